@@ -1,0 +1,1 @@
+//! Command line (clap) and the connection plan built from it.
