@@ -1,6 +1,6 @@
 //! The clap definition of `rsh [options] [address] [files...]` (legacy `mongo` option names).
 //! Shell completions are generated from this definition (completions/, tests/cli_completions.rs).
-use clap::{ArgAction, Parser, ValueEnum};
+use clap::{ArgAction, Parser, ValueEnum, ValueHint};
 
 /// Extended JSON flavour for `--json[=relaxed|canonical]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -21,7 +21,7 @@ pub enum JsonArg {
 )]
 pub struct Args {
     /// Server to connect to: host[:port][,host[:port]...], set/h1:p1,h2:p2, or a URI
-    #[arg(long, value_name = "HOST")]
+    #[arg(long, value_name = "HOST", value_hint = ValueHint::Hostname)]
     pub host: Option<String>,
 
     /// Port for every host that does not name one (default 27017)
@@ -95,14 +95,20 @@ pub struct Args {
     pub tls: bool,
 
     /// Certificate authority file
-    #[arg(long = "tlsCAFile", visible_alias = "sslCAFile", value_name = "FILE")]
+    #[arg(
+        long = "tlsCAFile",
+        visible_alias = "sslCAFile",
+        value_name = "FILE",
+        value_hint = ValueHint::FilePath
+    )]
     pub tls_ca_file: Option<String>,
 
     /// Client certificate and key (PEM)
     #[arg(
         long = "tlsCertificateKeyFile",
         visible_alias = "sslPEMKeyFile",
-        value_name = "FILE"
+        value_name = "FILE",
+        value_hint = ValueHint::FilePath
     )]
     pub tls_certificate_key_file: Option<String>,
 
@@ -129,7 +135,7 @@ pub struct Args {
     pub tls_allow_invalid_hostnames: bool,
 
     /// [address] then script files (arguments ending in .js)
-    #[arg(value_name = "ARGS", num_args = 0.., trailing_var_arg = false)]
+    #[arg(value_name = "ARGS", num_args = 0.., value_hint = ValueHint::AnyPath)]
     pub positional: Vec<String>,
 }
 
