@@ -47,6 +47,12 @@ impl std::fmt::Display for PeerError {
     }
 }
 
+/// The process's connection cache (one member per process; every background task shares it).
+pub fn peers() -> &'static Peers {
+    static PEERS: std::sync::OnceLock<Peers> = std::sync::OnceLock::new();
+    PEERS.get_or_init(Peers::new)
+}
+
 /// Connection cache shared by all of a member's background tasks.
 #[derive(Default)]
 pub struct Peers {
