@@ -3,19 +3,10 @@
 
 use std::time::Duration;
 
-use bson::oid::ObjectId;
 use bson::{doc, Document};
 use rand::Rng;
 
 use crate::sandbox::data::OpTime;
-
-/// `electionId` of a term: bytes 7f ff ff ff, then the term as 8 big-endian bytes (ref 3.4).
-pub fn election_id(term: i64) -> ObjectId {
-    let mut b = [0u8; 12];
-    b[..4].copy_from_slice(&[0x7f, 0xff, 0xff, 0xff]);
-    b[4..].copy_from_slice(&term.to_be_bytes());
-    ObjectId::from_bytes(b)
-}
 
 /// `base` plus a random offset in [0, 15 %] of it (ref 10.2).
 pub fn randomized_timeout(base: Duration, rng: &mut impl Rng) -> Duration {
@@ -250,13 +241,6 @@ mod tests {
             config_term: 3,
             last_applied: ot(100, 3),
         }
-    }
-
-    #[test]
-    fn election_id_encodes_the_term() {
-        assert_eq!(election_id(1).to_hex(), "7fffffff0000000000000001");
-        assert_eq!(election_id(695).to_hex(), "7fffffff00000000000002b7");
-        assert!(election_id(2).bytes() > election_id(1).bytes());
     }
 
     #[test]
