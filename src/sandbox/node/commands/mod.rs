@@ -4,6 +4,7 @@
 pub mod crud;
 pub mod hello;
 pub mod info;
+pub mod replset_status;
 
 use std::sync::Arc;
 
@@ -18,6 +19,8 @@ pub async fn run(node: &Arc<Node>, req: &Request) -> Result<Document, CmdError> 
     match req.name.as_str() {
         "hello" | "isMaster" | "ismaster" => hello::hello(node, req).await,
         "ping" => Ok(Document::new()),
+        "replSetGetStatus" => replset_status::get_status(node, req),
+        "replSetGetConfig" => replset_status::get_config(node, req),
         "buildInfo" | "buildinfo" => Ok(info::build_info()),
         "getCmdLineOpts" => admin_only(req).map(|_| info::cmd_line_opts(node)),
         "hostInfo" => Ok(info::host_info()),
