@@ -12,6 +12,7 @@
 //! * `cluster`  — `rsh-sandbox cluster`: start N nodes as child processes, optionally initiate.
 
 pub mod error;
+pub mod options;
 
 pub fn main() -> i32 {
     eprintln!("rsh-sandbox: not built yet");
