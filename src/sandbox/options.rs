@@ -8,9 +8,6 @@
 //! mongod's message. A missing `--dbpath` directory is refused like mongod does ([`check_dbpath`]):
 //! creating it silently would hide a typo, and the message says how to fix it.
 
-// ok: parts of this API are used only once the node (sbnode) and cluster code call them.
-#![allow(dead_code)]
-
 mod cluster_args;
 mod cmdline;
 mod config_file;
@@ -30,7 +27,7 @@ pub const SERVER_VERSION: &str = "7.0.14";
 /// What the process was asked to do.
 #[derive(Debug, Clone)]
 pub enum Invocation {
-    Node(Options),
+    Node(Box<Options>),
     Cluster(ClusterArgs),
     /// Print this text and exit 0.
     Help(String),
@@ -92,7 +89,8 @@ impl Options {
 
     /// `allowMultipleArbiters=true` given with `--setParameter` (rsconfig's arbiter rule).
     pub fn allow_multiple_arbiters(&self) -> bool {
-        self.set_parameter("allowMultipleArbiters").is_some_and(|v| v == "true" || v == "1")
+        self.set_parameter("allowMultipleArbiters")
+            .is_some_and(|v| v == "true" || v == "1")
     }
 }
 
@@ -153,21 +151,28 @@ fn resolve(argv: &[String], file: Raw, cli: Raw) -> Result<Invocation, String> {
     let flag = |k: &str| matches!(settings.get(k), Some(Bson::Boolean(true)));
 
     let port = match settings.get("net.port") {
-        Some(Bson::Int32(p)) => u16::try_from(*p).map_err(|_| format!("Bad value for net.port: {p}"))?,
+        Some(Bson::Int32(p)) => {
+            u16::try_from(*p).map_err(|_| format!("Bad value for net.port: {p}"))?
+        }
         _ => 27017,
     };
     let bind_ip_all = flag("net.bindIpAll");
     if bind_ip_all && settings.contains_key("net.bindIp") {
-        return Err("Error parsing command line: net.bindIp and net.bindIpAll are mutually exclusive"
-            .to_string());
+        return Err(
+            "Error parsing command line: net.bindIp and net.bindIpAll are mutually exclusive"
+                .to_string(),
+        );
     }
     let bind_ip = if bind_ip_all {
         vec!["0.0.0.0".to_string()]
     } else {
         match text("net.bindIp") {
             Some(list) => {
-                let ips: Vec<String> =
-                    list.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+                let ips: Vec<String> = list
+                    .split(',')
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect();
                 if ips.is_empty() {
                     return Err(format!("Bad value for net.bindIp: '{list}'"));
                 }
@@ -178,27 +183,39 @@ fn resolve(argv: &[String], file: Raw, cli: Raw) -> Result<Invocation, String> {
     };
     let dbpath = PathBuf::from(text("storage.dbPath").unwrap_or_else(|| "/data/db".into()));
 
-    let (repl_set, seeds) = match text("replication.replSet").or_else(|| text("replication.replSetName")) {
-        Some(spec) => {
-            let (name, seed_list) = spec.split_once('/').unwrap_or((spec.as_str(), ""));
-            if name.is_empty() {
-                return Err(format!("bad --replSet command line config string - missing set name: {spec}"));
+    let (repl_set, seeds) =
+        match text("replication.replSet").or_else(|| text("replication.replSetName")) {
+            Some(spec) => {
+                let (name, seed_list) = spec.split_once('/').unwrap_or((spec.as_str(), ""));
+                if name.is_empty() {
+                    return Err(format!(
+                        "bad --replSet command line config string - missing set name: {spec}"
+                    ));
+                }
+                let seeds: Vec<String> = seed_list
+                    .split(',')
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect();
+                (Some(name.to_string()), seeds)
             }
-            let seeds: Vec<String> =
-                seed_list.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
-            (Some(name.to_string()), seeds)
-        }
-        None => (None, Vec::new()),
-    };
+            None => (None, Vec::new()),
+        };
 
     let logpath = match text("systemLog.destination").as_deref() {
         Some("file") => match text("systemLog.path") {
             Some(p) if !p.is_empty() => Some(PathBuf::from(p)),
-            _ => return Err("systemLog.path is required if systemLog.destination is to a file".into()),
+            _ => {
+                return Err(
+                    "systemLog.path is required if systemLog.destination is to a file".into(),
+                )
+            }
         },
         Some("syslog") => None,
         Some(other) => {
-            return Err(format!("Bad value for systemLog.destination: {other}; it must be \"file\" or \"syslog\""))
+            return Err(format!(
+                "Bad value for systemLog.destination: {other}; it must be \"file\" or \"syslog\""
+            ))
         }
         None => {
             if settings.contains_key("systemLog.path") {
@@ -211,7 +228,11 @@ fn resolve(argv: &[String], file: Raw, cli: Raw) -> Result<Invocation, String> {
     let oplog_size_mb = match settings.get("replication.oplogSizeMB") {
         Some(v) => match as_f64(v) {
             Some(mb) if mb > 0.0 => Some(mb),
-            _ => return Err(format!("bad --oplogSize, arg must be greater than 0,found: {v}")),
+            _ => {
+                return Err(format!(
+                    "bad --oplogSize, arg must be greater than 0,found: {v}"
+                ))
+            }
         },
         None => None,
     };
@@ -231,7 +252,7 @@ fn resolve(argv: &[String], file: Raw, cli: Raw) -> Result<Invocation, String> {
         insert_path(&mut parsed, k, v.clone());
     }
 
-    Ok(Invocation::Node(Options {
+    Ok(Invocation::Node(Box::new(Options {
         port,
         bind_ip,
         bind_ip_all,
@@ -246,7 +267,7 @@ fn resolve(argv: &[String], file: Raw, cli: Raw) -> Result<Invocation, String> {
         argv: argv.to_vec(),
         parsed,
         warnings,
-    }))
+    })))
 }
 
 /// Inserts `a.b.c = v` as nested documents. Keys arrive sorted, so sub-documents stay sorted.

@@ -82,16 +82,15 @@ pub fn parse(args: &[String]) -> Result<Option<ClusterArgs>, String> {
                     .parse()
                     .ok()
                     .filter(|n| (1..=7).contains(n))
-                    .ok_or_else(|| format!("cluster: --nodes must be a number from 1 to 7, not '{v}'"))?;
+                    .ok_or_else(|| {
+                        format!("cluster: --nodes must be a number from 1 to 7, not '{v}'")
+                    })?;
             }
             "--base-port" => {
                 let v = value("a port")?;
-                out.base_port = Some(
-                    v.parse()
-                        .ok()
-                        .filter(|p| *p > 0)
-                        .ok_or_else(|| format!("cluster: --base-port must be a port from 1 to 65535, not '{v}'"))?,
-                );
+                out.base_port = Some(v.parse().ok().filter(|p| *p > 0).ok_or_else(|| {
+                    format!("cluster: --base-port must be a port from 1 to 65535, not '{v}'")
+                })?);
             }
             "--replSet" => {
                 let v = value("a set name")?;
@@ -107,7 +106,11 @@ pub fn parse(args: &[String]) -> Result<Option<ClusterArgs>, String> {
             "--arbiter" => out.arbiter = true,
             "--initiate" => out.initiate = true,
             "--fast" => out.fast = true,
-            _ => return Err(format!("cluster: unknown option '{arg}' (see rsh-sandbox cluster --help)")),
+            _ => {
+                return Err(format!(
+                    "cluster: unknown option '{arg}' (see rsh-sandbox cluster --help)"
+                ))
+            }
         }
     }
     let members = out.nodes + usize::from(out.arbiter);
@@ -119,7 +122,9 @@ pub fn parse(args: &[String]) -> Result<Option<ClusterArgs>, String> {
     }
     if let Some(p) = out.base_port {
         if p as usize + members - 1 > u16::MAX as usize {
-            return Err(format!("cluster: ports from {p} for {members} members run past 65535"));
+            return Err(format!(
+                "cluster: ports from {p} for {members} members run past 65535"
+            ));
         }
     }
     Ok(Some(out))
@@ -149,7 +154,17 @@ mod tests {
 
     #[test]
     fn bad_cluster_arguments() {
-        for bad in ["--nodes 0", "--nodes 8", "--nodes x", "--nodes", "--base-port 0", "--nodes 7 --arbiter", "--bogus", "--fast=1", "--replSet a/b"] {
+        for bad in [
+            "--nodes 0",
+            "--nodes 8",
+            "--nodes x",
+            "--nodes",
+            "--base-port 0",
+            "--nodes 7 --arbiter",
+            "--bogus",
+            "--fast=1",
+            "--replSet a/b",
+        ] {
             assert!(parse(&args(bad)).is_err(), "{bad}");
         }
     }

@@ -67,11 +67,14 @@ pub fn parse(args: &[String]) -> Result<Raw, String> {
                     None
                 } else if let Some(v) = inline {
                     Some(v.to_string())
-                } else if let Some(next) = args.get(i).filter(|n| !n.starts_with('-') || *n == "-") {
+                } else if let Some(next) = args.get(i).filter(|n| !n.starts_with('-') || *n == "-")
+                {
                     i += 1;
                     Some(next.clone())
                 } else {
-                    return Err(format!("{PREFIX}the required argument for option '--{name}' is missing"));
+                    return Err(format!(
+                        "{PREFIX}the required argument for option '--{name}' is missing"
+                    ));
                 };
                 if name == "config" {
                     raw.config = value;
@@ -97,8 +100,14 @@ mod tests {
     fn long_options_with_space_or_equals() {
         let raw = parse(&args("--port 27018 --dbpath=/tmp/x --replSet rs0 --fork")).unwrap();
         assert_eq!(raw.settings["net.port"], Bson::Int32(27018));
-        assert_eq!(raw.settings["storage.dbPath"], Bson::String("/tmp/x".into()));
-        assert_eq!(raw.settings["replication.replSet"], Bson::String("rs0".into()));
+        assert_eq!(
+            raw.settings["storage.dbPath"],
+            Bson::String("/tmp/x".into())
+        );
+        assert_eq!(
+            raw.settings["replication.replSet"],
+            Bson::String("rs0".into())
+        );
         assert_eq!(raw.settings["processManagement.fork"], Bson::Boolean(true));
         assert_eq!(raw.warnings.len(), 1, "{:?}", raw.warnings);
     }
@@ -118,12 +127,18 @@ mod tests {
             assert_eq!(parse(&args(line)).unwrap_err(), want, "{line}");
         }
         let e = parse(&args("--port 70000")).unwrap_err();
-        assert!(e.starts_with("Error parsing command line: the argument ('70000')"), "{e}");
+        assert!(
+            e.starts_with("Error parsing command line: the argument ('70000')"),
+            "{e}"
+        );
     }
 
     #[test]
     fn removed_tutorial_flags_warn_and_stay_out_of_parsed() {
-        let raw = parse(&args("--rest --smallfiles --nojournal --source h:1 --port 1")).unwrap();
+        let raw = parse(&args(
+            "--rest --smallfiles --nojournal --source h:1 --port 1",
+        ))
+        .unwrap();
         assert_eq!(raw.warnings.len(), 4, "{:?}", raw.warnings);
         assert!(raw.warnings[0].contains("'--rest' was removed in MongoDB 3.6"));
         assert_eq!(raw.settings.len(), 1);
@@ -136,7 +151,10 @@ mod tests {
         assert_eq!(raw.settings["systemLog.verbosity"], Bson::Int32(3));
         assert_eq!(raw.settings["setParameter.a"], Bson::String("b=c".into()));
         let raw = parse(&args("--logpath /tmp/l.log --logappend")).unwrap();
-        assert_eq!(raw.settings["systemLog.destination"], Bson::String("file".into()));
+        assert_eq!(
+            raw.settings["systemLog.destination"],
+            Bson::String("file".into())
+        );
         assert_eq!(raw.settings["systemLog.logAppend"], Bson::Boolean(true));
     }
 }

@@ -20,12 +20,15 @@ pub fn parse(text: &str) -> Result<Raw, String> {
 }
 
 fn looks_like_ini(text: &str) -> bool {
-    text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).any(|l| {
-        l.split_once('=').is_some_and(|(k, _)| {
-            let k = k.trim();
-            !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .any(|l| {
+            l.split_once('=').is_some_and(|(k, _)| {
+                let k = k.trim();
+                !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            })
         })
-    })
 }
 
 fn parse_ini(text: &str) -> Result<Raw, String> {
@@ -36,7 +39,9 @@ fn parse_ini(text: &str) -> Result<Raw, String> {
             continue;
         }
         let Some((key, value)) = line.split_once('=') else {
-            return Err(format!("{INI}the options configuration file contains an invalid line '{line}'"));
+            return Err(format!(
+                "{INI}the options configuration file contains an invalid line '{line}'"
+            ));
         };
         let key = key.trim();
         let value = unquote(value.trim());
@@ -49,7 +54,9 @@ fn parse_ini(text: &str) -> Result<Raw, String> {
 }
 
 fn unquote(v: &str) -> &str {
-    v.strip_prefix('"').and_then(|s| s.strip_suffix('"')).unwrap_or(v)
+    v.strip_prefix('"')
+        .and_then(|s| s.strip_suffix('"'))
+        .unwrap_or(v)
 }
 
 fn parse_yaml(text: &str) -> Result<Raw, String> {
@@ -58,7 +65,11 @@ fn parse_yaml(text: &str) -> Result<Raw, String> {
     match doc {
         Value::Null => {}
         Value::Mapping(_) => flatten(&doc, "", &mut raw)?,
-        _ => return Err(format!("{YAML}the file is not a mapping of sections (like `net:`)")),
+        _ => {
+            return Err(format!(
+                "{YAML}the file is not a mapping of sections (like `net:`)"
+            ))
+        }
     }
     Ok(raw)
 }
@@ -72,7 +83,11 @@ fn flatten(v: &Value, path: &str, raw: &mut Raw) -> Result<(), String> {
                     other => yaml_scalar_text(other)
                         .ok_or_else(|| format!("{YAML}a key under '{path}' is not a name"))?,
                 };
-                let sub = if path.is_empty() { key } else { format!("{path}.{key}") };
+                let sub = if path.is_empty() {
+                    key
+                } else {
+                    format!("{path}.{key}")
+                };
                 flatten(child, &sub, raw)?;
             }
             Ok(())
@@ -93,7 +108,10 @@ fn set_leaf(path: &str, v: &Value, raw: &mut Raw) -> Result<(), String> {
         (spec.kind, spec.note)
     } else if let Some((_, kind, note)) = table::YAML_ONLY.iter().find(|(k, _, _)| *k == path) {
         (*kind, *note)
-    } else if table::YAML_OPEN_PREFIXES.iter().any(|p| path.starts_with(p)) {
+    } else if table::YAML_OPEN_PREFIXES
+        .iter()
+        .any(|p| path.starts_with(p))
+    {
         let value = yaml_to_bson(v).ok_or_else(|| bad(path))?;
         raw.settings.insert(path.to_string(), value);
         return Ok(());
@@ -105,7 +123,9 @@ fn set_leaf(path: &str, v: &Value, raw: &mut Raw) -> Result<(), String> {
             let parts: Option<Vec<String>> = items.iter().map(yaml_scalar_text).collect();
             Bson::String(parts.ok_or_else(|| bad(path))?.join(","))
         }
-        (Kind::Str | Kind::Const(_), _) => Bson::String(yaml_scalar_text(v).ok_or_else(|| bad(path))?),
+        (Kind::Str | Kind::Const(_), _) => {
+            Bson::String(yaml_scalar_text(v).ok_or_else(|| bad(path))?)
+        }
         (Kind::Switch, Value::Bool(b)) => Bson::Boolean(*b),
         (Kind::Switch, Value::String(s)) if matches!(s.as_str(), "true" | "false") => {
             Bson::Boolean(s == "true")
@@ -146,7 +166,9 @@ fn unrecognized(path: &str) -> String {
         .chain(table::YAML_ONLY.iter().map(|(k, _, _)| *k))
         .find(|k| k.ends_with(&format!(".{last}")) && *k != path);
     if let Some(k) = known {
-        msg.push_str(&format!(" (did you mean {k}? check that it is indented under its section)"));
+        msg.push_str(&format!(
+            " (did you mean {k}? check that it is indented under its section)"
+        ));
     }
     msg
 }
@@ -172,7 +194,9 @@ fn yaml_to_bson(v: &Value) -> Option<Bson> {
             None => Bson::Double(n.as_f64()?),
         },
         Value::String(s) => Bson::String(s.clone()),
-        Value::Sequence(items) => Bson::Array(items.iter().map(yaml_to_bson).collect::<Option<_>>()?),
+        Value::Sequence(items) => {
+            Bson::Array(items.iter().map(yaml_to_bson).collect::<Option<_>>()?)
+        }
         Value::Mapping(_) | Value::Tagged(_) => return None,
     })
 }
@@ -199,7 +223,10 @@ mod tests {
     #[test]
     fn flattened_yaml_gets_mongods_error_with_a_hint() {
         let e = parse("storage:\ndbPath: /var/lib/mongodb\n").unwrap_err();
-        assert!(e.starts_with("Error parsing YAML config file: Unrecognized option: dbPath"), "{e}");
+        assert!(
+            e.starts_with("Error parsing YAML config file: Unrecognized option: dbPath"),
+            "{e}"
+        );
         assert!(e.contains("storage.dbPath"), "{e}");
         let e = parse("net:\n  port: hello\n").unwrap_err();
         assert_eq!(e, "Error parsing YAML config file: Bad value for net.port");
@@ -211,25 +238,43 @@ mod tests {
     fn seed_004_and_002_key_value_files() {
         let raw = parse("dbpath=C:\\data\\db\\db_rs0\nlogpath=C:\\data\\db\\db_rs0\\rs0_1.log\nport=40001\nreplSet=rs0\n").unwrap();
         let s = &raw.settings;
-        assert_eq!(s["storage.dbPath"], Bson::String("C:\\data\\db\\db_rs0".into()));
+        assert_eq!(
+            s["storage.dbPath"],
+            Bson::String("C:\\data\\db\\db_rs0".into())
+        );
         assert_eq!(s["systemLog.destination"], Bson::String("file".into()));
         assert_eq!(s["net.port"], Bson::Int32(40001));
         assert_eq!(s["replication.replSet"], Bson::String("rs0".into()));
         let raw = parse("# master\nport=27017\ndbpath=cluster/master/db\nreplSet=shopex/127.0.0.1:27018\nfork = false\nrest=true\n").unwrap();
-        assert_eq!(raw.settings["replication.replSet"], Bson::String("shopex/127.0.0.1:27018".into()));
+        assert_eq!(
+            raw.settings["replication.replSet"],
+            Bson::String("shopex/127.0.0.1:27018".into())
+        );
         assert_eq!(raw.settings["processManagement.fork"], Bson::Boolean(false));
         assert_eq!(raw.warnings.len(), 1, "{:?}", raw.warnings);
         let e = parse("port=1\nnosuch=1\n").unwrap_err();
-        assert_eq!(e, "Error parsing INI config file: unrecognised option 'nosuch'");
+        assert_eq!(
+            e,
+            "Error parsing INI config file: unrecognised option 'nosuch'"
+        );
     }
 
     #[test]
     fn yaml_replset_name_and_open_sections() {
         let raw = parse("replication:\n  replSetName: rs0\n  oplogSizeMB: 64\nsetParameter:\n  allowMultipleArbiters: true\nnet:\n  bindIp: [127.0.0.1, localhost]\n").unwrap();
-        assert_eq!(raw.settings["replication.replSetName"], Bson::String("rs0".into()));
+        assert_eq!(
+            raw.settings["replication.replSetName"],
+            Bson::String("rs0".into())
+        );
         assert_eq!(raw.settings["replication.oplogSizeMB"], Bson::Int32(64));
-        assert_eq!(raw.settings["setParameter.allowMultipleArbiters"], Bson::Boolean(true));
-        assert_eq!(raw.settings["net.bindIp"], Bson::String("127.0.0.1,localhost".into()));
+        assert_eq!(
+            raw.settings["setParameter.allowMultipleArbiters"],
+            Bson::Boolean(true)
+        );
+        assert_eq!(
+            raw.settings["net.bindIp"],
+            Bson::String("127.0.0.1,localhost".into())
+        );
         assert!(parse("").unwrap().settings.is_empty());
     }
 }

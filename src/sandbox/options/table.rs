@@ -16,7 +16,10 @@ pub enum Kind {
     /// A switch that stores a fixed string (`--auth` → `security.authorization: "enabled"`).
     Const(&'static str),
     /// Removed from mongod (in the version named); accepted with a warning, left out of `parsed`.
-    Removed { since: &'static str, takes_value: bool },
+    Removed {
+        since: &'static str,
+        takes_value: bool,
+    },
 }
 
 pub struct OptSpec {
@@ -32,15 +35,25 @@ pub struct OptSpec {
 }
 
 const PORT: Kind = Kind::Int { min: 1, max: 65535 };
-const ANY_INT: Kind = Kind::Int { min: i32::MIN as i64, max: i32::MAX as i64 };
+const ANY_INT: Kind = Kind::Int {
+    min: i32::MIN as i64,
+    max: i32::MAX as i64,
+};
 const IGNORED: Option<&str> = Some("accepted for compatibility and ignored by rsh-sandbox");
 const NO_AUTH: Option<&str> =
     Some("rsh-sandbox has no authentication; every client is accepted without credentials");
-const NO_SHARDING: Option<&str> = Some("rsh-sandbox simulates replica sets only; sharding roles are ignored");
+const NO_SHARDING: Option<&str> =
+    Some("rsh-sandbox simulates replica sets only; sharding roles are ignored");
 
 macro_rules! opt {
     ($cli:expr, $key:expr, $kind:expr, $note:expr, $help:expr) => {
-        OptSpec { cli: $cli, key: $key, kind: $kind, note: $note, help: $help }
+        OptSpec {
+            cli: $cli,
+            key: $key,
+            kind: $kind,
+            note: $note,
+            help: $help,
+        }
     };
 }
 
@@ -109,7 +122,11 @@ pub static YAML_ONLY: &[(&str, Kind, Option<&str>)] = &[
     ("systemLog.logRotate", Kind::Str, IGNORED),
     ("net.compression.compressors", Kind::Str, IGNORED),
     ("net.unixDomainSocket.enabled", Kind::Switch, IGNORED),
-    ("storage.journal.enabled", Kind::Switch, Some("journaling is always on since MongoDB 6.1")),
+    (
+        "storage.journal.enabled",
+        Kind::Switch,
+        Some("journaling is always on since MongoDB 6.1"),
+    ),
     ("storage.journal.commitIntervalMs", ANY_INT, IGNORED),
     ("security.authorization", Kind::Str, NO_AUTH),
 ];

@@ -2,12 +2,15 @@ use super::*;
 use bson::doc;
 
 fn argv(s: &str) -> Vec<String> {
-    std::iter::once("rsh-sandbox").chain(s.split_whitespace()).map(String::from).collect()
+    std::iter::once("rsh-sandbox")
+        .chain(s.split_whitespace())
+        .map(String::from)
+        .collect()
 }
 
 fn node(s: &str) -> Options {
     match parse(&argv(s)) {
-        Ok(Invocation::Node(o)) => o,
+        Ok(Invocation::Node(o)) => *o,
         other => panic!("{s}: {other:?}"),
     }
 }
@@ -47,7 +50,10 @@ fn seed_004_parsed_shape_from_a_key_value_file() {
     assert_eq!(o.argv, ["rsh-sandbox", "-f", path.as_str()]);
     assert_eq!(o.port, 40001);
     assert_eq!(o.repl_set.as_deref(), Some("rs0"));
-    assert_eq!(o.logpath, Some(PathBuf::from("C:\\data\\db\\db_rs0\\rs0_1.log")));
+    assert_eq!(
+        o.logpath,
+        Some(PathBuf::from("C:\\data\\db\\db_rs0\\rs0_1.log"))
+    );
 }
 
 #[test]
@@ -55,14 +61,22 @@ fn command_line_overrides_the_yaml_file_like_seed_000() {
     let (_d, path) = write_conf(
         "storage:\n  dbPath: /var/lib/mongodb\nsystemLog:\n  destination: file\n  logAppend: true\n  path: /var/log/mongodb/mongod.log\nnet:\n  port: 27017\n  bindIp: 127.0.0.1\n",
     );
-    let o = node(&format!("-f {path} --bind_ip 0.0.0.0 --port 27022 --replSet rs0"));
+    let o = node(&format!(
+        "-f {path} --bind_ip 0.0.0.0 --port 27022 --replSet rs0"
+    ));
     assert_eq!(o.port, 27022);
     assert_eq!(o.bind_ip, ["0.0.0.0"]);
     assert_eq!(o.repl_set.as_deref(), Some("rs0"));
     assert!(o.log_append);
     let keys: Vec<&str> = o.parsed.keys().map(String::as_str).collect();
-    assert_eq!(keys, ["config", "net", "replication", "storage", "systemLog"]);
-    assert_eq!(o.parsed.get_document("net").unwrap(), &doc! {"bindIp": "0.0.0.0", "port": 27022});
+    assert_eq!(
+        keys,
+        ["config", "net", "replication", "storage", "systemLog"]
+    );
+    assert_eq!(
+        o.parsed.get_document("net").unwrap(),
+        &doc! {"bindIp": "0.0.0.0", "port": 27022}
+    );
 }
 
 #[test]
@@ -80,7 +94,9 @@ fn old_replset_seed_form() {
 
 #[test]
 fn yaml_replset_name_and_set_parameter() {
-    let (_d, path) = write_conf("replication:\n  replSetName: rs1\nsetParameter:\n  allowMultipleArbiters: true\n");
+    let (_d, path) = write_conf(
+        "replication:\n  replSetName: rs1\nsetParameter:\n  allowMultipleArbiters: true\n",
+    );
     let o = node(&format!("--config={path}"));
     assert_eq!(o.repl_set.as_deref(), Some("rs1"));
     assert!(o.allow_multiple_arbiters());
@@ -113,17 +129,30 @@ fn invalid_combinations_are_one_line_errors() {
 
 #[test]
 fn help_version_and_cluster_dispatch() {
-    assert!(matches!(parse(&argv("--help")), Ok(Invocation::Help(t)) if t.contains("--replSet arg")));
-    assert!(matches!(parse(&argv("--port 1 --version")), Ok(Invocation::Version)));
+    assert!(
+        matches!(parse(&argv("--help")), Ok(Invocation::Help(t)) if t.contains("--replSet arg"))
+    );
+    assert!(matches!(
+        parse(&argv("--port 1 --version")),
+        Ok(Invocation::Version)
+    ));
     assert!(version_text().starts_with("db version v7.0."));
-    assert!(matches!(parse(&argv("cluster --nodes 2")), Ok(Invocation::Cluster(c)) if c.nodes == 2));
-    assert!(matches!(parse(&argv("cluster --help")), Ok(Invocation::Help(_))));
+    assert!(
+        matches!(parse(&argv("cluster --nodes 2")), Ok(Invocation::Cluster(c)) if c.nodes == 2)
+    );
+    assert!(matches!(
+        parse(&argv("cluster --help")),
+        Ok(Invocation::Help(_))
+    ));
 }
 
 #[test]
 fn default_me_follows_the_bind_address() {
     assert_eq!(node("--port 27018").default_me(), "127.0.0.1:27018");
-    assert_eq!(node("--bind_ip localhost,10.1.2.3").default_me(), "10.1.2.3:27017");
+    assert_eq!(
+        node("--bind_ip localhost,10.1.2.3").default_me(),
+        "10.1.2.3:27017"
+    );
     assert!(node("--bind_ip_all").default_me().ends_with(":27017"));
 }
 
@@ -132,5 +161,8 @@ fn dbpath_must_exist() {
     let d = tempfile::tempdir().unwrap();
     assert!(check_dbpath(d.path()).is_ok());
     let e = check_dbpath(&d.path().join("missing")).unwrap_err();
-    assert!(e.starts_with("Data directory ") && e.contains("not found"), "{e}");
+    assert!(
+        e.starts_with("Data directory ") && e.contains("not found"),
+        "{e}"
+    );
 }

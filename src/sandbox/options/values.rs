@@ -25,7 +25,8 @@ impl Raw {
         if !name.is_empty() && name.chars().all(|c| c == 'v') {
             // -v, -vv, … (and `vvv=true` in old config files) raise the log verbosity.
             if value.is_none_or(is_true) {
-                self.settings.insert("systemLog.verbosity".into(), Bson::Int32(name.len() as i32));
+                self.settings
+                    .insert("systemLog.verbosity".into(), Bson::Int32(name.len() as i32));
             }
             return Ok(());
         }
@@ -34,18 +35,31 @@ impl Raw {
             let Some((k, val)) = v.split_once('=').filter(|(k, _)| !k.is_empty()) else {
                 return Err(format!("{prefix}Illegal option assignment: \"{v}\""));
             };
-            self.settings.insert(format!("setParameter.{k}"), Bson::String(val.to_string()));
+            self.settings
+                .insert(format!("setParameter.{k}"), Bson::String(val.to_string()));
             return Ok(());
         }
         let Some(spec) = table::by_cli_name(name) else {
-            return Err(format!("{prefix}unrecognised option '{}'", dashed(name, prefix)));
+            return Err(format!(
+                "{prefix}unrecognised option '{}'",
+                dashed(name, prefix)
+            ));
         };
         let canonical = spec.cli[0];
         let on = value.is_none_or(is_true);
         match spec.kind {
             Kind::Removed { since, .. } => {
-                if on || matches!(spec.kind, Kind::Removed { takes_value: true, .. }) {
-                    self.warnings.push(table::removed_warning(&format!("--{canonical}"), since));
+                if on
+                    || matches!(
+                        spec.kind,
+                        Kind::Removed {
+                            takes_value: true,
+                            ..
+                        }
+                    )
+                {
+                    self.warnings
+                        .push(table::removed_warning(&format!("--{canonical}"), since));
                 }
                 return Ok(());
             }
@@ -56,7 +70,8 @@ impl Raw {
                 if !on {
                     return Ok(());
                 }
-                self.settings.insert(spec.key.into(), Bson::String(c.into()));
+                self.settings
+                    .insert(spec.key.into(), Bson::String(c.into()));
             }
             kind => {
                 let text = value.unwrap_or_default();
@@ -67,11 +82,13 @@ impl Raw {
             }
         }
         if spec.key == "systemLog.path" {
-            self.settings.insert("systemLog.destination".into(), Bson::String("file".into()));
+            self.settings
+                .insert("systemLog.destination".into(), Bson::String("file".into()));
         }
         if let Some(note) = spec.note {
             if on {
-                self.warnings.push(format!("Option '--{canonical}': {note}"));
+                self.warnings
+                    .push(format!("Option '--{canonical}': {note}"));
             }
         }
         Ok(())
