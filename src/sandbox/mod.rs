@@ -16,6 +16,7 @@
 #![allow(dead_code, unused_imports)]
 
 pub mod error;
+pub mod log;
 pub mod options;
 pub mod wire;
 
