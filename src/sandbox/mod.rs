@@ -16,6 +16,8 @@
 #![allow(dead_code, unused_imports)]
 
 pub mod error;
+pub mod log;
+pub mod options;
 pub mod wire;
 
 pub fn main() -> i32 {
