@@ -57,10 +57,10 @@ fn cmp_int_float(i: i64, f: f64) -> Ordering {
     if f.is_nan() {
         return Ordering::Greater;
     }
-    if f >= 9.223_372_036_854_775_807e18 {
+    if f >= i64::MAX as f64 {
         return Ordering::Less;
     }
-    if f < -9.223_372_036_854_775_808e18 {
+    if f < i64::MIN as f64 {
         return Ordering::Greater;
     }
     let fl = f.floor();

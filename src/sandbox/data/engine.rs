@@ -247,9 +247,7 @@ impl Engine {
             .entry(db.to_string())
             .or_default()
             .entry(coll.to_string())
-            .or_insert_with(|| {
-                Collection::new(ui.unwrap_or_else(bson::Uuid::new), options, with_id)
-            })
+            .or_insert_with(|| Collection::new(ui.unwrap_or_default(), options, with_id))
     }
 
     /// Creates `db.coll` if missing, logging a `create` entry; returns the optime when it wrote.

@@ -323,7 +323,7 @@ impl Pred {
                 !(xs.iter().any(|x| eq_match(vals, missing, x))
                     || res.iter().any(|r| regex_match(vals, r)))
             }
-            Pred::Exists(want) => !vals.is_empty() == *want,
+            Pred::Exists(want) => vals.is_empty() != *want,
             Pred::Regex(re) => regex_match(vals, re),
             Pred::Not(ps) => !ps.iter().all(|p| p.matches(vals, missing)),
             Pred::Size(n) => vals

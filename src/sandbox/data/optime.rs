@@ -22,7 +22,7 @@ impl OpTime {
     }
 
     /// `{ts: Timestamp, t: NumberLong}` as in replSetGetStatus and hello's lastWrite.
-    pub fn to_document(&self) -> Document {
+    pub fn to_document(self) -> Document {
         doc! { "ts": self.ts, "t": self.t }
     }
 
@@ -39,7 +39,7 @@ impl OpTime {
     }
 
     /// Ordering used by elections and replication: by timestamp, then by term.
-    pub fn key(&self) -> (u64, i64) {
+    pub fn key(self) -> (u64, i64) {
         (pack_ts(self.ts), self.t)
     }
 }
