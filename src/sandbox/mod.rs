@@ -15,6 +15,7 @@
 // first caller, so unused items are expected until the node wires everything up.
 #![allow(dead_code, unused_imports)]
 
+pub mod data;
 pub mod error;
 pub mod log;
 pub mod options;
