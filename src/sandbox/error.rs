@@ -13,7 +13,12 @@ pub struct CmdError {
 
 impl CmdError {
     pub fn new(code: i32, code_name: &'static str, errmsg: impl Into<String>) -> Self {
-        CmdError { code, code_name, errmsg: errmsg.into(), extra: Document::new() }
+        CmdError {
+            code,
+            code_name,
+            errmsg: errmsg.into(),
+            extra: Document::new(),
+        }
     }
 
     pub fn with_extra(mut self, extra: Document) -> Self {
@@ -47,7 +52,11 @@ impl CmdError {
         Self::new(10107, "NotWritablePrimary", "not primary")
     }
     pub fn not_primary_no_secondary_ok() -> Self {
-        Self::new(13435, "NotPrimaryNoSecondaryOk", "not primary and secondaryOk=false")
+        Self::new(
+            13435,
+            "NotPrimaryNoSecondaryOk",
+            "not primary and secondaryOk=false",
+        )
     }
 }
 
@@ -63,8 +72,9 @@ mod tests {
 
     #[test]
     fn reply_puts_extra_first_then_ok_errmsg_code_codename() {
-        let e = CmdError::new(23, "AlreadyInitialized", "already initialized")
-            .with_extra(doc! {"info": "try querying local.system.replset to see current configuration"});
+        let e = CmdError::new(23, "AlreadyInitialized", "already initialized").with_extra(
+            doc! {"info": "try querying local.system.replset to see current configuration"},
+        );
         let keys: Vec<_> = e.to_reply().keys().cloned().collect();
         assert_eq!(keys, ["info", "ok", "errmsg", "code", "codeName"]);
     }

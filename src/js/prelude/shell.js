@@ -1,0 +1,3 @@
+// Shell words and global settings shared by every session.
+var DBQuery = function () {};
+DBQuery.shellBatchSize = 20;
