@@ -18,7 +18,10 @@
 mod complete;
 mod context;
 pub mod convert;
-mod errors;
+pub(crate) mod errors;
+pub(crate) mod format_shim;
+/// The format layer (a local stand-in until `crate::format` lands).
+pub(crate) use format_shim as format;
 pub mod host;
 mod incomplete;
 pub mod natives;
