@@ -19,9 +19,7 @@ mod complete;
 mod context;
 pub mod convert;
 pub(crate) mod errors;
-pub(crate) mod format_shim;
-/// The format layer (a local stand-in until `crate::format` lands).
-pub(crate) use format_shim as format;
+pub(crate) use crate::format;
 pub mod host;
 mod incomplete;
 pub mod natives;

@@ -8,10 +8,10 @@
 //! untouched ones keep theirs. Key order is recorded too when JS would reorder the keys
 //! (integer-like keys).
 
-use bson::{Bson, Document};
 use boa_engine::object::JsObject;
 use boa_engine::property::{PropertyDescriptor, PropertyKey};
 use boa_engine::{Context, Finalize, JsData, JsResult, JsString, JsSymbol, JsValue, Trace};
+use bson::{Bson, Document};
 
 /// How to turn a field's JS value back into its original BSON type.
 #[derive(Debug, Clone)]
@@ -61,7 +61,8 @@ pub fn install(ctx: &mut Context) -> Result<(), String> {
 }
 
 fn key(ctx: &Context) -> Option<PropertyKey> {
-    ctx.get_data::<HintKey>().map(|k| PropertyKey::from(k.0.clone()))
+    ctx.get_data::<HintKey>()
+        .map(|k| PropertyKey::from(k.0.clone()))
 }
 
 /// Attach `hints` to `obj` (nothing when empty).

@@ -1,6 +1,5 @@
 //! JS → BSON, for sending (types kept by hints) and for printing.
 
-use bson::{Bson, Document, JavaScriptCodeWithScope, Regex};
 use boa_engine::builtins::date::Date;
 use boa_engine::builtins::error::Error as JsErrorData;
 use boa_engine::builtins::regexp::RegExp;
@@ -8,10 +7,13 @@ use boa_engine::object::builtins::{JsDate, JsRegExp};
 use boa_engine::object::JsObject;
 use boa_engine::property::PropertyKey;
 use boa_engine::{js_string, Context, JsResult, JsValue};
+use bson::{Bson, Document, JavaScriptCodeWithScope, Regex};
 
 use super::hints::{self, Hint, Hints};
 use crate::js::types::common::{type_error, value_data};
-use crate::js::types::{keys, JsBinData, JsDbRef, JsNumberDecimal, JsNumberInt, JsNumberLong, JsObjectId, JsTimestamp};
+use crate::js::types::{
+    keys, JsBinData, JsDbRef, JsNumberDecimal, JsNumberInt, JsNumberLong, JsObjectId, JsTimestamp,
+};
 
 /// Deeper than this is refused when sending (BSON allows about 100 levels) and cut when printing
 /// (the printer shows `[Object]` beyond depth 100 anyway).
@@ -25,7 +27,11 @@ enum Mode {
 
 /// A JS value as BSON to send to a server.
 pub fn js_to_bson(v: &JsValue, ctx: &mut Context) -> JsResult<Bson> {
-    Walker { mode: Mode::Send, stack: Vec::new() }.value(v, None, ctx)
+    Walker {
+        mode: Mode::Send,
+        stack: Vec::new(),
+    }
+    .value(v, None, ctx)
 }
 
 /// A JS object as a BSON document to send (a command, a query, a config).
@@ -41,7 +47,11 @@ pub fn js_to_document(v: &JsValue, ctx: &mut Context) -> JsResult<Document> {
 
 /// A JS value as BSON for the printer (see the module doc of `convert`).
 pub fn js_to_print_bson(v: &JsValue, ctx: &mut Context) -> JsResult<Bson> {
-    Walker { mode: Mode::Print, stack: Vec::new() }.value(v, None, ctx)
+    Walker {
+        mode: Mode::Print,
+        stack: Vec::new(),
+    }
+    .value(v, None, ctx)
 }
 
 struct Walker {
@@ -66,10 +76,12 @@ impl Walker {
             return Ok(match hint {
                 Some(Hint::Symbol) => Bson::Symbol(s),
                 Some(Hint::Code) => Bson::JavaScriptCode(s),
-                Some(Hint::CodeWithScope(scope)) => Bson::JavaScriptCodeWithScope(JavaScriptCodeWithScope {
-                    code: s,
-                    scope: scope.clone(),
-                }),
+                Some(Hint::CodeWithScope(scope)) => {
+                    Bson::JavaScriptCodeWithScope(JavaScriptCodeWithScope {
+                        code: s,
+                        scope: scope.clone(),
+                    })
+                }
                 Some(Hint::Raw(raw)) if raw_text(raw) == s => raw.clone(),
                 _ => Bson::String(s),
             });
@@ -81,13 +93,17 @@ impl Walker {
             let text = big.to_string();
             return match (self.mode, text.parse::<i64>()) {
                 (Mode::Send, Ok(i)) => Ok(Bson::Int64(i)),
-                (Mode::Send, Err(_)) => Err(type_error(format!("BigInt {text} does not fit in 64 bits"))),
+                (Mode::Send, Err(_)) => {
+                    Err(type_error(format!("BigInt {text} does not fit in 64 bits")))
+                }
                 (Mode::Print, _) => Ok(Bson::JavaScriptCode(format!("{text}n"))),
             };
         }
         if let Some(sym) = v.as_symbol() {
             return match self.mode {
-                Mode::Print => Ok(Bson::JavaScriptCode(sym.descriptive_string().to_std_string_escaped())),
+                Mode::Print => Ok(Bson::JavaScriptCode(
+                    sym.descriptive_string().to_std_string_escaped(),
+                )),
                 Mode::Send => Err(type_error("a Symbol cannot be converted to BSON")),
             };
         }
@@ -143,7 +159,9 @@ impl Walker {
             return Ok(Bson::JavaScriptCode(src));
         }
         if self.mode == Mode::Print && obj.is::<JsErrorData>() {
-            return Ok(Bson::JavaScriptCode(super::js_to_display_string(&as_value, ctx)));
+            return Ok(Bson::JavaScriptCode(super::js_to_display_string(
+                &as_value, ctx,
+            )));
         }
         if self.stack.iter().any(|o| o == obj) {
             return match self.mode {
@@ -163,7 +181,11 @@ impl Walker {
             }
         }
         self.stack.push(obj.clone());
-        let result = if obj.is_array() { self.array(obj, ctx) } else { self.document(obj, ctx) };
+        let result = if obj.is_array() {
+            self.array(obj, ctx)
+        } else {
+            self.document(obj, ctx)
+        };
         self.stack.pop();
         result
     }
@@ -176,7 +198,9 @@ impl Walker {
         }
         match (hint, self.mode) {
             (Some(Hint::Raw(raw @ Bson::DateTime(_))), _) => Ok(raw.clone()),
-            (_, Mode::Print) => Ok(Bson::JavaScriptCode("ISODate(\"0NaN-NaN-NaNTNaN:NaN:NaNZ\")".to_string())),
+            (_, Mode::Print) => Ok(Bson::JavaScriptCode(
+                "ISODate(\"0NaN-NaN-NaNTNaN:NaN:NaNZ\")".to_string(),
+            )),
             (_, Mode::Send) => Err(type_error("an invalid Date cannot be converted to BSON")),
         }
     }
@@ -207,7 +231,11 @@ impl Walker {
 }
 
 /// Own enumerable string keys in JS order, or in the recorded BSON order when there is one.
-fn enumerable_keys(obj: &JsObject, hints: &Hints, ctx: &mut Context) -> JsResult<Vec<(String, PropertyKey)>> {
+fn enumerable_keys(
+    obj: &JsObject,
+    hints: &Hints,
+    ctx: &mut Context,
+) -> JsResult<Vec<(String, PropertyKey)>> {
     let ordinary = obj.is_ordinary() || obj.is_array();
     let mut keys = Vec::new();
     for key in obj.own_property_keys(ctx)? {
@@ -215,7 +243,11 @@ fn enumerable_keys(obj: &JsObject, hints: &Hints, ctx: &mut Context) -> JsResult
             continue;
         }
         if ordinary {
-            let enumerable = obj.borrow().properties().get(&key).and_then(|d| d.enumerable());
+            let enumerable = obj
+                .borrow()
+                .properties()
+                .get(&key)
+                .and_then(|d| d.enumerable());
             if enumerable != Some(true) {
                 continue;
             }
@@ -261,7 +293,11 @@ fn regex(obj: &JsObject, hint: Option<&Hint>, ctx: &mut Context) -> JsResult<Bso
     let js_options: String = flags.chars().filter(|c| "imsu".contains(*c)).collect();
     let options = match hint {
         Some(Hint::RegexOptions(orig))
-            if orig.chars().filter(|c| "imsu".contains(*c)).collect::<String>() == js_options =>
+            if orig
+                .chars()
+                .filter(|c| "imsu".contains(*c))
+                .collect::<String>()
+                == js_options =>
         {
             orig.clone()
         }

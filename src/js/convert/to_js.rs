@@ -1,9 +1,9 @@
 //! BSON → JS.
 
-use bson::{Bson, Document};
 use boa_engine::object::builtins::{JsArray, JsRegExp};
 use boa_engine::object::JsObject;
 use boa_engine::{Context, JsResult, JsString, JsValue};
+use bson::{Bson, Document};
 
 use super::hints::{attach, Hint, Hints};
 use crate::js::types::common::{instance, new_date};
@@ -98,7 +98,11 @@ fn value(b: &Bson, ctx: &mut Context) -> JsResult<(JsValue, Option<Hint>)> {
         Bson::RegularExpression(re) => {
             let js_flags: String = re.options.chars().filter(|c| "imsu".contains(*c)).collect();
             let hint = (js_flags != re.options).then(|| Hint::RegexOptions(re.options.clone()));
-            match JsRegExp::new(JsString::from(re.pattern.as_str()), JsString::from(js_flags.as_str()), ctx) {
+            match JsRegExp::new(
+                JsString::from(re.pattern.as_str()),
+                JsString::from(js_flags.as_str()),
+                ctx,
+            ) {
                 Ok(r) => Ok((r.into(), hint)),
                 // A pattern JS cannot compile: show it as text, send the original back.
                 Err(_) => Ok((
@@ -107,8 +111,13 @@ fn value(b: &Bson, ctx: &mut Context) -> JsResult<(JsValue, Option<Hint>)> {
                 )),
             }
         }
-        Bson::Symbol(s) => Ok((JsValue::from(JsString::from(s.as_str())), Some(Hint::Symbol))),
-        Bson::JavaScriptCode(c) => Ok((JsValue::from(JsString::from(c.as_str())), Some(Hint::Code))),
+        Bson::Symbol(s) => Ok((
+            JsValue::from(JsString::from(s.as_str())),
+            Some(Hint::Symbol),
+        )),
+        Bson::JavaScriptCode(c) => {
+            Ok((JsValue::from(JsString::from(c.as_str())), Some(Hint::Code)))
+        }
         Bson::JavaScriptCodeWithScope(cws) => Ok((
             JsValue::from(JsString::from(cws.code.as_str())),
             Some(Hint::CodeWithScope(cws.scope.clone())),
@@ -120,4 +129,3 @@ fn value(b: &Bson, ctx: &mut Context) -> JsResult<(JsValue, Option<Hint>)> {
         )),
     }
 }
-

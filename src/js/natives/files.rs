@@ -32,13 +32,19 @@ fn load(_: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
     for a in args {
         check_interrupt(ctx)?;
         let Some(name) = a.as_string().map(|s| s.to_std_string_escaped()) else {
-            return Err(error(format!("load(): file name must be a string, got {}", describe(Some(a)))));
+            return Err(error(format!(
+                "load(): file name must be a string, got {}",
+                describe(Some(a))
+            )));
         };
         let code = std::fs::read_to_string(&name)
             .map_err(|e| error(format!("error loading js file: {name}: {e}")))?;
         let source = Source::from_bytes(&code).with_path(Path::new(&name));
         let script = Script::parse(source, None, ctx).map_err(|e| {
-            let msg = e.as_native().map(|n| n.message().to_string()).unwrap_or_else(|| e.to_string());
+            let msg = e
+                .as_native()
+                .map(|n| n.message().to_string())
+                .unwrap_or_else(|| e.to_string());
             let line = crate::js::errors::syntax_line(&msg, &name, &code);
             error(format!("error loading js file: {name}: {line}"))
         })?;
@@ -48,18 +54,24 @@ fn load(_: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
 }
 
 fn cat(_: &JsValue, args: &[JsValue], _: &mut Context) -> JsResult<JsValue> {
-    let path = arg_string(args, 0)
-        .ok_or_else(|| error(format!("cat() : argument must be a file name string, got {}", describe(args.first()))))?;
+    let path = arg_string(args, 0).ok_or_else(|| {
+        error(format!(
+            "cat() : argument must be a file name string, got {}",
+            describe(args.first())
+        ))
+    })?;
     if let Some(flag) = args.get(1) {
         if !flag.is_undefined() && flag.as_boolean().is_none() {
             return Err(error("cat() : second argument must be a boolean"));
         }
     }
-    let meta = std::fs::metadata(&path).map_err(|e| error(format!("couldn't open file {path}: {e}")))?;
+    let meta =
+        std::fs::metadata(&path).map_err(|e| error(format!("couldn't open file {path}: {e}")))?;
     if meta.len() > CAT_LIMIT {
         return Err(error("cat() : file too big to load as a variable"));
     }
-    let bytes = std::fs::read(&path).map_err(|e| error(format!("couldn't open file {path}: {e}")))?;
+    let bytes =
+        std::fs::read(&path).map_err(|e| error(format!("couldn't open file {path}: {e}")))?;
     // Legacy behaviour: the text stops at the first NUL byte.
     let end = bytes.iter().position(|b| *b == 0).unwrap_or(bytes.len());
     Ok(js_str(&String::from_utf8_lossy(&bytes[..end])))
@@ -72,7 +84,11 @@ fn entries(dir: &str) -> Result<Vec<(String, String, bool, u64)>, std::io::Error
         let entry = entry?;
         let name = entry.file_name().to_string_lossy().into_owned();
         let meta = entry.metadata()?;
-        let joined = if dir.ends_with('/') { format!("{dir}{name}") } else { format!("{dir}/{name}") };
+        let joined = if dir.ends_with('/') {
+            format!("{dir}{name}")
+        } else {
+            format!("{dir}/{name}")
+        };
         out.push((joined, name, meta.is_dir(), meta.len()));
     }
     out.sort();
@@ -86,7 +102,12 @@ fn dir_arg(args: &[JsValue], func: &str) -> JsResult<String> {
         Some(v) => v
             .as_string()
             .map(|s| s.to_std_string_escaped())
-            .ok_or_else(|| error(format!("{func}(): directory must be a string, got {}", describe(Some(v))))),
+            .ok_or_else(|| {
+                error(format!(
+                    "{func}(): directory must be a string, got {}",
+                    describe(Some(v))
+                ))
+            }),
     }
 }
 
@@ -126,7 +147,9 @@ fn pwd(_: &JsValue, _: &[JsValue], _: &mut Context) -> JsResult<JsValue> {
 }
 
 fn cd(_: &JsValue, args: &[JsValue], _: &mut Context) -> JsResult<JsValue> {
-    let dir = arg_string(args, 0).ok_or_else(|| error("cd requires one argument -- cd(directory)"))?;
-    std::env::set_current_dir(&dir).map_err(|e| error(format!("change directory failed: {dir}: {e}")))?;
+    let dir =
+        arg_string(args, 0).ok_or_else(|| error("cd requires one argument -- cd(directory)"))?;
+    std::env::set_current_dir(&dir)
+        .map_err(|e| error(format!("change directory failed: {dir}: {e}")))?;
     Ok(JsValue::undefined())
 }

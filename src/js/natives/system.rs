@@ -31,7 +31,11 @@ fn sleep(_: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> 
     }
     .ok_or_else(|| error("sleep takes a single numeric argument -- sleep(milliseconds)"))?;
     check_interrupt(ctx)?;
-    let total = if ms.is_finite() && ms > 0.0 { Duration::from_secs_f64(ms / 1000.0) } else { Duration::ZERO };
+    let total = if ms.is_finite() && ms > 0.0 {
+        Duration::from_secs_f64(ms / 1000.0)
+    } else {
+        Duration::ZERO
+    };
     let start = Instant::now();
     // Output printed before the pause must be visible during it.
     host(ctx)?.flush();
@@ -100,7 +104,10 @@ fn help(_: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
             host(ctx)?.write(&format!("no help for {topic}\n"));
             return Ok(JsValue::undefined());
         }
-        let text: String = rows.iter().map(|h| help_line(h.signature, h.help)).collect();
+        let text: String = rows
+            .iter()
+            .map(|h| help_line(h.signature, h.help))
+            .collect();
         host(ctx)?.write(&text);
         return Ok(JsValue::undefined());
     }
@@ -119,8 +126,14 @@ pub fn help_text() -> String {
         ("use <db_name>", "set current database"),
         ("show dbs", "show database names"),
         ("show collections", "show collections in current database"),
-        ("it", "result of the last line evaluated; use to further iterate"),
-        ("DBQuery.shellBatchSize = x", "set default number of items to display on shell"),
+        (
+            "it",
+            "result of the last line evaluated; use to further iterate",
+        ),
+        (
+            "DBQuery.shellBatchSize = x",
+            "set default number of items to display on shell",
+        ),
         ("exit", "quit the shell"),
     ] {
         out.push_str(&help_line(w, h));

@@ -2,12 +2,12 @@
 //! `BinData`; the other three are factory functions returning BinData instances.
 
 use base64::Engine as _;
-use bson::spec::BinarySubtype;
-use bson::{Binary, Bson};
 use boa_engine::class::{Class, ClassBuilder};
 use boa_engine::object::ObjectInitializer;
 use boa_engine::property::Attribute;
 use boa_engine::{js_string, Context, Finalize, JsData, JsObject, JsResult, JsValue, Trace};
+use bson::spec::BinarySubtype;
+use bson::{Binary, Bson};
 
 use super::common::{arg_string, construct_any, describe, instance, js_str, this_data, type_error};
 use super::numbers::add_methods;
@@ -19,17 +19,26 @@ pub struct JsBinData(#[unsafe_ignore_trace] pub Binary);
 
 fn subtype_arg(v: Option<&JsValue>, func: &str) -> JsResult<u8> {
     let n = v.and_then(|v| v.as_number()).ok_or_else(|| {
-        type_error(format!("{func}: subtype must be a number, got {}", describe(v)))
+        type_error(format!(
+            "{func}: subtype must be a number, got {}",
+            describe(v)
+        ))
     })?;
     if n.fract() != 0.0 || !(0.0..=255.0).contains(&n) {
-        return Err(type_error(format!("{func}: subtype must be an integer 0-255, got {}", format::js_number(n))));
+        return Err(type_error(format!(
+            "{func}: subtype must be an integer 0-255, got {}",
+            format::js_number(n)
+        )));
     }
     Ok(n as u8)
 }
 
 fn string_arg(args: &[JsValue], i: usize, func: &str, what: &str) -> JsResult<String> {
     arg_string(args, i).ok_or_else(|| {
-        type_error(format!("{func}: {what} must be a string, got {}", describe(args.get(i))))
+        type_error(format!(
+            "{func}: {what} must be a string, got {}",
+            describe(args.get(i))
+        ))
     })
 }
 
@@ -43,7 +52,10 @@ impl Class for JsBinData {
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(text.trim())
             .map_err(|e| type_error(format!("BinData(): invalid base64 {text:?}: {e}")))?;
-        Ok(JsBinData(Binary { subtype: BinarySubtype::from(subtype), bytes }))
+        Ok(JsBinData(Binary {
+            subtype: BinarySubtype::from(subtype),
+            bytes,
+        }))
     }
 
     fn construct(nt: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsObject> {
@@ -79,7 +91,13 @@ fn decode_hex(text: &str, func: &str) -> JsResult<Vec<u8>> {
 }
 
 fn make(subtype: u8, bytes: Vec<u8>, ctx: &mut Context) -> JsResult<JsValue> {
-    instance(JsBinData(Binary { subtype: BinarySubtype::from(subtype), bytes }), ctx)
+    instance(
+        JsBinData(Binary {
+            subtype: BinarySubtype::from(subtype),
+            bytes,
+        }),
+        ctx,
+    )
 }
 
 fn hex_data(_: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
@@ -96,7 +114,9 @@ fn uuid(_: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
             let text = string_arg(args, 0, "UUID()", "argument")?;
             let digits: String = text.chars().filter(|c| *c != '-').collect();
             if digits.len() != 32 {
-                return Err(type_error(format!("UUID(): {text:?} must be 32 hex digits (dashes allowed)")));
+                return Err(type_error(format!(
+                    "UUID(): {text:?} must be 32 hex digits (dashes allowed)"
+                )));
             }
             decode_hex(&digits, "UUID()")?
         }
@@ -118,11 +138,18 @@ fn bin(this: &JsValue) -> JsResult<Binary> {
 }
 
 fn to_string(this: &JsValue, _: &[JsValue], _: &mut Context) -> JsResult<JsValue> {
-    Ok(js_str(&format::tojson(&Bson::Binary(bin(this)?), "", false, Style::default())))
+    Ok(js_str(&format::tojson(
+        &Bson::Binary(bin(this)?),
+        "",
+        false,
+        Style::default(),
+    )))
 }
 
 fn b64(this: &JsValue, _: &[JsValue], _: &mut Context) -> JsResult<JsValue> {
-    Ok(js_str(&base64::engine::general_purpose::STANDARD.encode(bin(this)?.bytes)))
+    Ok(js_str(
+        &base64::engine::general_purpose::STANDARD.encode(bin(this)?.bytes),
+    ))
 }
 
 fn hex_of(this: &JsValue, _: &[JsValue], _: &mut Context) -> JsResult<JsValue> {
@@ -145,7 +172,11 @@ fn to_json(this: &JsValue, _: &[JsValue], ctx: &mut Context) -> JsResult<JsValue
             js_str(&base64::engine::general_purpose::STANDARD.encode(&b.bytes)),
             Attribute::all(),
         )
-        .property(js_string!("subType"), js_str(&format!("{:02x}", u8::from(b.subtype))), Attribute::all())
+        .property(
+            js_string!("subType"),
+            js_str(&format!("{:02x}", u8::from(b.subtype))),
+            Attribute::all(),
+        )
         .build();
     let obj = ObjectInitializer::new(ctx)
         .property(js_string!("$binary"), inner, Attribute::all())

@@ -34,9 +34,8 @@ fn class_prototype<C: Class>(ctx: &mut Context) -> JsResult<JsObject> {
 
 /// Copy of the native data of `this`, or a TypeError naming the method.
 pub fn this_data<T: NativeObject + Clone>(this: &JsValue, method: &str) -> JsResult<T> {
-    value_data::<T>(this).ok_or_else(|| {
-        type_error(format!("{method} called on an object of the wrong type"))
-    })
+    value_data::<T>(this)
+        .ok_or_else(|| type_error(format!("{method} called on an object of the wrong type")))
 }
 
 /// Copy of the native data of `value` when it is an instance of `T`.

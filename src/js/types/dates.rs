@@ -15,7 +15,10 @@ pub fn register(ctx: &mut Context) -> JsResult<()> {
     // Legacy text for dates: `tojson()` → ISODate("…"), `toString()` → local time as the
     // legacy shell shows it (both produced by the format layer).
     let proto = ctx.intrinsics().constructors().date().prototype();
-    for (name, f) in [("tojson", date_tojson as NativeFn), ("toString", date_to_string)] {
+    for (name, f) in [
+        ("tojson", date_tojson as NativeFn),
+        ("toString", date_to_string),
+    ] {
         let func = FunctionObjectBuilder::new(ctx.realm(), NativeFunction::from_fn_ptr(f))
             .name(js_string!(name))
             .length(0)
@@ -67,7 +70,8 @@ fn iso_date(_: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValu
         Some(v) => match v.as_string() {
             Some(s) => {
                 let text = s.to_std_string_escaped();
-                parse_iso(&text).ok_or_else(|| type_error(format!("invalid ISO date: {text}")))? as f64
+                parse_iso(&text).ok_or_else(|| type_error(format!("invalid ISO date: {text}")))?
+                    as f64
             }
             None if v.as_number().is_some() => v.as_number().unwrap_or(f64::NAN),
             None => {
@@ -88,19 +92,19 @@ pub fn parse_iso(s: &str) -> Option<i64> {
     let mut p = Parser { b, i: 0 };
     let year = p.digits(4)? as i64;
     p.opt(b'-');
-    let month = p.digits(2)? as u32;
+    let month = p.digits(2)?;
     p.opt(b'-');
-    let day = p.digits(2)? as u32;
+    let day = p.digits(2)?;
     let (mut h, mut m, mut sec, mut ms, mut offset_min) = (0u32, 0u32, 0u32, 0u32, 0i64);
     if p.i < b.len() && (b[p.i] == b'T' || b[p.i] == b' ') {
         p.i += 1;
-        h = p.digits(2)? as u32;
+        h = p.digits(2)?;
         p.opt(b':');
         if p.peek_digit() {
-            m = p.digits(2)? as u32;
+            m = p.digits(2)?;
             p.opt(b':');
             if p.peek_digit() {
-                sec = p.digits(2)? as u32;
+                sec = p.digits(2)?;
                 if p.opt(b'.') {
                     let start = p.i;
                     while p.peek_digit() {
@@ -122,7 +126,11 @@ pub fn parse_iso(s: &str) -> Option<i64> {
             p.i += 1;
             let oh = p.digits(2)? as i64;
             p.opt(b':');
-            let om = if p.peek_digit() { p.digits(2)? as i64 } else { 0 };
+            let om = if p.peek_digit() {
+                p.digits(2)? as i64
+            } else {
+                0
+            };
             offset_min = sign * (oh * 60 + om);
         }
     }
@@ -131,7 +139,9 @@ pub fn parse_iso(s: &str) -> Option<i64> {
     }
     let date = chrono::NaiveDate::from_ymd_opt(year as i32, month, day)?;
     let time = chrono::NaiveTime::from_hms_milli_opt(h, m, sec.min(59), ms)?;
-    let utc = chrono::NaiveDateTime::new(date, time).and_utc().timestamp_millis();
+    let utc = chrono::NaiveDateTime::new(date, time)
+        .and_utc()
+        .timestamp_millis();
     Some(utc - offset_min * 60_000)
 }
 

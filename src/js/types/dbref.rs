@@ -35,7 +35,11 @@ impl Class for JsDbRef {
         Ok(JsDbRef)
     }
 
-    fn object_constructor(obj: &JsObject<Self>, args: &[JsValue], ctx: &mut Context) -> JsResult<()> {
+    fn object_constructor(
+        obj: &JsObject<Self>,
+        args: &[JsValue],
+        ctx: &mut Context,
+    ) -> JsResult<()> {
         let obj = obj.clone().upcast();
         let undefined = JsValue::undefined();
         obj.define_property_or_throw(
@@ -43,7 +47,11 @@ impl Class for JsDbRef {
             data(args.first().unwrap_or(&undefined)),
             ctx,
         )?;
-        obj.define_property_or_throw(js_string!("$id"), data(args.get(1).unwrap_or(&undefined)), ctx)?;
+        obj.define_property_or_throw(
+            js_string!("$id"),
+            data(args.get(1).unwrap_or(&undefined)),
+            ctx,
+        )?;
         if let Some(db) = args.get(2).filter(|v| !v.is_undefined()) {
             obj.define_property_or_throw(js_string!("$db"), data(db), ctx)?;
         }
@@ -102,4 +110,3 @@ fn to_string(this: &JsValue, _: &[JsValue], ctx: &mut Context) -> JsResult<JsVal
     let text = crate::js::convert::tojson_value(this, "", None, ctx)?;
     Ok(js_str(&text))
 }
-

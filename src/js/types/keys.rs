@@ -1,9 +1,11 @@
 //! `MinKey` / `MaxKey`. The global constructors themselves also stand for the value (the legacy
 //! shell lets users write `{$gt: MinKey}`), and so do instances made with `MinKey()`.
 
-use bson::Bson;
 use boa_engine::class::{Class, ClassBuilder};
-use boa_engine::{js_string, Context, Finalize, JsData, JsObject, JsResult, JsValue, NativeFunction, Trace};
+use boa_engine::{
+    js_string, Context, Finalize, JsData, JsObject, JsResult, JsValue, NativeFunction, Trace,
+};
+use bson::Bson;
 
 use super::common::{construct_any, js_str};
 use super::numbers::add_methods;
@@ -40,7 +42,11 @@ impl Class for JsMinKey {
 
     fn init(class: &mut ClassBuilder<'_>) -> JsResult<()> {
         add_methods(class, &[("toString", min_text), ("tojson", min_text)]);
-        class.static_method(js_string!("tojson"), 0, NativeFunction::from_fn_ptr(min_text));
+        class.static_method(
+            js_string!("tojson"),
+            0,
+            NativeFunction::from_fn_ptr(min_text),
+        );
         Ok(())
     }
 }
@@ -58,7 +64,11 @@ impl Class for JsMaxKey {
 
     fn init(class: &mut ClassBuilder<'_>) -> JsResult<()> {
         add_methods(class, &[("toString", max_text), ("tojson", max_text)]);
-        class.static_method(js_string!("tojson"), 0, NativeFunction::from_fn_ptr(max_text));
+        class.static_method(
+            js_string!("tojson"),
+            0,
+            NativeFunction::from_fn_ptr(max_text),
+        );
         Ok(())
     }
 }
@@ -74,10 +84,16 @@ pub fn key_value(obj: &JsObject, ctx: &Context) -> Option<Bson> {
     if !obj.is_callable() {
         return None;
     }
-    if ctx.get_global_class::<JsMinKey>().is_some_and(|c| &c.constructor() == obj) {
+    if ctx
+        .get_global_class::<JsMinKey>()
+        .is_some_and(|c| &c.constructor() == obj)
+    {
         return Some(Bson::MinKey);
     }
-    if ctx.get_global_class::<JsMaxKey>().is_some_and(|c| &c.constructor() == obj) {
+    if ctx
+        .get_global_class::<JsMaxKey>()
+        .is_some_and(|c| &c.constructor() == obj)
+    {
         return Some(Bson::MaxKey);
     }
     None

@@ -1,12 +1,12 @@
 //! `NumberLong`, `NumberInt`, `NumberDecimal`.
 
-use bson::{Bson, Decimal128};
 use boa_engine::class::{Class, ClassBuilder};
 use boa_engine::object::{FunctionObjectBuilder, ObjectInitializer};
 use boa_engine::property::Attribute;
 use boa_engine::{
     js_string, Context, Finalize, JsData, JsObject, JsResult, JsValue, NativeFunction, Trace,
 };
+use bson::{Bson, Decimal128};
 
 use super::common::{construct_any, describe, js_str, this_data, type_error, value_data};
 use super::object_id::NativeFn;
@@ -34,14 +34,22 @@ pub fn add_getters(class: &mut ClassBuilder<'_>, getters: &[(&str, NativeFn)]) {
         let getter = FunctionObjectBuilder::new(&realm, NativeFunction::from_fn_ptr(*f))
             .name(js_string!(format!("get {name}")))
             .build();
-        class.accessor(js_string!(*name), Some(getter), None, Attribute::CONFIGURABLE);
+        class.accessor(
+            js_string!(*name),
+            Some(getter),
+            None,
+            Attribute::CONFIGURABLE,
+        );
     }
 }
 
 /// A finite JS number truncated to an integer, or a TypeError.
 fn integral(n: f64, what: &str) -> JsResult<f64> {
     if !n.is_finite() {
-        return Err(type_error(format!("{what}: {} is not a finite number", describe(Some(&n.into())))));
+        return Err(type_error(format!(
+            "{what}: {} is not a finite number",
+            describe(Some(&n.into()))
+        )));
     }
     Ok(n.trunc())
 }
@@ -69,15 +77,20 @@ impl Class for JsNumberLong {
         if let Some(n) = v.as_number() {
             let n = integral(n, "NumberLong()")?;
             // 2^63 itself does not fit; `as` would saturate silently.
-            if n >= 9_223_372_036_854_775_808.0 || n < -9_223_372_036_854_775_808.0 {
-                return Err(type_error(format!("NumberLong(): {} is out of the 64-bit range", format::js_number(n))));
+            if !(-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&n) {
+                return Err(type_error(format!(
+                    "NumberLong(): {} is out of the 64-bit range",
+                    format::js_number(n)
+                )));
             }
             return Ok(JsNumberLong(n as i64));
         }
         if let Some(s) = v.as_string() {
             let text = s.to_std_string_escaped();
             return text.trim().parse::<i64>().map(JsNumberLong).map_err(|_| {
-                type_error(format!("NumberLong(): could not convert {text:?} to a 64-bit integer"))
+                type_error(format!(
+                    "NumberLong(): could not convert {text:?} to a 64-bit integer"
+                ))
             });
         }
         Err(type_error(format!(
@@ -103,7 +116,14 @@ impl Class for JsNumberLong {
                 ("toJSON", long_to_json),
             ],
         );
-        add_getters(class, &[("floatApprox", long_value), ("top", long_top), ("bottom", long_bottom)]);
+        add_getters(
+            class,
+            &[
+                ("floatApprox", long_value),
+                ("top", long_top),
+                ("bottom", long_bottom),
+            ],
+        );
         Ok(())
     }
 }
@@ -121,11 +141,18 @@ fn long_arg(v: Option<&JsValue>) -> Option<i64> {
     if let Some(i) = value_data::<JsNumberInt>(v) {
         return Some(i.0.into());
     }
-    v.as_number().filter(|n| n.fract() == 0.0 && n.is_finite()).map(|n| n as i64)
+    v.as_number()
+        .filter(|n| n.fract() == 0.0 && n.is_finite())
+        .map(|n| n as i64)
 }
 
 fn long_to_string(this: &JsValue, _: &[JsValue], _: &mut Context) -> JsResult<JsValue> {
-    Ok(js_str(&format::tojson(&Bson::Int64(long(this)?), "", false, Style::default())))
+    Ok(js_str(&format::tojson(
+        &Bson::Int64(long(this)?),
+        "",
+        false,
+        Style::default(),
+    )))
 }
 
 fn long_value(this: &JsValue, _: &[JsValue], _: &mut Context) -> JsResult<JsValue> {
@@ -147,8 +174,9 @@ fn long_equals(this: &JsValue, args: &[JsValue], _: &mut Context) -> JsResult<Js
 
 fn long_compare(this: &JsValue, args: &[JsValue], _: &mut Context) -> JsResult<JsValue> {
     let me = long(this)?;
-    let other = long_arg(args.first())
-        .ok_or_else(|| type_error("NumberLong.compare(): argument must be a NumberLong or an integer"))?;
+    let other = long_arg(args.first()).ok_or_else(|| {
+        type_error("NumberLong.compare(): argument must be a NumberLong or an integer")
+    })?;
     Ok(JsValue::from(me.cmp(&other) as i32))
 }
 
@@ -176,7 +204,9 @@ impl Class for JsNumberInt {
         } else if let Some(s) = v.as_string() {
             let text = s.to_std_string_escaped();
             text.trim().parse::<i64>().map_err(|_| {
-                type_error(format!("NumberInt(): could not convert {text:?} to a 32-bit integer"))
+                type_error(format!(
+                    "NumberInt(): could not convert {text:?} to a 32-bit integer"
+                ))
             })? as f64
         } else if let Some(l) = value_data::<JsNumberLong>(v) {
             l.0 as f64
@@ -187,7 +217,10 @@ impl Class for JsNumberInt {
             )));
         };
         if n < i32::MIN as f64 || n > i32::MAX as f64 {
-            return Err(type_error(format!("NumberInt(): {} is out of the 32-bit range", format::js_number(n))));
+            return Err(type_error(format!(
+                "NumberInt(): {} is out of the 32-bit range",
+                format::js_number(n)
+            )));
         }
         Ok(JsNumberInt(n as i32))
     }
@@ -217,7 +250,12 @@ fn int(this: &JsValue) -> JsResult<i32> {
 
 fn int_to_string(this: &JsValue, _: &[JsValue], _: &mut Context) -> JsResult<JsValue> {
     let style = Style { number_int: true };
-    Ok(js_str(&format::tojson(&Bson::Int32(int(this)?), "", false, style)))
+    Ok(js_str(&format::tojson(
+        &Bson::Int32(int(this)?),
+        "",
+        false,
+        style,
+    )))
 }
 
 fn int_value(this: &JsValue, _: &[JsValue], _: &mut Context) -> JsResult<JsValue> {
@@ -257,7 +295,11 @@ impl Class for JsNumberDecimal {
     fn init(class: &mut ClassBuilder<'_>) -> JsResult<()> {
         add_methods(
             class,
-            &[("toString", dec_to_string), ("tojson", dec_to_string), ("toJSON", dec_to_json)],
+            &[
+                ("toString", dec_to_string),
+                ("tojson", dec_to_string),
+                ("toJSON", dec_to_json),
+            ],
         );
         Ok(())
     }
@@ -267,7 +309,11 @@ fn parse_decimal(text: &str) -> JsResult<JsNumberDecimal> {
     text.trim()
         .parse::<Decimal128>()
         .map(JsNumberDecimal)
-        .map_err(|_| type_error(format!("NumberDecimal(): {text:?} is not a valid decimal number")))
+        .map_err(|_| {
+            type_error(format!(
+                "NumberDecimal(): {text:?} is not a valid decimal number"
+            ))
+        })
 }
 
 fn dec(this: &JsValue) -> JsResult<Decimal128> {
@@ -275,7 +321,12 @@ fn dec(this: &JsValue) -> JsResult<Decimal128> {
 }
 
 fn dec_to_string(this: &JsValue, _: &[JsValue], _: &mut Context) -> JsResult<JsValue> {
-    Ok(js_str(&format::tojson(&Bson::Decimal128(dec(this)?), "", false, Style::default())))
+    Ok(js_str(&format::tojson(
+        &Bson::Decimal128(dec(this)?),
+        "",
+        false,
+        Style::default(),
+    )))
 }
 
 fn dec_to_json(this: &JsValue, _: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
@@ -287,7 +338,11 @@ fn dec_to_json(this: &JsValue, _: &[JsValue], ctx: &mut Context) -> JsResult<JsV
         .unwrap_or(&text)
         .to_string();
     let obj = ObjectInitializer::new(ctx)
-        .property(js_string!("$numberDecimal"), js_str(&inner), Attribute::all())
+        .property(
+            js_string!("$numberDecimal"),
+            js_str(&inner),
+            Attribute::all(),
+        )
         .build();
     Ok(obj.into())
 }

@@ -1,13 +1,13 @@
 //! `ObjectId([hex])`: `.str`, `getTimestamp()`, `toString()`, `equals()`, `valueOf()`, `tojson()`.
 
-use bson::oid::ObjectId;
-use bson::Bson;
 use boa_engine::class::{Class, ClassBuilder};
 use boa_engine::object::FunctionObjectBuilder;
 use boa_engine::property::Attribute;
 use boa_engine::{
     js_string, Context, Finalize, JsData, JsObject, JsResult, JsValue, NativeFunction, Trace,
 };
+use bson::oid::ObjectId;
+use bson::Bson;
 
 use super::common::{construct_any, describe, js_str, new_date, this_data, type_error, value_data};
 use crate::js::format::{self, Style};
@@ -27,12 +27,15 @@ impl Class for JsObjectId {
                 if let Some(oid) = value_data::<JsObjectId>(v) {
                     return Ok(oid);
                 }
-                let hex = v.as_string().map(|s| s.to_std_string_escaped()).ok_or_else(|| {
-                    type_error(format!(
-                        "ObjectId(): argument must be a 24-character hex string, got {}",
-                        describe(Some(v))
-                    ))
-                })?;
+                let hex = v
+                    .as_string()
+                    .map(|s| s.to_std_string_escaped())
+                    .ok_or_else(|| {
+                        type_error(format!(
+                            "ObjectId(): argument must be a 24-character hex string, got {}",
+                            describe(Some(v))
+                        ))
+                    })?;
                 parse_hex(&hex).map(JsObjectId)
             }
         }
@@ -47,7 +50,12 @@ impl Class for JsObjectId {
         let getter = FunctionObjectBuilder::new(&realm, NativeFunction::from_fn_ptr(str_getter))
             .name(js_string!("get str"))
             .build();
-        class.accessor(js_string!("str"), Some(getter), None, Attribute::CONFIGURABLE);
+        class.accessor(
+            js_string!("str"),
+            Some(getter),
+            None,
+            Attribute::CONFIGURABLE,
+        );
         for (name, f) in [
             ("toString", to_string as NativeFn),
             ("tojson", to_string),
@@ -78,16 +86,27 @@ pub fn parse_hex(hex: &str) -> JsResult<ObjectId> {
 }
 
 fn str_getter(this: &JsValue, _: &[JsValue], _: &mut Context) -> JsResult<JsValue> {
-    Ok(js_str(&this_data::<JsObjectId>(this, "ObjectId.str")?.0.to_hex()))
+    Ok(js_str(
+        &this_data::<JsObjectId>(this, "ObjectId.str")?.0.to_hex(),
+    ))
 }
 
 fn to_string(this: &JsValue, _: &[JsValue], _: &mut Context) -> JsResult<JsValue> {
     let oid = this_data::<JsObjectId>(this, "ObjectId.toString")?.0;
-    Ok(js_str(&format::tojson(&Bson::ObjectId(oid), "", false, Style::default())))
+    Ok(js_str(&format::tojson(
+        &Bson::ObjectId(oid),
+        "",
+        false,
+        Style::default(),
+    )))
 }
 
 fn value_of(this: &JsValue, _: &[JsValue], _: &mut Context) -> JsResult<JsValue> {
-    Ok(js_str(&this_data::<JsObjectId>(this, "ObjectId.valueOf")?.0.to_hex()))
+    Ok(js_str(
+        &this_data::<JsObjectId>(this, "ObjectId.valueOf")?
+            .0
+            .to_hex(),
+    ))
 }
 
 fn get_timestamp(this: &JsValue, _: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {

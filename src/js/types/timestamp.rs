@@ -1,10 +1,10 @@
 //! `Timestamp(t, i)`: `.t`, `.i`, `getTime()`, `getInc()`, `toString()`.
 
-use bson::{Bson, Timestamp};
 use boa_engine::class::{Class, ClassBuilder};
 use boa_engine::object::ObjectInitializer;
 use boa_engine::property::Attribute;
 use boa_engine::{js_string, Context, Finalize, JsData, JsObject, JsResult, JsValue, Trace};
+use bson::{Bson, Timestamp};
 
 use super::common::{construct_any, describe, js_str, this_data, type_error, value_data};
 use super::numbers::{add_getters, add_methods};
@@ -19,7 +19,10 @@ fn part(v: Option<&JsValue>, name: &str) -> JsResult<u32> {
         Some(v) if v.is_undefined() => Ok(0),
         Some(v) => {
             let n = v.as_number().ok_or_else(|| {
-                type_error(format!("Timestamp(): {name} must be a number, got {}", describe(Some(v))))
+                type_error(format!(
+                    "Timestamp(): {name} must be a number, got {}",
+                    describe(Some(v))
+                ))
             })?;
             if n.fract() != 0.0 || !(0.0..=u32::MAX as f64).contains(&n) {
                 return Err(type_error(format!(
@@ -70,7 +73,12 @@ fn ts(this: &JsValue) -> JsResult<Timestamp> {
 }
 
 fn to_string(this: &JsValue, _: &[JsValue], _: &mut Context) -> JsResult<JsValue> {
-    Ok(js_str(&format::tojson(&Bson::Timestamp(ts(this)?), "", false, Style::default())))
+    Ok(js_str(&format::tojson(
+        &Bson::Timestamp(ts(this)?),
+        "",
+        false,
+        Style::default(),
+    )))
 }
 
 fn get_t(this: &JsValue, _: &[JsValue], _: &mut Context) -> JsResult<JsValue> {
