@@ -248,7 +248,7 @@ struct Plan {
     my_id: i32,
 }
 
-fn plan(node: &Node, repl: &Repl, ignore_freeze: bool) -> Result<Plan, String> {
+fn plan(node: &Node, repl: &Repl) -> Result<Plan, String> {
     let cfg = repl.config_doc.as_ref().ok_or("no config")?;
     let members = config_view::members(cfg);
     let idx = repl.self_index.ok_or("not a member of the config")?;
@@ -256,7 +256,8 @@ fn plan(node: &Node, repl: &Repl, ignore_freeze: bool) -> Result<Plan, String> {
     let timeout = election_timeout(repl);
     let (seen, voters) = visible_voters(repl, &members, timeout);
     let now = Instant::now();
-    let unelectable_until = if ignore_freeze || !repl.is_frozen(now) {
+    // Frozen and post-stepdown members refuse step-up requests too (mongod keeps one timer).
+    let unelectable_until = if !repl.is_frozen(now) {
         None
     } else {
         let until = [repl.frozen_until, repl.stepdown_until]
@@ -341,7 +342,7 @@ pub async fn run_election(
     );
     let mut plan = {
         let repl = node.repl();
-        plan(node, &repl, step_up)?
+        plan(node, &repl)?
     };
     if reason != Reason::StepUpRequestSkipDryRun && plan.needed > plan.self_votes {
         log::write(
