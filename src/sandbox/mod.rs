@@ -18,6 +18,7 @@
 pub mod error;
 pub mod log;
 pub mod options;
+pub mod rsconfig;
 pub mod wire;
 
 pub fn main() -> i32 {
