@@ -1,0 +1,297 @@
+//! One collection: documents in natural (insertion) order keyed by a record id, the unique `_id`
+//! index, recorded secondary indexes (unique ones enforced) and the capped-size bookkeeping.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use bson::{doc, Bson, Document};
+
+use super::compare::Key;
+use super::path;
+
+/// A stored document with its BSON size (kept so batches and stats never re-serialize).
+#[derive(Debug, Clone)]
+pub struct Stored {
+    pub doc: Arc<Document>,
+    pub size: u32,
+}
+
+/// A unique secondary index: key tuple → record id.
+#[derive(Debug, Clone)]
+pub struct UniqueIndex {
+    pub name: String,
+    pub fields: Vec<String>,
+    pub map: BTreeMap<Vec<Key>, u64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Collection {
+    pub uuid: bson::Uuid,
+    /// Creation options as given to `create` (capped, size, max, ...).
+    pub options: Document,
+    pub docs: BTreeMap<u64, Stored>,
+    pub next_id: u64,
+    /// `None` for collections without an `_id` index (the oplog).
+    pub id_index: Option<BTreeMap<Key, u64>>,
+    /// Index specs other than `_id_`, in creation order (`{v, key, name, ...}`).
+    pub indexes: Vec<Document>,
+    pub unique: Vec<UniqueIndex>,
+    pub data_size: u64,
+    /// Capped size in bytes.
+    pub capped_max: Option<u64>,
+    /// Capped document count limit (`max`).
+    pub capped_max_docs: Option<u64>,
+}
+
+pub fn bson_size(d: &Document) -> u32 {
+    // Serializing into a Vec cannot fail for a well-formed in-memory document.
+    let mut buf = Vec::new();
+    match d.to_writer(&mut buf) {
+        Ok(()) => buf.len() as u32,
+        Err(_) => 0,
+    }
+}
+
+/// The key tuple of `doc` for an index on `fields` (missing fields index as null).
+pub fn index_key(doc: &Document, fields: &[String]) -> Vec<Key> {
+    fields
+        .iter()
+        .map(|f| Key(path::lookup_first(doc, f).cloned().unwrap_or(Bson::Null)))
+        .collect()
+}
+
+impl Collection {
+    pub fn new(uuid: bson::Uuid, options: Document, with_id_index: bool) -> Collection {
+        let capped = matches!(options.get("capped"), Some(Bson::Boolean(true)));
+        let capped_max = if capped {
+            options
+                .get("size")
+                .and_then(super::compare::to_f64)
+                .map(|v| v.max(0.0) as u64)
+        } else {
+            None
+        };
+        let capped_max_docs = if capped {
+            options
+                .get("max")
+                .and_then(super::compare::to_f64)
+                .filter(|v| *v > 0.0)
+                .map(|v| v as u64)
+        } else {
+            None
+        };
+        Collection {
+            uuid,
+            options,
+            docs: BTreeMap::new(),
+            next_id: 1,
+            id_index: if with_id_index {
+                Some(BTreeMap::new())
+            } else {
+                None
+            },
+            indexes: Vec::new(),
+            unique: Vec::new(),
+            data_size: 0,
+            capped_max,
+            capped_max_docs,
+        }
+    }
+
+    pub fn is_capped(&self) -> bool {
+        self.capped_max.is_some()
+    }
+
+    pub fn count(&self) -> u64 {
+        self.docs.len() as u64
+    }
+
+    /// Record id of the document whose `_id` equals `id`.
+    pub fn find_id(&self, id: &Bson) -> Option<u64> {
+        match &self.id_index {
+            Some(ix) => ix.get(&Key(id.clone())).copied(),
+            None => self
+                .docs
+                .iter()
+                .find(|(_, s)| {
+                    s.doc
+                        .get("_id")
+                        .is_some_and(|v| super::compare::bson_eq(v, id))
+                })
+                .map(|(k, _)| *k),
+        }
+    }
+
+    pub fn get(&self, rid: u64) -> Option<&Arc<Document>> {
+        self.docs.get(&rid).map(|s| &s.doc)
+    }
+
+    /// The name of a unique index `doc` would violate (ignoring record `except`), with the key.
+    pub fn unique_violation(
+        &self,
+        doc: &Document,
+        except: Option<u64>,
+    ) -> Option<(String, Document)> {
+        if let (Some(ix), Some(id)) = (&self.id_index, doc.get("_id")) {
+            if let Some(rid) = ix.get(&Key(id.clone())) {
+                if Some(*rid) != except {
+                    return Some(("_id_".to_string(), doc! {"_id": id.clone()}));
+                }
+            }
+        }
+        for u in &self.unique {
+            let key = index_key(doc, &u.fields);
+            if let Some(rid) = u.map.get(&key) {
+                if Some(*rid) != except {
+                    let mut kd = Document::new();
+                    for (f, k) in u.fields.iter().zip(key.iter()) {
+                        kd.insert(f.clone(), k.0.clone());
+                    }
+                    return Some((u.name.clone(), kd));
+                }
+            }
+        }
+        None
+    }
+
+    /// Appends a document (uniqueness already checked by the caller); returns its record id.
+    pub fn insert(&mut self, doc: Document) -> u64 {
+        let rid = self.next_id;
+        self.insert_at(rid, doc);
+        rid
+    }
+
+    /// Inserts at an explicit record id (the oplog uses packed timestamps as ids).
+    pub fn insert_at(&mut self, rid: u64, doc: Document) {
+        self.next_id = self.next_id.max(rid + 1);
+        self.index_add(rid, &doc);
+        let size = bson_size(&doc);
+        self.data_size += u64::from(size);
+        self.docs.insert(
+            rid,
+            Stored {
+                doc: Arc::new(doc),
+                size,
+            },
+        );
+        self.trim_capped();
+    }
+
+    pub fn replace(&mut self, rid: u64, doc: Document) {
+        if let Some(old) = self.docs.remove(&rid) {
+            self.data_size -= u64::from(old.size);
+            self.index_remove(rid, &old.doc);
+        }
+        self.index_add(rid, &doc);
+        let size = bson_size(&doc);
+        self.data_size += u64::from(size);
+        self.docs.insert(
+            rid,
+            Stored {
+                doc: Arc::new(doc),
+                size,
+            },
+        );
+    }
+
+    pub fn remove(&mut self, rid: u64) -> Option<Arc<Document>> {
+        let old = self.docs.remove(&rid)?;
+        self.data_size -= u64::from(old.size);
+        self.index_remove(rid, &old.doc);
+        Some(old.doc)
+    }
+
+    fn index_add(&mut self, rid: u64, doc: &Document) {
+        if let (Some(ix), Some(id)) = (&mut self.id_index, doc.get("_id")) {
+            ix.insert(Key(id.clone()), rid);
+        }
+        for u in &mut self.unique {
+            u.map.insert(index_key(doc, &u.fields), rid);
+        }
+    }
+
+    fn index_remove(&mut self, rid: u64, doc: &Document) {
+        if let (Some(ix), Some(id)) = (&mut self.id_index, doc.get("_id")) {
+            let k = Key(id.clone());
+            if ix.get(&k) == Some(&rid) {
+                ix.remove(&k);
+            }
+        }
+        for u in &mut self.unique {
+            let k = index_key(doc, &u.fields);
+            if u.map.get(&k) == Some(&rid) {
+                u.map.remove(&k);
+            }
+        }
+    }
+
+    /// Drops the oldest documents while the capped collection is over its size or count.
+    fn trim_capped(&mut self) {
+        let Some(max) = self.capped_max else { return };
+        while self.docs.len() > 1
+            && (self.data_size > max
+                || self
+                    .capped_max_docs
+                    .is_some_and(|m| self.docs.len() as u64 > m))
+        {
+            let Some((&rid, _)) = self.docs.iter().next() else {
+                break;
+            };
+            self.remove(rid);
+        }
+    }
+
+    /// Adds an index spec; a unique one is built now and fails on existing duplicates.
+    pub fn add_index(&mut self, spec: Document) -> Result<(), (String, Document)> {
+        let name = spec.get_str("name").unwrap_or_default().to_string();
+        if matches!(spec.get("unique"), Some(Bson::Boolean(true))) {
+            let fields: Vec<String> = spec
+                .get_document("key")
+                .map(|k| k.keys().cloned().collect())
+                .unwrap_or_default();
+            let mut map = BTreeMap::new();
+            for (rid, s) in &self.docs {
+                let key = index_key(&s.doc, &fields);
+                if map.contains_key(&key) {
+                    let mut kd = Document::new();
+                    for (f, k) in fields.iter().zip(key.iter()) {
+                        kd.insert(f.clone(), k.0.clone());
+                    }
+                    return Err((name, kd));
+                }
+                map.insert(key, *rid);
+            }
+            self.unique.push(UniqueIndex { name, fields, map });
+        }
+        self.indexes.push(spec);
+        Ok(())
+    }
+
+    pub fn drop_index(&mut self, name: &str) -> bool {
+        let before = self.indexes.len();
+        self.indexes
+            .retain(|s| s.get_str("name").ok() != Some(name));
+        self.unique.retain(|u| u.name != name);
+        self.indexes.len() != before
+    }
+
+    /// listIndexes entries: `_id_` first (when present), then the others.
+    pub fn index_specs(&self) -> Vec<Document> {
+        let mut out = Vec::new();
+        if self.id_index.is_some() {
+            out.push(doc! {"v": 2, "key": {"_id": 1}, "name": "_id_"});
+        }
+        out.extend(self.indexes.iter().cloned());
+        out
+    }
+
+    pub fn clear(&mut self) {
+        let fresh = Collection::new(self.uuid, self.options.clone(), self.id_index.is_some());
+        let indexes = std::mem::take(&mut self.indexes);
+        *self = fresh;
+        for spec in indexes {
+            // Rebuilding on an empty collection cannot hit a duplicate.
+            let _ = self.add_index(spec);
+        }
+    }
+}
