@@ -72,7 +72,12 @@ fn arbiter_set_survives_the_primary_death_and_shows_it_down() {
 
     members[p].kill();
     let refs: Vec<&_> = members.iter().collect();
-    let (q, took) = wait_primary(&refs, FAILOVER).expect("the other data member becomes primary");
+    let Some((q, took)) = wait_primary(&refs, FAILOVER) else {
+        panic!(
+            "the other data member did not become primary; its log:\n{}",
+            members[other].log()
+        );
+    };
     println!("new primary after {took:?}");
     assert_eq!(q, other);
 

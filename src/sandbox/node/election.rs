@@ -81,12 +81,18 @@ struct Timer {
     /// Last contact with a primary (or last reset); the election fires `timeout` after it.
     last_contact: Instant,
     timeout: Duration,
+    /// The electionTimeoutMillis `timeout` was drawn from (a new config may change it).
+    base: Duration,
     takeover_at: Option<Instant>,
+    /// The last vote cast that the timer has seen: granting a vote resets the timer, so the
+    /// voter does not compete with the candidate it just voted for.
+    seen_vote: Option<(i64, i32)>,
 }
 
 impl Timer {
     fn reset(&mut self, at: Instant, base: Duration) {
         self.last_contact = at;
+        self.base = base;
         self.timeout = rules::randomized_timeout(base, &mut self.rng);
     }
 }
@@ -96,7 +102,9 @@ async fn timer_loop(node: Arc<Node>) {
         rng: StdRng::from_entropy(),
         last_contact: Instant::now(),
         timeout: Duration::from_secs(10),
+        base: Duration::from_secs(10),
         takeover_at: None,
+        seen_vote: None,
     };
     loop {
         let (action, tick) = {
@@ -161,6 +169,13 @@ fn visible_voters(repl: &Repl, members: &[MemberView], window: Duration) -> (usi
 fn evaluate(node: &Node, repl: &mut Repl, timer: &mut Timer) -> Action {
     let base = election_timeout(repl);
     let now = Instant::now();
+    if base != timer.base {
+        timer.reset(timer.last_contact, base);
+    }
+    if repl.voted_for != timer.seen_vote {
+        timer.seen_vote = repl.voted_for;
+        timer.reset(now, base);
+    }
     let Some(cfg) = repl.config_doc.as_ref() else {
         timer.reset(now, base);
         return Action::Wait;
@@ -336,10 +351,6 @@ pub async fn run_election(
         return Err("an election is already in progress".into());
     }
     let _guard = RunningGuard;
-    let step_up = matches!(
-        reason,
-        Reason::StepUpRequest | Reason::StepUpRequestSkipDryRun
-    );
     let mut plan = {
         let repl = node.repl();
         plan(node, &repl)?
