@@ -7,8 +7,14 @@
 pub mod commands;
 pub mod config_view;
 pub mod dispatch;
+pub mod election;
+pub mod heartbeat;
+pub mod internal_cmds;
+pub mod peer;
+pub mod replication;
 pub mod server;
 pub mod state;
+pub mod stepdown;
 
 use std::ops::Deref;
 use std::sync::Arc;
@@ -125,5 +131,8 @@ pub fn hostname() -> String {
 /// Starts the background loops of a member (heartbeats, elections, replication) and serves
 /// clients on `listeners` until the process is told to stop.
 pub async fn run(node: Arc<Node>, listeners: Vec<tokio::net::TcpListener>) {
+    heartbeat::spawn(&node);
+    election::spawn(&node);
+    replication::spawn(&node);
     server::serve(node, listeners).await;
 }
