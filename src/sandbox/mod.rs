@@ -90,6 +90,7 @@ fn run_node(opts: Options) -> i32 {
             return EXIT_DBPATH;
         }
     };
+    rsconfig::set_allow_multiple_arbiters(opts.allow_multiple_arbiters());
     if let Some(mb) = opts.oplog_size_mb {
         store.set_oplog_size_mb(mb);
     }
