@@ -187,6 +187,8 @@ fn evaluate(node: &Node, repl: &mut Repl, timer: &mut Timer) -> Action {
     };
     let (seen, voters) = visible_voters(repl, &members, base);
     if repl.is_primary() {
+        // The primary's own writes move the commit point too (alone in a one-member set).
+        super::replication::update_commit_point(node, repl);
         if seen < rules::majority(voters) {
             log::write(
                 'I',
