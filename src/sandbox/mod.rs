@@ -17,6 +17,7 @@
 // `CmdError` is returned by value on purpose: errors are rare and carry their reply fields.
 #![allow(clippy::result_large_err)]
 
+pub mod cluster;
 pub mod data;
 pub mod error;
 pub mod log;
@@ -36,10 +37,7 @@ pub fn main() -> i32 {
     let argv: Vec<String> = std::env::args().collect();
     match options::parse(&argv) {
         Ok(Invocation::Node(opts)) => run_node(*opts),
-        Ok(Invocation::Cluster(_)) => {
-            eprintln!("rsh-sandbox cluster: not available in this build");
-            EXIT_BAD_OPTIONS
-        }
+        Ok(Invocation::Cluster(c)) => cluster::run(c),
         Ok(Invocation::Help(text)) => {
             print!("{text}");
             0
