@@ -600,3 +600,19 @@ fn shell_helper_words() {
     let r = exception("shellHelper('nope', '')");
     assert!(r.contains("no command [nope]"), "{r}");
 }
+
+#[test]
+fn colour_only_when_asked() {
+    let (mut rt, cap) = runtime_with(RuntimeOptions {
+        color: true,
+        ..Default::default()
+    });
+    rt.eval_print("({a: 'x', n: 1})", "(shell)").expect("eval");
+    let coloured = cap.take();
+    assert!(coloured.contains('\u{1b}'), "{coloured:?}");
+    assert_eq!(
+        rsh::format::color::strip_ansi(&coloured),
+        "{ \"a\" : \"x\", \"n\" : 1 }\n"
+    );
+    assert!(!shows("({a: 'x', n: 1})").contains('\u{1b}'));
+}
