@@ -1,3 +1,21 @@
-//! Connection layer over the official `mongodb` crate (filled in by the replica-set
-//! administration issue): client construction from a connection plan, commands aimed at the
-//! primary or one member, cursors, and a cached topology view for the prompt.
+//! Connection layer over the official `mongodb` crate: a connection from a `ConnectSpec`,
+//! commands aimed at the primary, a read preference or one member, BSON cursors with lazy
+//! getMore, a cached topology view, the legacy prompt, and errors as one clear line.
+//!
+//! Everything here is synchronous for the caller (the JS natives): async driver calls run on
+//! one shared tokio runtime through `runtime::block_on`, raced against the Ctrl-C flag.
+
+pub mod client;
+pub mod cursor;
+pub mod error;
+pub mod prompt;
+pub mod runtime;
+pub mod spec;
+pub mod topology;
+pub mod writes;
+
+pub use client::{redact_uri, Connection};
+pub use cursor::ShellCursor;
+pub use error::ConnError;
+pub use spec::{ConnectSpec, ReadPref, Target, TlsSpec};
+pub use topology::{Role, TopologyView};

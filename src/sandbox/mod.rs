@@ -17,9 +17,133 @@
 
 pub mod data;
 pub mod error;
+pub mod log;
+pub mod node;
+pub mod options;
+pub mod rsconfig;
 pub mod wire;
 
+use options::{Invocation, Options};
+
+/// mongod's exit codes for the failures a tutorial can hit.
+const EXIT_BAD_OPTIONS: i32 = 2;
+const EXIT_NET_ERROR: i32 = 48;
+const EXIT_DBPATH: i32 = 100;
+
 pub fn main() -> i32 {
-    eprintln!("rsh-sandbox: not built yet");
-    1
+    let argv: Vec<String> = std::env::args().collect();
+    match options::parse(&argv) {
+        Ok(Invocation::Node(opts)) => run_node(*opts),
+        Ok(Invocation::Cluster(_)) => {
+            eprintln!("rsh-sandbox cluster: not available in this build");
+            EXIT_BAD_OPTIONS
+        }
+        Ok(Invocation::Help(text)) => {
+            print!("{text}");
+            0
+        }
+        Ok(Invocation::Version) => {
+            print!("{}", options::version_text());
+            0
+        }
+        Err(msg) => {
+            eprintln!("{msg}");
+            eprintln!(
+                "try '{} --help' for more information",
+                argv.first().map(String::as_str).unwrap_or("rsh-sandbox")
+            );
+            EXIT_BAD_OPTIONS
+        }
+    }
+}
+
+fn run_node(opts: Options) -> i32 {
+    if let Err(e) = log::init(opts.logpath.as_deref(), opts.log_append) {
+        eprintln!("{e}");
+        return EXIT_BAD_OPTIONS;
+    }
+    for w in &opts.warnings {
+        log::startup_warning("CONTROL", 20998, w, bson::Document::new());
+    }
+    if let Err(e) = options::check_dbpath(&opts.dbpath) {
+        log::write(
+            'E',
+            "STORAGE",
+            20557,
+            "initandlisten",
+            "DBException in initAndListen, terminating",
+            bson::doc! {"error": e},
+        );
+        return EXIT_DBPATH;
+    }
+    let store = match data::Store::open(&opts.dbpath) {
+        Ok(s) => s,
+        Err(e) => {
+            log::write(
+                'E',
+                "STORAGE",
+                20557,
+                "initandlisten",
+                "DBException in initAndListen, terminating",
+                bson::doc! {"error": e},
+            );
+            return EXIT_DBPATH;
+        }
+    };
+    rsconfig::set_allow_multiple_arbiters(opts.allow_multiple_arbiters());
+    if let Some(mb) = opts.oplog_size_mb {
+        store.set_oplog_size_mb(mb);
+    }
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("cannot start the runtime: {e}");
+            return 1;
+        }
+    };
+    rt.block_on(async move {
+        let listeners = match node::server::bind(&opts.bind_ip, opts.port).await {
+            Ok(l) => l,
+            Err(e) => {
+                log::write('E', "NETWORK", 23024, "initandlisten", &e, bson::Document::new());
+                return EXIT_NET_ERROR;
+            }
+        };
+        log::write(
+            'I',
+            "NETWORK",
+            23016,
+            "listener",
+            "Waiting for connections",
+            bson::doc! {"port": i32::from(opts.port), "ssl": "off"},
+        );
+        let n = node::Node::new(opts, store);
+        tokio::select! {
+            _ = node::run(n, listeners) => 0,
+            _ = shutdown_signal() => {
+                log::write('I', "CONTROL", 23377, "SignalHandler", "Received signal", bson::doc! {"signal": 15});
+                0
+            }
+        }
+    })
+}
+
+/// SIGINT or SIGTERM: mongod shuts down cleanly on both.
+async fn shutdown_signal() {
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term => {}
+    }
 }

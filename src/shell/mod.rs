@@ -1,6 +1,102 @@
-//! The shell: REPL (rustyline) and script runner.
+//! The shell: command line → connection plan → runtime → scripts → REPL.
+//!
+//! * `script.rs`: `--eval`, files and the rc file, with the legacy exit statuses.
+//! * `repl.rs`: the rustyline loop; `words.rs` shell words; `history.rs`; `complete.rs`.
+//! * `interrupt.rs`: SIGINT while a command runs.
+//! * `connect.rs`: where the connection layer plugs in.
+//!
+//! Start-up does only what `rsh --nodb --eval 1` needs: no line editor, no tokio runtime.
+mod complete;
+mod connect;
+pub mod history;
+mod interrupt;
+pub mod repl;
+pub mod script;
+pub mod words;
+
+use std::io::IsTerminal;
+
+use clap::Parser;
+
+use crate::cli::{self, Args, JsonArg};
+use crate::js::{JsonMode, Runtime, RuntimeOptions};
+use script::Flow;
 
 /// Parse the command line, run scripts and/or the REPL; returns the exit code.
 pub fn main() -> i32 {
-    0
+    let args = match Args::try_parse() {
+        Ok(args) => args,
+        Err(e) => {
+            // --help and --version land here too (status 0); usage errors give status 2.
+            let _ = e.print();
+            return e.exit_code();
+        }
+    };
+    run(&args)
+}
+
+/// Run a session for parsed options; returns the exit code.
+pub fn run(args: &Args) -> i32 {
+    let plan = match cli::plan(args) {
+        Ok(plan) => plan,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 1;
+        }
+    };
+    let mut rt = match Runtime::new(runtime_options(args)) {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 1;
+        }
+    };
+    interrupt::install(rt.interrupt_flag());
+    if let Some(mut plan) = plan {
+        if plan.prompt_password {
+            match cli::prompt_password() {
+                Ok(pw) => plan.password = Some(pw),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return 1;
+                }
+            }
+        }
+        if let Err(e) = connect::connect(&mut rt, &plan) {
+            eprintln!("{e}");
+            eprintln!("exception: connect failed");
+            return 1;
+        }
+    }
+    if let Flow::Exit(code) = script::run_evals_and_files(&mut rt, args) {
+        return code;
+    }
+    if !args.interactive() {
+        rt.flush();
+        return 0;
+    }
+    if args.shell && !args.quiet {
+        rt.flush();
+        println!("type \"help\" for help");
+    }
+    if !args.norc {
+        if let Flow::Exit(code) = script::run_rc(&mut rt) {
+            return code;
+        }
+    }
+    repl::run(rt, args.quiet)
+}
+
+/// Runtime settings from the options: colour only when asked for, on a terminal, without
+/// NO_COLOR.
+fn runtime_options(args: &Args) -> RuntimeOptions {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    RuntimeOptions {
+        json: args.json.map(|j| match j {
+            JsonArg::Relaxed => JsonMode::Relaxed,
+            JsonArg::Canonical => JsonMode::Canonical,
+        }),
+        color: args.color && !no_color && std::io::stdout().is_terminal(),
+        quiet: args.quiet,
+    }
 }

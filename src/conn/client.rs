@@ -1,0 +1,581 @@
+//! `Connection`: one shell connection over the `mongodb` driver. Commands go to the primary,
+//! to a member chosen by read preference, or to one member through a cached direct client.
+
+use std::collections::HashMap;
+use std::str::FromStr;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use mongodb::bson::{doc, Bson, Document};
+use mongodb::options::{
+    AuthMechanism, ClientOptions, Credential, ReadPreference, SelectionCriteria, ServerAddress,
+    Tls, TlsOptions,
+};
+use mongodb::Client;
+
+use super::cursor::ShellCursor;
+use super::error::{classify, is_not_primary_code, map_class, ConnError, ErrClass, ErrCtx};
+use super::prompt::PromptMode;
+use super::runtime::{block_on, drop_in_runtime};
+use super::spec::{ConnectSpec, ReadPref, Target};
+use super::topology::{address_string, sdam_handler, Role, SharedTopology, TopologyView};
+
+/// Commands the legacy shell refused on a secondary without the secondary-ok flag.
+const READ_COMMANDS: &[&str] = &[
+    "find",
+    "count",
+    "distinct",
+    "aggregate",
+    "listCollections",
+    "listIndexes",
+    "listDatabases",
+    "dbStats",
+    "dbstats",
+    "collStats",
+    "collstats",
+];
+
+/// How often the driver re-checks each member: quick enough for the prompt to follow failover.
+const HEARTBEAT: Duration = Duration::from_millis(1000);
+
+#[derive(Debug, Default)]
+struct ShellState {
+    read_pref: Option<ReadPref>,
+    secondary_ok: bool,
+    prompt_mode: PromptMode,
+}
+
+pub struct Connection {
+    spec: ConnectSpec,
+    options: ClientOptions,
+    /// `None` only while the connection is being dropped.
+    client: RwLock<Option<Client>>,
+    members: Mutex<HashMap<String, Client>>,
+    topology: SharedTopology,
+    interrupt: Arc<AtomicBool>,
+    state: Mutex<ShellState>,
+    replica_set: bool,
+    selection_timeout: Duration,
+}
+
+fn is_loopback(a: &ServerAddress) -> bool {
+    match a {
+        ServerAddress::Tcp { host, .. } => {
+            let h = host.trim_start_matches('[').trim_end_matches(']');
+            h == "localhost" || h.starts_with("127.") || h == "::1"
+        }
+        _ => true,
+    }
+}
+
+fn credential(
+    spec: &ConnectSpec,
+    base: Option<Credential>,
+) -> Result<Option<Credential>, ConnError> {
+    if spec.username.is_none() && spec.auth_mechanism.is_none() {
+        return Ok(base);
+    }
+    let mut c = base.unwrap_or_default();
+    if let Some(u) = &spec.username {
+        c.username = Some(u.clone());
+    }
+    if let Some(p) = &spec.password {
+        c.password = Some(p.clone());
+    }
+    if let Some(s) = spec.auth_db.as_ref().filter(|s| !s.is_empty()) {
+        c.source = Some(s.clone());
+    }
+    if let Some(m) = &spec.auth_mechanism {
+        c.mechanism = Some(
+            AuthMechanism::from_str(m)
+                .map_err(|_| ConnError::Usage(format!("unknown authentication mechanism: {m}")))?,
+        );
+    }
+    Ok(Some(c))
+}
+
+fn tls(spec: &ConnectSpec) -> Option<Tls> {
+    let t = &spec.tls;
+    if !t.enabled {
+        return None;
+    }
+    let mut o = TlsOptions::default();
+    o.ca_file_path = t.ca_file.as_ref().map(Into::into);
+    o.cert_key_file_path = t.cert_key_file.as_ref().map(Into::into);
+    o.allow_invalid_certificates = Some(t.allow_invalid_certificates || t.allow_invalid_hostnames);
+    Some(Tls::Enabled(o))
+}
+
+fn command_name(cmd: &Document) -> String {
+    cmd.keys().next().cloned().unwrap_or_default()
+}
+
+impl Connection {
+    /// Parse the spec, build the client and check that something answers (`ping`).
+    pub fn connect(spec: ConnectSpec, interrupt: Arc<AtomicBool>) -> Result<Connection, ConnError> {
+        let uri = spec.uri.clone();
+        let mut options = block_on(&interrupt, async move { ClientOptions::parse(uri).await })?
+            .map_err(|e| {
+                ConnError::Usage(format!(
+                    "invalid connection string: {}",
+                    first_line(&e.to_string())
+                ))
+            })?;
+        let local = options.hosts.iter().all(is_loopback);
+        let selection_timeout = spec.server_selection_timeout.unwrap_or(if local {
+            Duration::from_secs(2)
+        } else {
+            Duration::from_secs(10)
+        });
+        options.server_selection_timeout = Some(selection_timeout);
+        options.connect_timeout.get_or_insert(selection_timeout);
+        options.heartbeat_freq.get_or_insert(HEARTBEAT);
+        options.app_name.get_or_insert_with(|| "rsh".to_string());
+        options.retry_writes = Some(true);
+        options.credential = credential(&spec, options.credential.take())?;
+        if let Some(t) = tls(&spec) {
+            options.tls = Some(t);
+        }
+        let replica_set = options.direct_connection != Some(true)
+            && (options.repl_set_name.is_some() || options.hosts.len() > 1);
+        let topology: SharedTopology = Arc::new(RwLock::new(TopologyView::default()));
+        let mut main_opts = options.clone();
+        main_opts.sdam_event_handler = Some(sdam_handler(topology.clone()));
+        let client = block_on(&interrupt, async move { Client::with_options(main_opts) })?
+            .map_err(|e| ConnError::Usage(first_line(&e.to_string())))?;
+        let conn = Connection {
+            spec,
+            options,
+            client: RwLock::new(Some(client)),
+            members: Mutex::new(HashMap::new()),
+            topology,
+            interrupt,
+            state: Mutex::new(ShellState::default()),
+            replica_set,
+            selection_timeout,
+        };
+        conn.check_reachable()?;
+        Ok(conn)
+    }
+
+    /// `ping` any member (a set without a primary is still a connection).
+    fn check_reachable(&self) -> Result<(), ConnError> {
+        let target = if self.replica_set {
+            Target::ReadPref(ReadPref {
+                mode: "nearest".into(),
+                tags: vec![],
+            })
+        } else {
+            Target::Primary
+        };
+        let reply = self.run_command("admin", doc! {"ping": 1}, &target)?;
+        match reply.get("ok") {
+            Some(Bson::Double(d)) if *d == 1.0 => Ok(()),
+            Some(Bson::Int32(1)) | Some(Bson::Int64(1)) => Ok(()),
+            _ => Err(ConnError::Server(reply)),
+        }
+    }
+
+    fn client(&self) -> Result<Client, ConnError> {
+        // A poisoned lock only means a panic elsewhere; the client inside is still usable.
+        let c = match self.client.read() {
+            Ok(c) => c.clone(),
+            Err(p) => p.into_inner().clone(),
+        };
+        c.ok_or_else(|| ConnError::Other("the connection is closed".to_string()))
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, ShellState> {
+        match self.state.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        }
+    }
+
+    /// A direct client to one member, created on first use and cached.
+    fn member_client(&self, address: &str) -> Result<Client, ConnError> {
+        let mut members = match self.members.lock() {
+            Ok(m) => m,
+            Err(p) => p.into_inner(),
+        };
+        if let Some(c) = members.get(address) {
+            return Ok(c.clone());
+        }
+        let host = ServerAddress::parse(address)
+            .map_err(|_| ConnError::Usage(format!("invalid host:port: {address}")))?;
+        let mut o = self.options.clone();
+        o.hosts = vec![host];
+        o.direct_connection = Some(true);
+        o.repl_set_name = None;
+        o.sdam_event_handler = None;
+        let c = block_on(&self.interrupt, async move { Client::with_options(o) })?
+            .map_err(|e| ConnError::Usage(first_line(&e.to_string())))?;
+        members.insert(address.to_string(), c.clone());
+        Ok(c)
+    }
+
+    fn ctx<'a>(&self, command: &'a str, to_primary: bool) -> ErrCtx<'a> {
+        ErrCtx {
+            command,
+            replica_set: self.replica_set,
+            to_primary,
+            selection_timeout_secs: self.selection_timeout.as_secs_f64(),
+        }
+    }
+
+    /// The legacy shell's refusal to read from a secondary without the secondary-ok flag; the
+    /// driver itself always allows it on a direct connection.
+    fn refuse_secondary_read(&self, name: &str, target: &Target) -> Option<Document> {
+        if self.replica_set || *target != Target::Primary || self.state().secondary_ok {
+            return None;
+        }
+        if !READ_COMMANDS.contains(&name) {
+            return None;
+        }
+        let role = self.topology().single().map(|m| m.role)?;
+        if matches!(role, Role::Secondary | Role::Other) {
+            Some(doc! {
+                "ok": 0.0,
+                "errmsg": "not primary and secondaryOk=false",
+                "code": 13435,
+                "codeName": "NotPrimaryNoSecondaryOk",
+            })
+        } else {
+            None
+        }
+    }
+
+    /// Run one command. `ok: 0` replies come back as documents (the legacy shell prints them);
+    /// only transport-level failures and a lost primary are errors.
+    pub fn run_command(
+        &self,
+        db: &str,
+        cmd: Document,
+        target: &Target,
+    ) -> Result<Document, ConnError> {
+        let name = command_name(&cmd);
+        if let Some(reply) = self.refuse_secondary_read(&name, target) {
+            return Ok(reply);
+        }
+        let client = match target {
+            Target::Member(addr) => self.member_client(addr)?,
+            _ => self.client()?,
+        };
+        let criteria = target.criteria()?;
+        let db = client.database(db);
+        let result = block_on(&self.interrupt, async move {
+            let mut action = db.run_command(cmd);
+            if let Some(c) = criteria {
+                action = action.selection_criteria(c);
+            }
+            action.await
+        })?;
+        let to_primary = *target == Target::Primary;
+        match result {
+            Ok(reply) => Ok(reply),
+            Err(e) => match classify(&e) {
+                ErrClass::Command { code, reply } => {
+                    if self.replica_set && to_primary && is_not_primary_code(code) {
+                        Err(ConnError::PrimaryChanged { command: name })
+                    } else {
+                        Ok(reply)
+                    }
+                }
+                other => Err(map_class(other, &self.ctx(&name, to_primary))),
+            },
+        }
+    }
+
+    /// Run a cursor-returning command (`find`, `aggregate`, `listCollections`…). An `ok: 0`
+    /// reply is `ConnError::Server(reply)`.
+    pub fn open_cursor(
+        &self,
+        db: &str,
+        cmd: Document,
+        target: &Target,
+        batch_size: Option<u32>,
+    ) -> Result<ShellCursor, ConnError> {
+        let name = command_name(&cmd);
+        if let Some(reply) = self.refuse_secondary_read(&name, target) {
+            return Err(ConnError::Server(reply));
+        }
+        let client = match target {
+            Target::Member(addr) => self.member_client(addr)?,
+            _ => self.client()?,
+        };
+        let criteria = target.criteria()?;
+        let database = client.database(db);
+        let result = block_on(&self.interrupt, async move {
+            let mut action = database.run_cursor_command(cmd);
+            if let Some(c) = criteria {
+                action = action.selection_criteria(c);
+            }
+            if let Some(b) = batch_size {
+                action = action.batch_size(b);
+            }
+            action.batch().await
+        })?;
+        let to_primary = *target == Target::Primary;
+        match result {
+            Ok(raw) => Ok(ShellCursor::new(
+                raw,
+                self.interrupt.clone(),
+                self.ctx_owned(&name, to_primary),
+            )),
+            Err(e) => Err(match classify(&e) {
+                ErrClass::Command { code, reply } => {
+                    if self.replica_set && to_primary && is_not_primary_code(code) {
+                        ConnError::PrimaryChanged { command: name }
+                    } else {
+                        ConnError::Server(reply)
+                    }
+                }
+                other => map_class(other, &self.ctx(&name, to_primary)),
+            }),
+        }
+    }
+
+    fn ctx_owned(&self, name: &str, to_primary: bool) -> super::cursor::CursorCtx {
+        super::cursor::CursorCtx {
+            command: name.to_string(),
+            replica_set: self.replica_set,
+            to_primary,
+            selection_timeout_secs: self.selection_timeout.as_secs_f64(),
+        }
+    }
+
+    /// The target reads use: an explicit read preference, else secondary-ok on a replica-set
+    /// connection (→ secondaryPreferred), else the primary.
+    pub fn read_target(&self) -> Target {
+        let st = self.state();
+        match &st.read_pref {
+            Some(rp) if rp.mode != "primary" => Target::ReadPref(rp.clone()),
+            _ if st.secondary_ok && self.replica_set => Target::ReadPref(ReadPref {
+                mode: "secondaryPreferred".into(),
+                tags: vec![],
+            }),
+            _ => Target::Primary,
+        }
+    }
+
+    pub fn set_read_pref(&self, rp: Option<ReadPref>) {
+        self.state().read_pref = rp;
+    }
+
+    pub fn read_pref(&self) -> Option<ReadPref> {
+        self.state().read_pref.clone()
+    }
+
+    pub fn set_secondary_ok(&self, on: bool) {
+        self.state().secondary_ok = on;
+    }
+
+    pub fn secondary_ok(&self) -> bool {
+        self.state().secondary_ok
+    }
+
+    /// Replica-set discovery (not a direct connection).
+    pub fn is_replica_set(&self) -> bool {
+        self.replica_set
+    }
+
+    pub fn topology(&self) -> TopologyView {
+        match self.topology.read() {
+            Ok(t) => t.clone(),
+            Err(p) => p.into_inner().clone(),
+        }
+    }
+
+    /// The database named by the address or URI (`test` by default).
+    pub fn default_db(&self) -> String {
+        if !self.spec.db.is_empty() {
+            return self.spec.db.clone();
+        }
+        self.options
+            .default_database
+            .clone()
+            .unwrap_or_else(|| "test".to_string())
+    }
+
+    /// The connection string with any password removed (startup line, `db.getMongo()`).
+    pub fn uri_redacted(&self) -> String {
+        redact_uri(&self.spec.uri)
+    }
+
+    /// `h1:p1,h2:p2` of the seed list, as `db.getMongo()` prints it.
+    pub fn hosts(&self) -> String {
+        self.options
+            .hosts
+            .iter()
+            .map(address_string)
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    pub fn interrupt_flag(&self) -> Arc<AtomicBool> {
+        self.interrupt.clone()
+    }
+
+    /// `buildInfo.version` of the server commands go to.
+    pub fn server_version(&self) -> Result<String, ConnError> {
+        let target = if self.replica_set {
+            Target::ReadPref(ReadPref {
+                mode: "primaryPreferred".into(),
+                tags: vec![],
+            })
+        } else {
+            Target::Primary
+        };
+        let reply = self.run_command("admin", doc! {"buildInfo": 1}, &target)?;
+        Ok(reply.get_str("version").unwrap_or("unknown").to_string())
+    }
+
+    /// Re-open the client with new credentials (`db.auth`) and check them with a ping.
+    /// `None` drops the credentials (`db.logout`).
+    pub fn reauthenticate(
+        &self,
+        cred: Option<(String, String, String, Option<String>)>,
+    ) -> Result<(), ConnError> {
+        let mut o = self.options.clone();
+        o.credential = match cred {
+            None => None,
+            Some((user, pwd, source, mech)) => {
+                let spec = ConnectSpec {
+                    username: Some(user),
+                    password: Some(pwd),
+                    auth_db: Some(source),
+                    auth_mechanism: mech,
+                    ..Default::default()
+                };
+                credential(&spec, None)?
+            }
+        };
+        o.sdam_event_handler = Some(sdam_handler(self.topology.clone()));
+        let fresh = block_on(&self.interrupt, async move { Client::with_options(o) })?
+            .map_err(|e| ConnError::Usage(first_line(&e.to_string())))?;
+        let probe = fresh.clone();
+        let crit = if self.replica_set {
+            Some(SelectionCriteria::ReadPreference(ReadPreference::Nearest {
+                options: None,
+            }))
+        } else {
+            None
+        };
+        let r = block_on(&self.interrupt, async move {
+            let admin = probe.database("admin");
+            let mut a = admin.run_command(doc! {"ping": 1});
+            if let Some(c) = crit {
+                a = a.selection_criteria(c);
+            }
+            a.await
+        })?;
+        if let Err(e) = r {
+            drop_in_runtime(fresh);
+            return Err(map_class(classify(&e), &self.ctx("ping", false)));
+        }
+        let old = {
+            let mut w = match self.client.write() {
+                Ok(w) => w,
+                Err(p) => p.into_inner(),
+            };
+            w.replace(fresh)
+        };
+        drop_in_runtime(old);
+        let old_members: Vec<Client> = match self.members.lock() {
+            Ok(mut m) => m.drain().map(|(_, c)| c).collect(),
+            Err(p) => p.into_inner().drain().map(|(_, c)| c).collect(),
+        };
+        drop_in_runtime(old_members);
+        Ok(())
+    }
+
+    pub(crate) fn prompt_mode(&self) -> PromptMode {
+        self.state().prompt_mode
+    }
+
+    pub(crate) fn set_prompt_mode(&self, m: PromptMode) {
+        self.state().prompt_mode = m;
+    }
+
+    pub(crate) fn selection_timeout_secs(&self) -> f64 {
+        self.selection_timeout.as_secs_f64()
+    }
+
+    pub(crate) fn main_client(&self) -> Result<Client, ConnError> {
+        self.client()
+    }
+
+    pub(crate) fn direct_client(&self, address: &str) -> Result<Client, ConnError> {
+        self.member_client(address)
+    }
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        let members: Vec<Client> = match self.members.get_mut() {
+            Ok(m) => m.drain().map(|(_, c)| c).collect(),
+            Err(_) => Vec::new(),
+        };
+        drop_in_runtime(members);
+        let client = match self.client.get_mut() {
+            Ok(c) => c.take(),
+            Err(_) => None,
+        };
+        drop_in_runtime(client);
+    }
+}
+
+/// Remove the password from `mongodb://user:pwd@host/…`.
+pub fn redact_uri(uri: &str) -> String {
+    let Some(scheme_end) = uri.find("://") else {
+        return uri.to_string();
+    };
+    let rest = &uri[scheme_end + 3..];
+    let host_end = rest.find('/').unwrap_or(rest.len());
+    let Some(at) = rest[..host_end].rfind('@') else {
+        return uri.to_string();
+    };
+    let userinfo = &rest[..at];
+    let user = userinfo.split(':').next().unwrap_or("");
+    format!("{}://{}@{}", &uri[..scheme_end], user, &rest[at + 1..])
+}
+
+fn first_line(s: &str) -> String {
+    s.lines().next().unwrap_or("").trim().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redact_removes_password_only() {
+        assert_eq!(
+            redact_uri("mongodb://u:secret@h:1/db?x=1"),
+            "mongodb://u@h:1/db?x=1"
+        );
+        assert_eq!(redact_uri("mongodb://h:1/db"), "mongodb://h:1/db");
+        assert_eq!(redact_uri("no scheme"), "no scheme");
+    }
+
+    #[test]
+    fn unreachable_server_fails_fast_with_one_line() {
+        // Bind then drop a listener: the port is free and nothing accepts on it.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .unwrap_or(1);
+        let mut spec = ConnectSpec::from_uri(&format!(
+            "mongodb://127.0.0.1:{port}/?directConnection=true"
+        ));
+        spec.server_selection_timeout = Some(Duration::from_millis(300));
+        let err = match Connection::connect(spec, super::super::runtime::never_interrupted()) {
+            Ok(_) => panic!("connected to a closed port"),
+            Err(e) => e,
+        };
+        let text = err.to_string();
+        assert!(!text.contains('\n'), "{text}");
+        assert!(text.contains("server not available"), "{text}");
+    }
+}

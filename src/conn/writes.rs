@@ -1,0 +1,214 @@
+//! Writes through the driver's CRUD API, so retryable writes apply (one automatic retry on a
+//! new primary after a failover). Results come back as a legacy `WriteResult`-shaped document:
+//! `nInserted` / `nMatched`, `nUpserted`, `nModified`, `_id` / `nRemoved`, plus `writeError`
+//! and `writeConcernError` sub-documents when the server reported them.
+
+use mongodb::bson::{doc, Bson, Document};
+use mongodb::error::{ErrorKind, WriteFailure};
+use mongodb::options::UpdateModifications;
+
+use super::error::{classify, is_not_primary_code, map_class, ConnError, ErrClass, ErrCtx};
+use super::runtime::block_on;
+use super::Connection;
+
+fn err_doc(code: i32, msg: &str) -> Document {
+    doc! {"code": code, "errmsg": msg}
+}
+
+impl Connection {
+    fn write_ctx<'a>(&self, command: &'a str) -> ErrCtx<'a> {
+        ErrCtx {
+            command,
+            replica_set: self.is_replica_set(),
+            to_primary: true,
+            selection_timeout_secs: 0.0,
+        }
+    }
+
+    /// Shared error handling: write errors become fields of the result, a command error (e.g.
+    /// "not primary" on a direct connection) is `ConnError::Server(reply)`.
+    fn write_error(
+        &self,
+        e: mongodb::error::Error,
+        command: &str,
+        mut result: Document,
+    ) -> Result<Document, ConnError> {
+        match e.kind.as_ref() {
+            ErrorKind::Write(WriteFailure::WriteError(we)) => {
+                result.insert("writeError", err_doc(we.code, &we.message));
+                Ok(result)
+            }
+            ErrorKind::Write(WriteFailure::WriteConcernError(wc)) => {
+                result.insert("writeConcernError", err_doc(wc.code, &wc.message));
+                Ok(result)
+            }
+            _ => match classify(&e) {
+                ErrClass::Command { code, reply } => {
+                    if self.is_replica_set() && is_not_primary_code(code) {
+                        Err(ConnError::PrimaryChanged {
+                            command: command.to_string(),
+                        })
+                    } else {
+                        Err(ConnError::Server(reply))
+                    }
+                }
+                ErrClass::Selection(_) => {
+                    let mut ctx = self.write_ctx(command);
+                    ctx.selection_timeout_secs = self.selection_timeout_secs();
+                    Err(map_class(classify(&e), &ctx))
+                }
+                other => Err(map_class(other, &self.write_ctx(command))),
+            },
+        }
+    }
+
+    /// `insert`: every document must already carry its `_id` (the shell adds ObjectIds), so a
+    /// retried insert cannot create duplicates.
+    pub fn insert(
+        &self,
+        db: &str,
+        coll: &str,
+        docs: Vec<Document>,
+        ordered: bool,
+    ) -> Result<Document, ConnError> {
+        let n = docs.len();
+        let c = self
+            .main_client()?
+            .database(db)
+            .collection::<Document>(coll);
+        let r = block_on(&self.interrupt_flag(), async move {
+            c.insert_many(docs).ordered(ordered).await
+        })?;
+        match r {
+            Ok(res) => Ok(doc! {"nInserted": res.inserted_ids.len() as i64}),
+            Err(e) => {
+                if let ErrorKind::InsertMany(im) = e.kind.as_ref() {
+                    let errors = im.write_errors.clone().unwrap_or_default();
+                    let inserted = if ordered {
+                        errors.iter().map(|w| w.index).min().unwrap_or(n)
+                    } else {
+                        n.saturating_sub(errors.len())
+                    };
+                    let mut result = doc! {"nInserted": inserted as i64};
+                    if let Some(first) = errors.first() {
+                        result.insert("writeError", err_doc(first.code, &first.message));
+                    }
+                    if let Some(wc) = &im.write_concern_error {
+                        result.insert("writeConcernError", err_doc(wc.code, &wc.message));
+                    }
+                    if errors.len() > 1 {
+                        let all: Vec<Bson> = errors
+                            .iter()
+                            .map(|w| Bson::Document(doc! {"index": w.index as i64, "code": w.code, "errmsg": w.message.clone()}))
+                            .collect();
+                        result.insert("writeErrors", all);
+                    }
+                    return Ok(result);
+                }
+                self.write_error(e, "insert", doc! {"nInserted": 0_i64})
+            }
+        }
+    }
+
+    /// `update`: `u` is an update document (`$set`…), a pipeline (array) or a replacement.
+    pub fn update(
+        &self,
+        db: &str,
+        coll: &str,
+        query: Document,
+        u: Bson,
+        multi: bool,
+        upsert: bool,
+    ) -> Result<Document, ConnError> {
+        let c = self
+            .main_client()?
+            .database(db)
+            .collection::<Document>(coll);
+        let replacement = match &u {
+            Bson::Document(d) => !d.keys().any(|k| k.starts_with('$')),
+            _ => false,
+        };
+        let r = block_on(&self.interrupt_flag(), async move {
+            match u {
+                Bson::Document(d) if replacement => c.replace_one(query, d).upsert(upsert).await,
+                Bson::Document(d) if multi => {
+                    c.update_many(query, UpdateModifications::Document(d))
+                        .upsert(upsert)
+                        .await
+                }
+                Bson::Document(d) => {
+                    c.update_one(query, UpdateModifications::Document(d))
+                        .upsert(upsert)
+                        .await
+                }
+                Bson::Array(a) => {
+                    let mut stages = Vec::new();
+                    for s in a {
+                        if let Bson::Document(d) = s {
+                            stages.push(d);
+                        }
+                    }
+                    if multi {
+                        c.update_many(query, UpdateModifications::Pipeline(stages))
+                            .upsert(upsert)
+                            .await
+                    } else {
+                        c.update_one(query, UpdateModifications::Pipeline(stages))
+                            .upsert(upsert)
+                            .await
+                    }
+                }
+                _ => Err(mongodb::error::Error::custom(
+                    "update must be a document or an array",
+                )),
+            }
+        })?;
+        match r {
+            Ok(res) => {
+                let upserted = res.upserted_id.is_some();
+                let mut d = doc! {
+                    "nMatched": if upserted { 0 } else { res.matched_count as i64 },
+                    "nUpserted": i64::from(upserted),
+                    "nModified": res.modified_count as i64,
+                };
+                if let Some(id) = res.upserted_id {
+                    d.insert("_id", id);
+                }
+                Ok(d)
+            }
+            Err(e) if e.get_custom::<&str>().is_some() => Err(ConnError::Usage(
+                "update must be a document or an array".into(),
+            )),
+            Err(e) => self.write_error(
+                e,
+                "update",
+                doc! {"nMatched": 0_i64, "nUpserted": 0_i64, "nModified": 0_i64},
+            ),
+        }
+    }
+
+    /// `remove` / `deleteOne` / `deleteMany`.
+    pub fn delete(
+        &self,
+        db: &str,
+        coll: &str,
+        query: Document,
+        just_one: bool,
+    ) -> Result<Document, ConnError> {
+        let c = self
+            .main_client()?
+            .database(db)
+            .collection::<Document>(coll);
+        let r = block_on(&self.interrupt_flag(), async move {
+            if just_one {
+                c.delete_one(query).await
+            } else {
+                c.delete_many(query).await
+            }
+        })?;
+        match r {
+            Ok(res) => Ok(doc! {"nRemoved": res.deleted_count as i64}),
+            Err(e) => self.write_error(e, "delete", doc! {"nRemoved": 0_i64}),
+        }
+    }
+}

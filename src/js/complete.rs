@@ -1,0 +1,87 @@
+//! Tab completion over globals and dotted paths, without running user code: only data
+//! properties are followed (getters and proxies are never invoked).
+
+use boa_engine::object::JsPrototype;
+use boa_engine::property::PropertyKey;
+use boa_engine::{Context, JsObject, JsValue};
+
+/// `"rs.st"` → `["rs.status", "rs.stepDown"]`; `"pri"` → `["print", "printjson", …]`.
+/// Sorted, without duplicates.
+pub fn complete(ctx: &mut Context, word: &str) -> Vec<String> {
+    let (path, tail) = match word.rfind('.') {
+        Some(i) => (&word[..i], &word[i + 1..]),
+        None => ("", word),
+    };
+    let mut target = ctx.global_object();
+    if !path.is_empty() {
+        for part in path.split('.') {
+            match data_property(&target, part).and_then(|v| v.as_object()) {
+                Some(o) => target = o,
+                None => return Vec::new(),
+            }
+        }
+    }
+    let prefix = if path.is_empty() {
+        String::new()
+    } else {
+        format!("{path}.")
+    };
+    let mut names: Vec<String> = Vec::new();
+    let mut obj = Some(target);
+    let mut depth = 0;
+    while let Some(o) = obj {
+        for key in own_string_keys(&o) {
+            if key.starts_with(tail) && !key.starts_with("__") && is_identifier(&key) {
+                names.push(format!("{prefix}{key}"));
+            }
+        }
+        depth += 1;
+        // Bounded walk: prototype chains are short; a cycle cannot exist but be safe.
+        if depth > 32 {
+            break;
+        }
+        let proto: JsPrototype = o.prototype();
+        obj = proto;
+    }
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// The value of an own-or-inherited data property (accessors are not called).
+fn data_property(obj: &JsObject, name: &str) -> Option<JsValue> {
+    let key = PropertyKey::from(boa_engine::JsString::from(name));
+    let mut cur = Some(obj.clone());
+    let mut depth = 0;
+    while let Some(o) = cur {
+        let desc = o.borrow().properties().get(&key);
+        if let Some(d) = desc {
+            return d.value().cloned();
+        }
+        depth += 1;
+        if depth > 32 {
+            return None;
+        }
+        cur = o.prototype();
+    }
+    None
+}
+
+fn own_string_keys(obj: &JsObject) -> Vec<String> {
+    let keys = obj.borrow().shape().keys();
+    keys.into_iter()
+        .filter_map(|k| match k {
+            PropertyKey::String(s) => Some(s.to_std_string_escaped()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) if c.is_alphabetic() || c == '_' || c == '$' => {}
+        _ => return false,
+    }
+    chars.all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+}

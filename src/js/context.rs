@@ -1,0 +1,157 @@
+//! `Runtime`: owns the boa `Context` and runs code in it.
+
+use std::io::Write;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use boa_engine::{js_string, Context, JsValue, Script, Source};
+
+use super::host::{self, Host};
+use super::{errors, natives, prelude, repl_print, EvalError, RuntimeOptions};
+
+/// One JavaScript runtime: a boa `Context` with the natives, BSON classes and prelude installed.
+/// Not `Send`: all JS runs on the thread that created it.
+pub struct Runtime {
+    ctx: Context,
+    interrupt: Arc<AtomicBool>,
+}
+
+impl Runtime {
+    /// A runtime printing to (buffered) standard output.
+    pub fn new(opts: RuntimeOptions) -> Result<Runtime, String> {
+        let out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout());
+        Self::with_output(opts, Box::new(out))
+    }
+
+    /// A runtime printing to `out` (tests capture output this way).
+    pub fn with_output(opts: RuntimeOptions, out: Box<dyn Write>) -> Result<Runtime, String> {
+        let mut ctx = Context::default();
+        let host = Host::new(opts, out);
+        let interrupt = host.interrupt.clone();
+        ctx.insert_data(host);
+        super::convert::install(&mut ctx)?;
+        natives::register_all(&mut ctx).map_err(|e| format!("cannot start the runtime: {e}"))?;
+        let mut rt = Runtime { ctx, interrupt };
+        for (name, code) in prelude::PRELUDE {
+            rt.eval(code, name)
+                .map_err(|e| format!("prelude {name} failed: {e}"))?;
+        }
+        Ok(rt)
+    }
+
+    /// The flag the shell's SIGINT handler sets; natives then throw `Error: interrupted`.
+    pub fn interrupt_flag(&self) -> Arc<AtomicBool> {
+        self.interrupt.clone()
+    }
+
+    /// Runs `code`; the result is not printed.
+    pub fn eval(&mut self, code: &str, source_name: &str) -> Result<(), EvalError> {
+        self.run(code, source_name).map(|_| ())
+    }
+
+    /// Runs `code` and prints its result by the REPL rules (undefined prints nothing).
+    pub fn eval_print(&mut self, code: &str, source_name: &str) -> Result<(), EvalError> {
+        let value = self.run(code, source_name)?;
+        let result = repl_print::print_result(&value, &mut self.ctx);
+        let out = self.finish(result, None);
+        self.flush();
+        out
+    }
+
+    /// Runs a script file in the global scope (source name = the path as given).
+    pub fn run_file(&mut self, path: &Path) -> Result<(), EvalError> {
+        let code = std::fs::read_to_string(path).map_err(|e| EvalError::Exception {
+            report: format!("error loading js file: {}: {e}", path.display()),
+        })?;
+        self.eval(&code, &path.to_string_lossy())
+    }
+
+    /// The prompt: a global `prompt` string, or the string a `prompt` function returns (a
+    /// throwing function falls through), else `defaultPrompt()` if defined, else `"> "`.
+    pub fn prompt(&mut self) -> String {
+        for name in ["prompt", "defaultPrompt"] {
+            let global = self.ctx.global_object();
+            let Ok(value) = global.get(js_string!(name), &mut self.ctx) else {
+                continue;
+            };
+            if let Some(s) = value.as_string() {
+                if name == "prompt" {
+                    return s.to_std_string_escaped();
+                }
+            }
+            if let Some(f) = value.as_callable() {
+                if let Ok(v) = f.call(&JsValue::undefined(), &[], &mut self.ctx) {
+                    if let Some(s) = v.as_string() {
+                        return s.to_std_string_escaped();
+                    }
+                }
+            }
+        }
+        "> ".to_string()
+    }
+
+    /// Completion candidates for a (possibly dotted) word: `"rs.st"` → `["rs.status", …]`.
+    pub fn complete(&mut self, word: &str) -> Vec<String> {
+        super::complete::complete(&mut self.ctx, word)
+    }
+
+    /// Flush buffered output.
+    pub fn flush(&mut self) {
+        if let Ok(h) = host::host(&self.ctx) {
+            h.flush();
+        }
+    }
+
+    /// Access to the boa context for other layers that extend the runtime (natives for the
+    /// connection, tests).
+    pub fn context(&mut self) -> &mut Context {
+        &mut self.ctx
+    }
+
+    fn run(&mut self, code: &str, source_name: &str) -> Result<JsValue, EvalError> {
+        self.interrupt.store(false, Ordering::SeqCst);
+        if let Ok(h) = host::host(&self.ctx) {
+            h.quit.set(None);
+        }
+        let path = Path::new(source_name);
+        let source = Source::from_bytes(code).with_path(path);
+        let script = match Script::parse(source, None, &mut self.ctx) {
+            Ok(s) => s,
+            Err(e) => {
+                self.flush();
+                return Err(errors::syntax_report(&e, source_name, code));
+            }
+        };
+        let result = script.evaluate(&mut self.ctx);
+        let result = match result {
+            Ok(v) => self.ctx.run_jobs().map(|_| v),
+            Err(e) => Err(e),
+        };
+        let src = errors::SourceText {
+            name: source_name,
+            code,
+        };
+        let out = self.finish(result, Some(src));
+        self.flush();
+        out
+    }
+
+    /// Map an evaluation result into the public error type.
+    fn finish<T>(
+        &mut self,
+        result: boa_engine::JsResult<T>,
+        src: Option<errors::SourceText<'_>>,
+    ) -> Result<T, EvalError> {
+        if let Some(code) = host::host(&self.ctx).ok().and_then(|h| h.quit.get()) {
+            return Err(EvalError::Quit(code));
+        }
+        match result {
+            Ok(v) => Ok(v),
+            Err(e) => {
+                let interrupted = self.interrupt.load(Ordering::SeqCst);
+                Err(errors::exception_report(e, interrupted, src, &mut self.ctx))
+            }
+        }
+    }
+}

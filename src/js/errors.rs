@@ -1,0 +1,310 @@
+//! Mapping boa errors to the legacy 4.4 reports:
+//! `uncaught exception: Error: <msg> :` + one frame per line (`fn@file:line:col`).
+
+use boa_engine::{js_string, Context, JsError, JsValue};
+
+use super::host::INTERRUPTED;
+use super::EvalError;
+
+/// A parse failure → one line: `SyntaxError: <msg> @<file>:<line>:<col>`.
+pub fn syntax_report(err: &JsError, source_name: &str, code: &str) -> EvalError {
+    let text = match err.as_native() {
+        Some(n) => n.message().to_string(),
+        None => err.to_string(),
+    };
+    EvalError::Syntax {
+        report: syntax_line(&text, source_name, code),
+    }
+}
+
+/// Formats a boa parser message (which ends in `at line L, col C`, or is `abrupt end`) with the
+/// source name added.
+pub fn syntax_line(message: &str, source_name: &str, code: &str) -> String {
+    if let Some((msg, line, col)) = split_position(message) {
+        return format!("SyntaxError: {msg} @{source_name}:{line}:{col}");
+    }
+    // No position (abrupt end): point after the last character.
+    let line = code.lines().count().max(1);
+    let col = code
+        .lines()
+        .last()
+        .map(|l| l.chars().count() + 1)
+        .unwrap_or(1);
+    let msg = if message == "abrupt end" {
+        "unexpected end of input"
+    } else {
+        message
+    };
+    format!("SyntaxError: {msg} @{source_name}:{line}:{col}")
+}
+
+/// `"... at line 2, col 9"` → `("...", 2, 9)`.
+fn split_position(message: &str) -> Option<(&str, u32, u32)> {
+    let at = message.rfind(" at line ")?;
+    let rest = &message[at + " at line ".len()..];
+    let (line, col) = rest.split_once(", col ")?;
+    Some((&message[..at], line.parse().ok()?, col.trim().parse().ok()?))
+}
+
+/// The code an error came from, to fill in what boa's report lacks.
+#[derive(Clone, Copy)]
+pub struct SourceText<'a> {
+    pub name: &'a str,
+    pub code: &'a str,
+}
+
+/// An uncaught runtime error → `EvalError` (interrupts and thrown values included).
+pub fn exception_report(
+    err: JsError,
+    interrupted: bool,
+    src: Option<SourceText<'_>>,
+    ctx: &mut Context,
+) -> EvalError {
+    let display = err.to_string();
+    let mut frames = frames_from_display(&display);
+    let head = match err.as_opaque() {
+        Some(value) => opaque_head(value, ctx),
+        None => match err.try_native(ctx) {
+            Ok(native) => {
+                let msg = native.message().trim().to_string();
+                if interrupted && msg == INTERRUPTED {
+                    return EvalError::Interrupted;
+                }
+                let kind = native.kind().to_string();
+                let msg = match src {
+                    Some(src) => improve_message(&kind, msg, &mut frames, src),
+                    None => msg,
+                };
+                Head::Error(if msg.is_empty() {
+                    kind
+                } else {
+                    format!("{kind}: {msg}")
+                })
+            }
+            // Engine errors (runtime limits) have no JS form.
+            Err(_) => Head::Error(first_line(&display).to_string()),
+        },
+    };
+    let text = match head {
+        Head::Value(text) => format!("uncaught exception: {text}"),
+        Head::Error(text) => {
+            if interrupted && text == format!("Error: {INTERRUPTED}") {
+                return EvalError::Interrupted;
+            }
+            let mut report = format!("uncaught exception: {text} :");
+            for f in &frames {
+                report.push('\n');
+                report.push_str(f);
+            }
+            if let Some(name) = missing_name(&text) {
+                if let Some(sugg) = crate::helpers::did_you_mean(name) {
+                    report.push_str(&format!("\nDid you mean {sugg}?"));
+                }
+            }
+            report
+        }
+    };
+    EvalError::Exception { report: text }
+}
+
+enum Head {
+    /// A thrown Error: printed with ` :` and its stack.
+    Error(String),
+    /// A thrown non-error value: printed alone.
+    Value(String),
+}
+
+fn opaque_head(value: &JsValue, ctx: &mut Context) -> Head {
+    if let Some(obj) = value.as_object() {
+        if obj.is::<boa_engine::builtins::error::Error>() {
+            let text = obj
+                .get(js_string!("toString"), ctx)
+                .ok()
+                .and_then(|f| f.as_callable())
+                .and_then(|f| f.call(value, &[], ctx).ok())
+                .and_then(|v| v.as_string())
+                .map(|s| s.to_std_string_escaped())
+                .unwrap_or_else(|| "Error".to_string());
+            return Head::Error(text);
+        }
+    }
+    let text = super::convert::js_to_display_string(value, ctx);
+    Head::Value(text)
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or("")
+}
+
+/// boa's backtrace lines `    at f (file:1:2)` → `f@file:1:2` (innermost first; native frames
+/// dropped; `<main>` becomes the empty name like SpiderMonkey's top-level frame).
+fn frames_from_display(display: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in display.lines().skip(1) {
+        let Some(entry) = line.trim_start().strip_prefix("at ") else {
+            continue;
+        };
+        let Some(open) = entry.find(" (") else {
+            continue;
+        };
+        let name = &entry[..open];
+        let loc = entry[open + 2..]
+            .strip_suffix(')')
+            .unwrap_or(&entry[open + 2..]);
+        if loc == "native" || loc.starts_with("native at ") {
+            continue;
+        }
+        let name = if name == "<main>" { "" } else { name };
+        out.push(format!("{name}@{loc}"));
+    }
+    out
+}
+
+/// boa leaves some positions unknown (`?:?`, for global ReferenceErrors) and does not name
+/// the callee of "not a callable function": recover both from the source text.
+fn improve_message(kind: &str, msg: String, frames: &mut [String], src: SourceText<'_>) -> String {
+    let prefix = format!("@{}:", src.name);
+    if let Some(name) = msg.strip_suffix(" is not defined") {
+        if let Some((line, col)) = find_word(src.code, name) {
+            for f in frames.iter_mut() {
+                if f.ends_with(&format!("{prefix}?:?")) {
+                    let fn_name = &f[..f.len() - prefix.len() - 3];
+                    *f = format!("{fn_name}{prefix}{line}:{col}");
+                    break;
+                }
+            }
+        }
+        return msg;
+    }
+    if kind == "TypeError" && msg == "not a callable function" {
+        let top = frames
+            .first()
+            .and_then(|f| f.split_once(&prefix))
+            .map(|(_, loc)| loc.to_string());
+        if let Some((line, col)) = top.and_then(|loc| {
+            let (l, c) = loc.split_once(':')?;
+            Some((l.parse::<usize>().ok()?, c.parse::<usize>().ok()?))
+        }) {
+            if let Some(callee) = callee_at(src.code, line, col) {
+                return format!("{callee} is not a function");
+            }
+        }
+    }
+    msg
+}
+
+/// 1-based line and column of the first whole-word occurrence of `word` in `code`.
+fn find_word(code: &str, word: &str) -> Option<(usize, usize)> {
+    if word.is_empty() {
+        return None;
+    }
+    let is_ident = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
+    for (li, line) in code.lines().enumerate() {
+        let mut start = 0;
+        while let Some(pos) = line[start..].find(word) {
+            let at = start + pos;
+            let before = line[..at].chars().next_back();
+            let after = line[at + word.len()..].chars().next();
+            let clean = before.is_none_or(|c| !is_ident(c) && c != '.')
+                && after.is_none_or(|c| !is_ident(c));
+            if clean {
+                return Some((li + 1, line[..at].chars().count() + 1));
+            }
+            start = at + word.len();
+        }
+    }
+    None
+}
+
+/// The dotted callee written just before the `(` at (line, col), e.g. `rs.stats`.
+fn callee_at(code: &str, line: usize, col: usize) -> Option<String> {
+    let text: Vec<char> = code.lines().nth(line.checked_sub(1)?)?.chars().collect();
+    let is_part = |c: char| c.is_alphanumeric() || c == '_' || c == '$' || c == '.';
+    let open = col.checked_sub(1)?;
+    let mut end = if text.get(open) == Some(&'(') {
+        open
+    } else {
+        return None;
+    };
+    while end > 0 && text[end - 1].is_whitespace() {
+        end -= 1;
+    }
+    let mut start = end;
+    while start > 0 && is_part(text[start - 1]) {
+        start -= 1;
+    }
+    let callee: String = text[start..end].iter().collect();
+    let callee = callee.trim_matches('.').to_string();
+    (!callee.is_empty()).then_some(callee)
+}
+
+/// The identifier named by "x is not defined" / "x is not a function" messages.
+fn missing_name(text: &str) -> Option<&str> {
+    let msg = text.split_once(": ").map(|(_, m)| m)?;
+    for suffix in [
+        " is not defined",
+        " is not a function",
+        " is not a callable function",
+        " is not callable",
+    ] {
+        if let Some(name) = msg.strip_suffix(suffix) {
+            return Some(name.trim());
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames_are_mapped() {
+        let d = "Error: x (a.js:1:1)\n    at f (a.js:3:11)\n    at print (native)\n    at <main> ((shell):7:2)";
+        assert_eq!(frames_from_display(d), vec!["f@a.js:3:11", "@(shell):7:2"]);
+    }
+
+    #[test]
+    fn recovered_names_and_positions() {
+        let src = SourceText {
+            name: "(shell)",
+            code: "var a = 1;\nrs.stats()",
+        };
+        let mut frames = vec!["@(shell):2:9".to_string()];
+        let msg = improve_message(
+            "TypeError",
+            "not a callable function".into(),
+            &mut frames,
+            src,
+        );
+        assert_eq!(msg, "rs.stats is not a function");
+        let src = SourceText {
+            name: "(shell)",
+            code: "var prn = 1;\n  prnt(x)",
+        };
+        let mut frames = vec!["@(shell):?:?".to_string()];
+        improve_message(
+            "ReferenceError",
+            "prnt is not defined".into(),
+            &mut frames,
+            src,
+        );
+        assert_eq!(frames, vec!["@(shell):2:3"]);
+    }
+
+    #[test]
+    fn syntax_positions() {
+        assert_eq!(
+            syntax_line(
+                "unexpected token ')', primary expression at line 2, col 9",
+                "f.js",
+                ""
+            ),
+            "SyntaxError: unexpected token ')', primary expression @f.js:2:9"
+        );
+        assert_eq!(
+            syntax_line("abrupt end", "(shell)", "f(\n  1,"),
+            "SyntaxError: unexpected end of input @(shell):2:5"
+        );
+    }
+}

@@ -1,0 +1,207 @@
+//! replSetInitiate and replSetReconfig (reference 6.1, 6.4): gates, validation (rsconfig), the
+//! quorum check (peer), then installing the config (heartbeat::install) and its oplog no-op.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bson::{doc, Bson, Document};
+
+use super::super::super::error::CmdError;
+use super::super::super::rsconfig;
+use super::super::config_view;
+use super::super::dispatch::Request;
+use super::super::heartbeat::install::install_config;
+use super::super::peer::{peers, quorum_check, QuorumKind, QuorumTarget};
+use super::super::Node;
+use super::replset_status::require_config;
+
+/// How long members have to answer the quorum check.
+const QUORUM_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Clears `config_in_progress` however the command ends.
+struct InProgress<'a>(&'a Node);
+
+impl<'a> InProgress<'a> {
+    fn start(node: &'a Node, what: &str) -> Result<InProgress<'a>, CmdError> {
+        let mut repl = node.repl();
+        if repl.config_in_progress {
+            return Err(CmdError::new(
+                109,
+                "ConfigurationInProgress",
+                format!(
+                    "Cannot run {what} because the node is currently updating its configuration"
+                ),
+            ));
+        }
+        repl.config_in_progress = true;
+        Ok(InProgress(node))
+    }
+}
+
+impl Drop for InProgress<'_> {
+    fn drop(&mut self) {
+        self.0.repl().config_in_progress = false;
+    }
+}
+
+/// The other members of `cfg` as quorum targets, and self's (`_id`, target).
+fn quorum_targets(cfg: &Document, self_index: usize) -> (i32, QuorumTarget, Vec<QuorumTarget>) {
+    let members = config_view::members(cfg);
+    let target = |m: &config_view::MemberView| QuorumTarget {
+        host: m.host.clone(),
+        voter: m.is_voter(),
+    };
+    let me = members
+        .get(self_index)
+        .map(|m| (m.id, target(m)))
+        .unwrap_or((
+            0,
+            QuorumTarget {
+                host: String::new(),
+                voter: false,
+            },
+        ));
+    let others = members
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != self_index)
+        .map(|(_, m)| target(m))
+        .collect();
+    (me.0, me.1, others)
+}
+
+pub async fn initiate(node: &Arc<Node>, req: &Request) -> Result<Document, CmdError> {
+    super::admin_only(req)?;
+    let set_name = {
+        let repl = node.repl();
+        let Some(name) = repl.set_name.clone() else {
+            return Err(CmdError::new(
+                76,
+                "NoReplicationEnabled",
+                "This node was not started with the replSet option",
+            ));
+        };
+        if repl.config_doc.is_some() {
+            return Err(
+                CmdError::new(23, "AlreadyInitialized", "already initialized").with_extra(
+                    doc! {"info": "try querying local.system.replset to see current configuration"},
+                ),
+            );
+        }
+        name
+    };
+    let _guard = InProgress::start(node, "replSetInitiate")?;
+    let (proposed, reply) = match req.arg() {
+        Some(Bson::Document(d)) if !d.is_empty() => (d.clone(), Document::new()),
+        _ => {
+            let me = node.opts.default_me();
+            let info = doc! {
+                "info2": "no configuration specified. Using a default configuration for the set",
+                "me": me.clone(),
+            };
+            (
+                rsconfig::default_config_doc(&set_name, &me, &node.opts.seeds),
+                info,
+            )
+        }
+    };
+    let is_self = |h: &str| node.is_self(h);
+    let (cfg, me) = rsconfig::validate_initiate(&proposed, &set_name, &is_self)?;
+    let cfg_doc = cfg.to_document();
+    let (self_id, me_target, others) = quorum_targets(&cfg_doc, me);
+    quorum_check(
+        peers(),
+        QuorumKind::Initiate,
+        &cfg_doc,
+        &me_target,
+        self_id,
+        &others,
+        QUORUM_TIMEOUT,
+    )
+    .await?;
+
+    node.store.append_noop(doc! {"msg": "initiating set"});
+    {
+        let mut repl = node.repl();
+        install_config(node, &mut repl, cfg_doc, "initiate");
+    }
+    Ok(reply)
+}
+
+pub async fn reconfig(node: &Arc<Node>, req: &Request) -> Result<Document, CmdError> {
+    super::admin_only(req)?;
+    let force = req.cmd.get_bool("force").unwrap_or(false);
+    let Some(Bson::Document(proposed)) = req.arg().cloned() else {
+        return Err(CmdError::bad_value("no configuration specified"));
+    };
+    let (old_cfg, term, set_name) = {
+        let repl = node.repl();
+        let cfg = require_config(&repl).map_err(|e| {
+            if e.code == 94 {
+                CmdError::new(
+                    94,
+                    "NotYetInitialized",
+                    "Node not yet initialized; use the replSetInitiate command",
+                )
+            } else {
+                e
+            }
+        })?;
+        if !force && !repl.is_writable_primary() {
+            return Err(CmdError::new(
+                10107,
+                "NotWritablePrimary",
+                format!(
+                    "New config is rejected :: caused by :: replSetReconfig should only be run on a writable PRIMARY. Current state {};",
+                    repl.reported_state().as_str()
+                ),
+            ));
+        }
+        let set_name = repl.set_name.clone().unwrap_or_default();
+        (cfg.clone(), repl.term, set_name)
+    };
+    let _guard = InProgress::start(node, "replSetReconfig")?;
+    let old = rsconfig::parse(&old_cfg)?;
+    let is_self = |h: &str| node.is_self(h);
+    // rsconfig stamps the term, or for force bumps the version and drops the term.
+    let (cfg, me) = rsconfig::validate_reconfig(&rsconfig::ReconfigRequest {
+        new: &proposed,
+        old: &old,
+        force,
+        current_term: term,
+        set_name: &set_name,
+        is_self: &is_self,
+    })?;
+    let cfg_doc = cfg.to_document();
+    if !force {
+        let (self_id, me_target, others) = quorum_targets(&cfg_doc, me);
+        quorum_check(
+            peers(),
+            QuorumKind::Reconfig,
+            &cfg_doc,
+            &me_target,
+            self_id,
+            &others,
+            QUORUM_TIMEOUT,
+        )
+        .await?;
+    }
+    let version = config_view::version(&cfg_doc);
+    let was_primary = {
+        let mut repl = node.repl();
+        let was = repl.is_primary();
+        install_config(
+            node,
+            &mut repl,
+            cfg_doc,
+            if force { "forced reconfig" } else { "reconfig" },
+        );
+        was
+    };
+    if was_primary && node.repl().is_primary() {
+        node.store
+            .append_noop(doc! {"msg": "Reconfig set", "version": version as i32});
+        node.notify_progress();
+    }
+    Ok(Document::new())
+}

@@ -1,0 +1,171 @@
+//! Arguments of `rsh-sandbox cluster`.
+
+use std::path::PathBuf;
+
+/// `rsh-sandbox cluster --nodes N [--arbiter] [--base-port P] [--initiate] [--replSet NAME]
+/// [--dbpath-root DIR] [--fast]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClusterArgs {
+    /// Data-bearing members (1..=7; with `--arbiter` at most 6, since an arbiter votes too).
+    pub nodes: usize,
+    pub arbiter: bool,
+    /// First port; members use P, P+1, … When None, free loopback ports are picked.
+    pub base_port: Option<u16>,
+    pub initiate: bool,
+    pub repl_set: String,
+    /// Each member gets `<root>/<port>` as its dbpath and `<root>/<port>.log` as its log.
+    /// When None, a fresh directory under the system temp dir is used (and removed on exit).
+    pub dbpath_root: Option<PathBuf>,
+    /// Initiate with short heartbeat/election settings (for tests and demos).
+    pub fast: bool,
+}
+
+impl Default for ClusterArgs {
+    fn default() -> Self {
+        ClusterArgs {
+            nodes: 3,
+            arbiter: false,
+            base_port: None,
+            initiate: false,
+            repl_set: "rs0".into(),
+            dbpath_root: None,
+            fast: false,
+        }
+    }
+}
+
+pub const CLUSTER_HELP: &str = "\
+Usage: rsh-sandbox cluster [options]
+
+Starts a practice replica set: N members as child processes of rsh-sandbox on 127.0.0.1,
+prints the connection string, and stops them all on Ctrl-C.
+
+Options:
+  --nodes N            data-bearing members, 1 to 7 (default 3)
+  --arbiter            add one arbiter
+  --base-port P        first port (members use P, P+1, ...; default: free ports)
+  --initiate           run replSetInitiate with all members and wait for a PRIMARY
+  --replSet NAME       replica set name (default rs0)
+  --dbpath-root DIR    one data directory per member under DIR (default: a temp dir)
+  --fast               short heartbeat and election timeouts (implies nothing without --initiate)
+  --help               this text
+";
+
+/// Parses the arguments after `cluster`. Ok(None) means `--help`.
+pub fn parse(args: &[String]) -> Result<Option<ClusterArgs>, String> {
+    let mut out = ClusterArgs::default();
+    let mut i = 0;
+    while i < args.len() {
+        let arg = args[i].as_str();
+        i += 1;
+        let (name, inline) = match arg.split_once('=') {
+            Some((n, v)) if n.starts_with("--") => (n, Some(v.to_string())),
+            _ => (arg, None),
+        };
+        let mut value = |what: &str| -> Result<String, String> {
+            if let Some(v) = inline.clone() {
+                return Ok(v);
+            }
+            match args.get(i) {
+                Some(v) if !v.starts_with("--") => {
+                    i += 1;
+                    Ok(v.clone())
+                }
+                _ => Err(format!("cluster: option '{name}' needs {what}")),
+            }
+        };
+        match name {
+            "--help" | "-h" => return Ok(None),
+            "--nodes" => {
+                let v = value("a number")?;
+                out.nodes = v
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=7).contains(n))
+                    .ok_or_else(|| {
+                        format!("cluster: --nodes must be a number from 1 to 7, not '{v}'")
+                    })?;
+            }
+            "--base-port" => {
+                let v = value("a port")?;
+                out.base_port = Some(v.parse().ok().filter(|p| *p > 0).ok_or_else(|| {
+                    format!("cluster: --base-port must be a port from 1 to 65535, not '{v}'")
+                })?);
+            }
+            "--replSet" => {
+                let v = value("a set name")?;
+                if v.is_empty() || v.contains('/') {
+                    return Err(format!("cluster: bad replica set name '{v}'"));
+                }
+                out.repl_set = v;
+            }
+            "--dbpath-root" => out.dbpath_root = Some(PathBuf::from(value("a directory")?)),
+            "--arbiter" | "--initiate" | "--fast" if inline.is_some() => {
+                return Err(format!("cluster: option '{name}' does not take a value"));
+            }
+            "--arbiter" => out.arbiter = true,
+            "--initiate" => out.initiate = true,
+            "--fast" => out.fast = true,
+            _ => {
+                return Err(format!(
+                    "cluster: unknown option '{arg}' (see rsh-sandbox cluster --help)"
+                ))
+            }
+        }
+    }
+    let members = out.nodes + usize::from(out.arbiter);
+    if members > 7 {
+        return Err(format!(
+            "cluster: {} nodes plus an arbiter make {members} voting members; a replica set allows at most 7",
+            out.nodes
+        ));
+    }
+    if let Some(p) = out.base_port {
+        if p as usize + members - 1 > u16::MAX as usize {
+            return Err(format!(
+                "cluster: ports from {p} for {members} members run past 65535"
+            ));
+        }
+    }
+    Ok(Some(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(s: &str) -> Vec<String> {
+        s.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn defaults_and_all_flags() {
+        assert_eq!(parse(&[]).unwrap(), Some(ClusterArgs::default()));
+        let a = parse(&args("--nodes 2 --arbiter --base-port=40001 --initiate --replSet shopex --dbpath-root /tmp/r --fast"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(a.nodes, 2);
+        assert!(a.arbiter && a.initiate && a.fast);
+        assert_eq!(a.base_port, Some(40001));
+        assert_eq!(a.repl_set, "shopex");
+        assert_eq!(a.dbpath_root, Some(PathBuf::from("/tmp/r")));
+        assert_eq!(parse(&args("--help")).unwrap(), None);
+    }
+
+    #[test]
+    fn bad_cluster_arguments() {
+        for bad in [
+            "--nodes 0",
+            "--nodes 8",
+            "--nodes x",
+            "--nodes",
+            "--base-port 0",
+            "--nodes 7 --arbiter",
+            "--bogus",
+            "--fast=1",
+            "--replSet a/b",
+        ] {
+            assert!(parse(&args(bad)).is_err(), "{bad}");
+        }
+    }
+}
