@@ -35,7 +35,7 @@ pub fn dup_key_error(e: &Engine, db: &str, coll: &str, index: &str, key: &Docume
 /// `{index, code, [keyPattern, keyValue], errmsg}` as in a reply's writeErrors.
 pub fn write_error(index: usize, err: &CmdError) -> Bson {
     let mut d = doc! {"index": index as i32, "code": err.code};
-    for (k, v) in &err.extra {
+    for (k, v) in err.extra.iter().flat_map(|d| d.iter()) {
         d.insert(k.clone(), v.clone());
     }
     d.insert("errmsg", err.errmsg.clone());

@@ -17,8 +17,7 @@
 //! last record (SIGKILL mid-write) is ignored on open.
 
 // The node uses a subset of this API at any time; the rest stays available to it.
-// CmdError (shared, 136 bytes) is the error of every command path: not worth boxing here.
-#![allow(dead_code, unused_imports, clippy::result_large_err)]
+#![allow(dead_code, unused_imports)]
 
 mod aggregate;
 mod cmd_catalog;
