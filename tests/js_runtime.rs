@@ -394,7 +394,10 @@ fn did_you_mean() {
     assert!(r.contains("\n@(shell):2:3\n"), "{r}");
     assert!(r.ends_with("\nDid you mean printjson?"), "{r}");
     let r = exception("var a = {};\na.foo()");
-    assert!(r.starts_with("uncaught exception: TypeError: a.foo is not a function :\n@(shell):2:"), "{r}");
+    assert!(
+        r.starts_with("uncaught exception: TypeError: a.foo is not a function :\n@(shell):2:"),
+        "{r}"
+    );
     assert!(!exception("rs.status()").contains("Did you mean"));
 }
 
