@@ -95,7 +95,12 @@ def main(binary, workdir):
         reply = direct(members[0].port).admin.command("replSetInitiate", config)
         check(reply.get("ok") == 1, f"replSetInitiate: {reply}")
 
-        client = MongoClient(f"mongodb://{members[0].host}/?replicaSet=rs0", serverSelectionTimeoutMS=30000,
+        # Server selection gives up sooner than any election can finish (no member stands before
+        # electionTimeout has passed since the kill), so the first write after the kill surely
+        # fails, whether pymongo's monitor noticed the dead primary first (selection timeout) or
+        # not (connection error). Waits below poll, so the short timeout costs nothing.
+        client = MongoClient(f"mongodb://{members[0].host}/?replicaSet=rs0",
+                             serverSelectionTimeoutMS=ELECTION_TIMEOUT_MS * 2 // 3,
                              retryWrites=False, heartbeatFrequencyMS=500)
         wait_for(lambda: client.primary, "a primary")
         wait_for(lambda: len(client.nodes) == 3, "discovery of all three members")
