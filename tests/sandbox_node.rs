@@ -130,7 +130,6 @@ fn standalone_member_answers_info_commands() {
 }
 
 #[test]
-#[ignore = "needs the data layer's CRUD commands (sbdata)"]
 fn standalone_member_runs_crud() {
     let m = Member::start(&[]);
     let mut c = m.connect();
@@ -174,7 +173,6 @@ fn fast_set() -> (Vec<Member>, String) {
 }
 
 #[test]
-#[ignore = "needs the data layer's CRUD commands (sbdata)"]
 fn three_member_set_elects_one_primary_with_real_status_shapes() {
     let m0 = Member::start(&["--replSet", "rs0"]);
     // An awaitable hello on the uninitiated member wakes up when initiate changes the topology.
