@@ -223,7 +223,7 @@ proptest! {
         if f.is_finite() {
             let back: f64 = s.parse().map_err(|e| TestCaseError::fail(format!("{e}: {s}")))?;
             prop_assert_eq!(back, f);
-            let plain = f == 0.0 || (1e-7 < f.abs() && f.abs() < 1e21);
+            let plain = f == 0.0 || (1e-6 <= f.abs() && f.abs() < 1e21);
             prop_assert_eq!(!s.contains('e'), plain, "{}", s);
         }
     }
