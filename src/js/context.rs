@@ -32,6 +32,8 @@ impl Runtime {
         ctx.insert_data(host);
         super::convert::install(&mut ctx)?;
         natives::register_all(&mut ctx).map_err(|e| format!("cannot start the runtime: {e}"))?;
+        super::lazy_prelude::install(&mut ctx, super::lazy_prelude::LAZY)
+            .map_err(|e| format!("cannot start the runtime: {e}"))?;
         let mut rt = Runtime { ctx, interrupt };
         for (name, code) in prelude::PRELUDE {
             rt.eval(code, name)
@@ -54,7 +56,7 @@ impl Runtime {
     pub fn eval_print(&mut self, code: &str, source_name: &str) -> Result<(), EvalError> {
         let value = self.run(code, source_name)?;
         let result = repl_print::print_result(&value, &mut self.ctx);
-        let out = self.finish(result);
+        let out = self.finish(result, None);
         self.flush();
         out
     }
@@ -93,6 +95,11 @@ impl Runtime {
 
     /// Completion candidates for a (possibly dotted) word: `"rs.st"` → `["rs.status", …]`.
     pub fn complete(&mut self, word: &str) -> Vec<String> {
+        // A lazy prelude group is loaded by our own loader, never by a user getter.
+        let head = word.split('.').next().unwrap_or("");
+        if word.contains('.') {
+            let _ = super::lazy_prelude::load_for(&mut self.ctx, head);
+        }
         super::complete::complete(&mut self.ctx, word)
     }
 
@@ -128,13 +135,21 @@ impl Runtime {
             Ok(v) => self.ctx.run_jobs().map(|_| v),
             Err(e) => Err(e),
         };
-        let out = self.finish(result);
+        let src = errors::SourceText {
+            name: source_name,
+            code,
+        };
+        let out = self.finish(result, Some(src));
         self.flush();
         out
     }
 
     /// Map an evaluation result into the public error type.
-    fn finish<T>(&mut self, result: boa_engine::JsResult<T>) -> Result<T, EvalError> {
+    fn finish<T>(
+        &mut self,
+        result: boa_engine::JsResult<T>,
+        src: Option<errors::SourceText<'_>>,
+    ) -> Result<T, EvalError> {
         if let Some(code) = host::host(&self.ctx).ok().and_then(|h| h.quit.get()) {
             return Err(EvalError::Quit(code));
         }
@@ -142,7 +157,7 @@ impl Runtime {
             Ok(v) => Ok(v),
             Err(e) => {
                 let interrupted = self.interrupt.load(Ordering::SeqCst);
-                Err(errors::exception_report(e, interrupted, &mut self.ctx))
+                Err(errors::exception_report(e, interrupted, src, &mut self.ctx))
             }
         }
     }

@@ -22,6 +22,22 @@ pub struct UniqueIndex {
     pub name: String,
     pub fields: Vec<String>,
     pub map: BTreeMap<Vec<Key>, u64>,
+    /// A sparse index leaves out documents that have none of its fields.
+    pub sparse: bool,
+}
+
+impl UniqueIndex {
+    /// The index key of `doc`, or `None` when a sparse index skips it.
+    pub fn key(&self, doc: &Document) -> Option<Vec<Key>> {
+        key_for(doc, &self.fields, self.sparse)
+    }
+}
+
+fn key_for(doc: &Document, fields: &[String], sparse: bool) -> Option<Vec<Key>> {
+    if sparse && fields.iter().all(|f| path::lookup_first(doc, f).is_none()) {
+        return None;
+    }
+    Some(index_key(doc, fields))
 }
 
 #[derive(Debug, Clone)]
@@ -58,6 +74,13 @@ pub fn index_key(doc: &Document, fields: &[String]) -> Vec<Key> {
         .iter()
         .map(|f| Key(path::lookup_first(doc, f).cloned().unwrap_or(Bson::Null)))
         .collect()
+}
+
+/// The field names of an index spec's `key`.
+pub fn spec_fields(spec: &Document) -> Vec<String> {
+    spec.get_document("key")
+        .map(|k| k.keys().cloned().collect())
+        .unwrap_or_default()
 }
 
 impl Collection {
@@ -140,7 +163,7 @@ impl Collection {
             }
         }
         for u in &self.unique {
-            let key = index_key(doc, &u.fields);
+            let Some(key) = u.key(doc) else { continue };
             if let Some(rid) = u.map.get(&key) {
                 if Some(*rid) != except {
                     let mut kd = Document::new();
@@ -206,7 +229,9 @@ impl Collection {
             ix.insert(Key(id.clone()), rid);
         }
         for u in &mut self.unique {
-            u.map.insert(index_key(doc, &u.fields), rid);
+            if let Some(k) = u.key(doc) {
+                u.map.insert(k, rid);
+            }
         }
     }
 
@@ -218,7 +243,7 @@ impl Collection {
             }
         }
         for u in &mut self.unique {
-            let k = index_key(doc, &u.fields);
+            let Some(k) = u.key(doc) else { continue };
             if u.map.get(&k) == Some(&rid) {
                 u.map.remove(&k);
             }
@@ -241,27 +266,45 @@ impl Collection {
         }
     }
 
+    /// The first duplicated key (as `{field: value}`) among the documents for `fields`.
+    pub fn duplicate_on(&self, fields: &[String], sparse: bool) -> Option<Document> {
+        let mut seen = std::collections::BTreeSet::new();
+        for s in self.docs.values() {
+            let Some(key) = key_for(&s.doc, fields, sparse) else {
+                continue;
+            };
+            if seen.contains(&key) {
+                let mut kd = Document::new();
+                for (f, k) in fields.iter().zip(key.iter()) {
+                    kd.insert(f.clone(), k.0.clone());
+                }
+                return Some(kd);
+            }
+            seen.insert(key);
+        }
+        None
+    }
+
     /// Adds an index spec; a unique one is built now and fails on existing duplicates.
     pub fn add_index(&mut self, spec: Document) -> Result<(), (String, Document)> {
         let name = spec.get_str("name").unwrap_or_default().to_string();
         if matches!(spec.get("unique"), Some(Bson::Boolean(true))) {
-            let fields: Vec<String> = spec
-                .get_document("key")
-                .map(|k| k.keys().cloned().collect())
-                .unwrap_or_default();
-            let mut map = BTreeMap::new();
-            for (rid, s) in &self.docs {
-                let key = index_key(&s.doc, &fields);
-                if map.contains_key(&key) {
-                    let mut kd = Document::new();
-                    for (f, k) in fields.iter().zip(key.iter()) {
-                        kd.insert(f.clone(), k.0.clone());
-                    }
-                    return Err((name, kd));
-                }
-                map.insert(key, *rid);
+            let fields = spec_fields(&spec);
+            let sparse = spec.get("sparse").is_some_and(super::matcher::truthy);
+            if let Some(kd) = self.duplicate_on(&fields, sparse) {
+                return Err((name, kd));
             }
-            self.unique.push(UniqueIndex { name, fields, map });
+            let map = self
+                .docs
+                .iter()
+                .filter_map(|(rid, s)| key_for(&s.doc, &fields, sparse).map(|k| (k, *rid)))
+                .collect();
+            self.unique.push(UniqueIndex {
+                name,
+                fields,
+                map,
+                sparse,
+            });
         }
         self.indexes.push(spec);
         Ok(())

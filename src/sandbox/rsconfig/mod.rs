@@ -245,6 +245,15 @@ impl ReplSetConfig {
             .find(|(_, m)| m.host == wanted)
     }
 
+    /// The index of the only member `is_self` accepts (None if none or several).
+    pub fn find_self(&self, is_self: &dyn Fn(&str) -> bool) -> Option<usize> {
+        let mut mine = (0..self.members.len()).filter(|&i| is_self(&self.members[i].host));
+        match (mine.next(), mine.next()) {
+            (Some(i), None) => Some(i),
+            _ => None,
+        }
+    }
+
     pub fn member_by_id(&self, id: i32) -> Option<(usize, &MemberConfig)> {
         self.members.iter().enumerate().find(|(_, m)| m.id == id)
     }
