@@ -152,6 +152,19 @@ mod tests {
     use mongodb::bson::doc;
 
     #[test]
+    fn host_strings_follow_the_shell_rules() {
+        let uri = |t: &str| ConnectSpec::from_host_string(t).map(|s| s.uri);
+        assert_eq!(uri("h:1").unwrap(), "mongodb://h:1/?directConnection=true");
+        assert_eq!(uri("h").unwrap(), "mongodb://h:27017/?directConnection=true");
+        assert_eq!(uri("rs0/a:1,b").unwrap(), "mongodb://a:1,b:27017/?replicaSet=rs0");
+        assert_eq!(uri("a:1,b:2").unwrap(), "mongodb://a:1,b:2/");
+        assert_eq!(uri("mongodb://x:1/db").unwrap(), "mongodb://x:1/db");
+        assert!(uri("").is_err());
+        assert!(uri("/a:1").is_err());
+        assert!(uri("u@h:1").is_err());
+    }
+
+    #[test]
     fn read_pref_rejects_bad_mode_and_primary_tags() {
         assert!(ReadPref::new("secondry", vec![]).is_err());
         assert!(ReadPref::new("primary", vec![doc! {"dc": "ny"}]).is_err());
