@@ -99,14 +99,18 @@ pub static HELPERS: &[Helper] = &[
     h("MaxKey", "MaxKey", "the BSON MaxKey value"),
 ];
 
-/// The helper whose path is closest to `name` (Levenshtein distance at most 2, or at most a
-/// third of the length for long names), for "Did you mean …?" lines. An exact match is not a
+/// The helper whose path is closest to `name` (Levenshtein distance at most a third of its
+/// length, at most 3), for "Did you mean …?" lines. An exact match is not a
 /// suggestion.
 pub fn did_you_mean(name: &str) -> Option<&'static str> {
     if name.is_empty() {
         return None;
     }
-    let limit = (name.chars().count() / 3).clamp(1, 3);
+    // Short names get no suggestion: `rs` is not a typo of `ls`.
+    let limit = (name.chars().count() / 3).min(3);
+    if limit == 0 {
+        return None;
+    }
     let mut best: Option<(usize, &'static str)> = None;
     for helper in HELPERS {
         // Compare like with like: "rs.stats" against full paths, "prnt" against the last part too.
@@ -158,6 +162,7 @@ mod tests {
         assert_eq!(did_you_mean("printjsn"), Some("printjson"));
         assert_eq!(did_you_mean("print"), None);
         assert_eq!(did_you_mean("zzzzzzzz"), None);
+        assert_eq!(did_you_mean("rs"), None);
         assert_eq!(distance("kitten", "sitting"), 3);
     }
 

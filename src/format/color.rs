@@ -13,11 +13,11 @@ const RESET: &str = "\x1b[0m";
 /// The colour used for each kind of token.
 fn code(tok: Tok) -> &'static str {
     match tok {
-        Tok::Key => "\x1b[34m",  // blue
-        Tok::Str => "\x1b[32m",  // green
-        Tok::Num => "\x1b[33m",  // yellow
-        Tok::Lit => "\x1b[1m",   // bold
-        Tok::Type => "\x1b[36m", // cyan
+        Tok::Key => CODES[0],  // blue
+        Tok::Str => CODES[1],  // green
+        Tok::Num => CODES[2],  // yellow
+        Tok::Lit => CODES[3],  // bold
+        Tok::Type => CODES[4], // cyan
     }
 }
 
@@ -63,21 +63,27 @@ pub fn tojson(v: &Bson, indent: &str, nolint: bool, style: Style) -> String {
     out
 }
 
-/// Removes ANSI SGR sequences (`ESC [ … m`).
+const CODES: [&str; 6] = [
+    "\x1b[34m", "\x1b[32m", "\x1b[33m", "\x1b[1m", "\x1b[36m", RESET,
+];
+
+/// Removes the colour sequences this module writes (and only those: an ESC that comes from
+/// the data, e.g. in a key, stays).
 pub fn strip_ansi(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        if c == '\x1b' {
-            for d in chars.by_ref() {
-                if d == 'm' {
-                    break;
-                }
+    let mut rest = s;
+    while let Some(pos) = rest.find('\x1b') {
+        out.push_str(&rest[..pos]);
+        let tail = &rest[pos..];
+        match CODES.iter().find(|c| tail.starts_with(**c)) {
+            Some(code) => rest = &tail[code.len()..],
+            None => {
+                out.push('\x1b');
+                rest = &tail[1..];
             }
-        } else {
-            out.push(c);
         }
     }
+    out.push_str(rest);
     out
 }
 

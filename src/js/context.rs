@@ -30,6 +30,7 @@ impl Runtime {
         let host = Host::new(opts, out);
         let interrupt = host.interrupt.clone();
         ctx.insert_data(host);
+        super::convert::install(&mut ctx)?;
         natives::register_all(&mut ctx).map_err(|e| format!("cannot start the runtime: {e}"))?;
         let mut rt = Runtime { ctx, interrupt };
         for (name, code) in prelude::PRELUDE {

@@ -18,7 +18,8 @@
 mod complete;
 mod context;
 pub mod convert;
-mod errors;
+pub(crate) mod errors;
+pub(crate) use crate::format;
 pub mod host;
 mod incomplete;
 pub mod natives;

@@ -1,17 +1,46 @@
 //! Printing a REPL result (legacy rules, reference section 2).
 
-use boa_engine::{Context, JsResult, JsValue};
+use boa_engine::{js_string, Context, JsResult, JsValue};
 
-use super::convert::js_to_display_string;
+use super::convert::{js_to_display_string, js_to_print_bson, tojson_value};
+use super::format;
 use super::host::host;
+use super::JsonMode;
 
 /// Print `value` as the REPL shows a result: undefined → nothing, strings raw, numbers and
-/// booleans by `ToString`, objects formatted.
+/// booleans by `ToString`, functions as source, objects with `shellPrint` → that method,
+/// others → `tojson` (their own `tojson()` if they have one). `--json` prints Extended JSON.
 pub fn print_result(value: &JsValue, ctx: &mut Context) -> JsResult<()> {
     if value.is_undefined() {
         return Ok(());
     }
-    let mut text = js_to_display_string(value, ctx);
+    let json = host(ctx)?.opts.json;
+    let text = match json {
+        Some(mode) => {
+            let b = js_to_print_bson(value, ctx)?;
+            format::ejson::to_ejson(&b, mode == JsonMode::Canonical)
+        }
+        None => match value.as_object() {
+            None => js_to_display_string(value, ctx),
+            Some(obj) => {
+                if let Some(text) = crate::js::types::keys::key_value(&obj, ctx)
+                    .map(|b| format::tojson(&b, "", false, format::Style::default()))
+                {
+                    text
+                } else if obj.is_callable() {
+                    js_to_display_string(value, ctx)
+                } else {
+                    let shell_print = obj.get(js_string!("shellPrint"), ctx)?;
+                    if let Some(f) = shell_print.as_callable() {
+                        f.call(value, &[], ctx)?;
+                        return Ok(());
+                    }
+                    tojson_value(value, "", None, ctx)?
+                }
+            }
+        },
+    };
+    let mut text = text;
     text.push('\n');
     host(ctx)?.write(&text);
     Ok(())

@@ -22,6 +22,7 @@ pub mod error;
 pub mod log;
 pub mod node;
 pub mod options;
+pub mod rsconfig;
 pub mod wire;
 
 use options::{Invocation, Options};

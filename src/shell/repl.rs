@@ -8,7 +8,7 @@ use std::rc::Rc;
 
 use rustyline::error::ReadlineError;
 use rustyline::history::DefaultHistory;
-use rustyline::{Config, Editor};
+use rustyline::{CompletionType, Config, Editor};
 
 use super::complete::ShellHelper;
 use super::history::{self, should_save};
@@ -103,6 +103,8 @@ fn new_editor(
         .history_ignore_dups(true)?
         .history_ignore_space(false)
         .max_history_size(1000)?
+        // Like the legacy shell: Tab completes the common prefix, a second Tab lists.
+        .completion_type(CompletionType::List)
         .build();
     let mut editor = Editor::with_config(config)?;
     editor.set_helper(Some(ShellHelper {

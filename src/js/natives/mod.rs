@@ -4,7 +4,9 @@
 
 use boa_engine::{js_string, Context, JsResult, NativeFunction};
 
+pub mod files;
 pub mod print;
+pub mod system;
 
 /// A group of natives: its name (for error messages) and its installer.
 pub type Register = fn(&mut Context) -> JsResult<()>;
@@ -13,6 +15,8 @@ pub type Register = fn(&mut Context) -> JsResult<()>;
 pub const REGISTRY: &[(&str, Register)] = &[
     ("types", crate::js::types::register),
     ("print", print::register),
+    ("files", files::register),
+    ("system", system::register),
 ];
 
 /// Install all native groups into `ctx`.

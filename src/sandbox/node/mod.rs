@@ -7,8 +7,14 @@
 pub mod commands;
 pub mod config_view;
 pub mod dispatch;
+pub mod election;
+pub mod heartbeat;
+pub mod internal_cmds;
+pub mod peer;
+pub mod replication;
 pub mod server;
 pub mod state;
+pub mod stepdown;
 
 use std::ops::Deref;
 use std::sync::Arc;

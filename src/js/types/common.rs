@@ -1,0 +1,94 @@
+//! Shared plumbing for the BSON classes: call-or-new construction, `this` data access, argument
+//! checks with legacy-style messages.
+
+use boa_engine::class::Class;
+use boa_engine::object::NativeObject;
+use boa_engine::{js_string, Context, JsError, JsNativeError, JsObject, JsResult, JsValue};
+
+/// Build an instance of `C` whether called with `new` or as a plain function (the legacy shell
+/// accepts both: `ObjectId()` and `new ObjectId()`).
+pub fn construct_any<C: Class>(
+    new_target: &JsValue,
+    args: &[JsValue],
+    ctx: &mut Context,
+) -> JsResult<JsObject> {
+    let prototype = match new_target.as_object() {
+        Some(ctor) => match ctor.get(js_string!("prototype"), ctx)?.as_object() {
+            Some(p) => p.clone(),
+            None => class_prototype::<C>(ctx)?,
+        },
+        None => class_prototype::<C>(ctx)?,
+    };
+    let data = C::data_constructor(new_target, args, ctx)?;
+    let object = JsObject::<C>::new_unique(prototype, data);
+    C::object_constructor(&object, args, ctx)?;
+    Ok(object.upcast())
+}
+
+fn class_prototype<C: Class>(ctx: &mut Context) -> JsResult<JsObject> {
+    Ok(ctx
+        .get_global_class::<C>()
+        .ok_or_else(|| type_error(format!("class {} is not registered", C::NAME)))?
+        .prototype())
+}
+
+/// Copy of the native data of `this`, or a TypeError naming the method.
+pub fn this_data<T: NativeObject + Clone>(this: &JsValue, method: &str) -> JsResult<T> {
+    value_data::<T>(this)
+        .ok_or_else(|| type_error(format!("{method} called on an object of the wrong type")))
+}
+
+/// Copy of the native data of `value` when it is an instance of `T`.
+pub fn value_data<T: NativeObject + Clone>(value: &JsValue) -> Option<T> {
+    let obj = value.as_object()?;
+    let data = obj.downcast_ref::<T>()?;
+    Some(data.clone())
+}
+
+pub fn type_error(msg: impl Into<String>) -> JsError {
+    JsNativeError::typ().with_message(msg.into()).into()
+}
+
+pub fn js_str(s: &str) -> JsValue {
+    JsValue::from(boa_engine::JsString::from(s))
+}
+
+/// Argument `i` as a Rust string, if it is a JS string.
+pub fn arg_string(args: &[JsValue], i: usize) -> Option<String> {
+    args.get(i)
+        .and_then(|v| v.as_string())
+        .map(|s| s.to_std_string_escaped())
+}
+
+/// Short description of a value for error messages (`"abc"`, `12`, `an object`).
+pub fn describe(v: Option<&JsValue>) -> String {
+    match v {
+        None => "nothing".to_string(),
+        Some(v) if v.is_undefined() => "undefined".to_string(),
+        Some(v) if v.is_null() => "null".to_string(),
+        Some(v) => {
+            if let Some(s) = v.as_string() {
+                format!("{:?}", s.to_std_string_escaped())
+            } else if let Some(n) = v.as_number() {
+                crate::js::convert::number_text(n)
+            } else if v.is_boolean() {
+                format!("{}", v.to_boolean())
+            } else {
+                "an object".to_string()
+            }
+        }
+    }
+}
+
+/// A new JS Date for `ms` milliseconds since the epoch.
+/// Wrap native data as an instance of its class (used when converting BSON to JS).
+pub fn instance<C: Class>(data: C, ctx: &mut Context) -> JsResult<JsValue> {
+    let proto = class_prototype::<C>(ctx)?;
+    Ok(JsObject::<C>::new_unique(proto, data).upcast().into())
+}
+
+pub fn new_date(ms: f64, ctx: &mut Context) -> JsResult<JsValue> {
+    let date = boa_engine::object::builtins::JsDate::new(ctx);
+    date.set_time(ms, ctx)?;
+    Ok(date.into())
+}

@@ -1,0 +1,129 @@
+//! `ObjectId([hex])`: `.str`, `getTimestamp()`, `toString()`, `equals()`, `valueOf()`, `tojson()`.
+
+use boa_engine::class::{Class, ClassBuilder};
+use boa_engine::object::FunctionObjectBuilder;
+use boa_engine::property::Attribute;
+use boa_engine::{
+    js_string, Context, Finalize, JsData, JsObject, JsResult, JsValue, NativeFunction, Trace,
+};
+use bson::oid::ObjectId;
+use bson::Bson;
+
+use super::common::{construct_any, describe, js_str, new_date, this_data, type_error, value_data};
+use crate::js::format::{self, Style};
+
+#[derive(Debug, Clone, Trace, Finalize, JsData)]
+pub struct JsObjectId(#[unsafe_ignore_trace] pub ObjectId);
+
+impl Class for JsObjectId {
+    const NAME: &'static str = "ObjectId";
+    const LENGTH: usize = 1;
+
+    fn data_constructor(_nt: &JsValue, args: &[JsValue], _ctx: &mut Context) -> JsResult<Self> {
+        match args.first() {
+            None => Ok(JsObjectId(ObjectId::new())),
+            Some(v) if v.is_undefined() => Ok(JsObjectId(ObjectId::new())),
+            Some(v) => {
+                if let Some(oid) = value_data::<JsObjectId>(v) {
+                    return Ok(oid);
+                }
+                let hex = v
+                    .as_string()
+                    .map(|s| s.to_std_string_escaped())
+                    .ok_or_else(|| {
+                        type_error(format!(
+                            "ObjectId(): argument must be a 24-character hex string, got {}",
+                            describe(Some(v))
+                        ))
+                    })?;
+                parse_hex(&hex).map(JsObjectId)
+            }
+        }
+    }
+
+    fn construct(nt: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsObject> {
+        construct_any::<Self>(nt, args, ctx)
+    }
+
+    fn init(class: &mut ClassBuilder<'_>) -> JsResult<()> {
+        let realm = class.context().realm().clone();
+        let getter = FunctionObjectBuilder::new(&realm, NativeFunction::from_fn_ptr(str_getter))
+            .name(js_string!("get str"))
+            .build();
+        class.accessor(
+            js_string!("str"),
+            Some(getter),
+            None,
+            Attribute::CONFIGURABLE,
+        );
+        for (name, f) in [
+            ("toString", to_string as NativeFn),
+            ("tojson", to_string),
+            ("valueOf", value_of),
+            ("getTimestamp", get_timestamp),
+            ("equals", equals),
+            ("toHexString", value_of),
+            ("toJSON", to_json),
+        ] {
+            class.method(js_string!(name), 0, NativeFunction::from_fn_ptr(f));
+        }
+        Ok(())
+    }
+}
+
+pub type NativeFn = fn(&JsValue, &[JsValue], &mut Context) -> JsResult<JsValue>;
+
+/// 24 hex digits → ObjectId, or a TypeError with the offending text.
+pub fn parse_hex(hex: &str) -> JsResult<ObjectId> {
+    if hex.len() != 24 {
+        return Err(type_error(format!(
+            "invalid ObjectId: {hex:?} (expected 24 hex digits, got {})",
+            hex.chars().count()
+        )));
+    }
+    ObjectId::parse_str(hex)
+        .map_err(|_| type_error(format!("invalid ObjectId: {hex:?} (not a hex string)")))
+}
+
+fn str_getter(this: &JsValue, _: &[JsValue], _: &mut Context) -> JsResult<JsValue> {
+    Ok(js_str(
+        &this_data::<JsObjectId>(this, "ObjectId.str")?.0.to_hex(),
+    ))
+}
+
+fn to_string(this: &JsValue, _: &[JsValue], _: &mut Context) -> JsResult<JsValue> {
+    let oid = this_data::<JsObjectId>(this, "ObjectId.toString")?.0;
+    Ok(js_str(&format::tojson(
+        &Bson::ObjectId(oid),
+        "",
+        false,
+        Style::default(),
+    )))
+}
+
+fn value_of(this: &JsValue, _: &[JsValue], _: &mut Context) -> JsResult<JsValue> {
+    Ok(js_str(
+        &this_data::<JsObjectId>(this, "ObjectId.valueOf")?
+            .0
+            .to_hex(),
+    ))
+}
+
+fn get_timestamp(this: &JsValue, _: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
+    let oid = this_data::<JsObjectId>(this, "ObjectId.getTimestamp")?.0;
+    new_date(oid.timestamp().timestamp_millis() as f64, ctx)
+}
+
+fn equals(this: &JsValue, args: &[JsValue], _: &mut Context) -> JsResult<JsValue> {
+    let oid = this_data::<JsObjectId>(this, "ObjectId.equals")?.0;
+    let other = args.first().and_then(value_data::<JsObjectId>);
+    Ok(JsValue::from(other.is_some_and(|o| o.0 == oid)))
+}
+
+fn to_json(this: &JsValue, _: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
+    let oid = this_data::<JsObjectId>(this, "ObjectId.toJSON")?.0;
+    let obj = boa_engine::object::ObjectInitializer::new(ctx)
+        .property(js_string!("$oid"), js_str(&oid.to_hex()), Attribute::all())
+        .build();
+    Ok(obj.into())
+}

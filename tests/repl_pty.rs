@@ -1,0 +1,158 @@
+//! The REPL in a pseudo-terminal (rexpect): multi-line entries, Tab completion, history kept
+//! across runs without secrets, Ctrl-C clearing the line, `exit`.
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::Command;
+
+use rexpect::process::WaitStatus;
+use rexpect::session::{spawn_command, PtySession};
+
+/// Generous: the test machine is shared and slow; a hang still ends.
+const TIMEOUT_MS: u64 = 30_000;
+
+fn start(home: &Path) -> PtySession {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rsh"));
+    cmd.args(["--nodb", "--norc"])
+        .env("HOME", home)
+        .env("TERM", "xterm")
+        .env_remove("NO_COLOR");
+    let mut s = spawn_command(cmd, Some(TIMEOUT_MS)).unwrap_or_else(|e| panic!("spawn: {e}"));
+    expect(&mut s, "> ");
+    s
+}
+
+fn expect(s: &mut PtySession, needle: &str) -> String {
+    s.exp_string(needle)
+        .unwrap_or_else(|e| panic!("waiting for {needle:?}: {e}"))
+}
+
+fn send(s: &mut PtySession, text: &str) {
+    s.send(text).unwrap_or_else(|e| panic!("send: {e}"));
+    s.flush().unwrap_or_else(|e| panic!("flush: {e}"));
+}
+
+/// Type `exit`, expect `bye` and exit status 0.
+fn exit(s: PtySession) {
+    exit_with(s, 0);
+}
+
+/// Type `exit`, expect `bye` and exit status `code` (1 when the last entry failed).
+fn exit_with(mut s: PtySession, code: i32) {
+    send(&mut s, "exit\r");
+    expect(&mut s, "bye");
+    match s.process().wait() {
+        Ok(WaitStatus::Exited(_, c)) if c == code => {}
+        other => panic!("rsh did not exit with {code}: {other:?}"),
+    }
+}
+
+fn home() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"))
+}
+
+#[test]
+fn multi_line_function_definition() {
+    let h = home();
+    let mut s = start(h.path());
+    send(&mut s, "function twice(x) {\r");
+    expect(&mut s, "... ");
+    send(&mut s, "  var y = x * 2\r");
+    expect(&mut s, "... ");
+    send(&mut s, "  return 'tw' + 'ice:' + y }\r");
+    expect(&mut s, "> ");
+    send(&mut s, "twice(21)\r");
+    expect(&mut s, "twice:42");
+    // Two blank continuation lines cancel the entry.
+    send(&mut s, "var cancelled = (1 +\r");
+    expect(&mut s, "... ");
+    send(&mut s, "\r");
+    expect(&mut s, "... ");
+    send(&mut s, "\r");
+    expect(&mut s, "> ");
+    send(&mut s, "typeof cancelled + '-ok'\r");
+    expect(&mut s, "undefined-ok");
+    exit(s);
+}
+
+#[test]
+fn tab_completes_dotted_names() {
+    let h = home();
+    let mut s = start(h.path());
+    send(&mut s, "var rsx = {status: 'st' + 'atus', stepDown: 2}\r");
+    expect(&mut s, "> ");
+    // Two candidates: Tab twice lists them.
+    send(&mut s, "rsx.st\t\t");
+    expect(&mut s, "rsx.status");
+    expect(&mut s, "rsx.stepDown");
+    // Ctrl-U clears the line; one candidate: Tab completes it.
+    send(&mut s, "\x15rsx.sta\t\r");
+    expect(&mut s, "status\r\n");
+    exit(s);
+}
+
+#[test]
+#[ignore = "rs exists once the connection layer (issue 4) lands; then this runs with a sandbox"]
+fn tab_completes_rs_helpers() {
+    let h = home();
+    let mut s = start(h.path());
+    send(&mut s, "rs.st\t\t");
+    expect(&mut s, "rs.status");
+    expect(&mut s, "rs.stepDown");
+    send(&mut s, "\x15");
+    exit(s);
+}
+
+#[test]
+fn ctrl_c_clears_the_line() {
+    let h = home();
+    let mut s = start(h.path());
+    send(&mut s, "thisIsNotDefined(");
+    s.send_control('c')
+        .unwrap_or_else(|e| panic!("ctrl-c: {e}"));
+    expect(&mut s, "> ");
+    send(&mut s, "'after-' + 'ctrl-c'\r");
+    let seen = expect(&mut s, "after-ctrl-c");
+    assert!(!seen.contains("ReferenceError"), "{seen}");
+    exit(s);
+}
+
+#[test]
+fn history_is_kept_across_runs_without_secrets() {
+    let h = home();
+    let mut s = start(h.path());
+    // Typed twice in a row: saved once.
+    for _ in 0..2 {
+        send(&mut s, "print('from' + '-history')\r");
+        expect(&mut s, "from-history");
+    }
+    // `db` needs a connection, so this line fails and the session ends with status 1.
+    send(&mut s, "db.auth(\"u\",\"p\")\r");
+    expect(&mut s, "uncaught exception");
+    expect(&mut s, "> ");
+    exit_with(s, 1);
+
+    let file = h.path().join(".rsh_history");
+    let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("history file: {e}"));
+    assert_eq!(
+        text.matches("print('from' + '-history')").count(),
+        1,
+        "{text}"
+    );
+    assert!(!text.contains("auth"), "{text}");
+    let mode = std::fs::metadata(&file)
+        .map(|m| m.permissions().mode() & 0o777)
+        .unwrap_or_else(|e| panic!("stat: {e}"));
+    assert_eq!(mode, 0o600);
+
+    // Second run: Up recalls the last saved line (`exit`), Up again the print.
+    let mut s = start(h.path());
+    send(&mut s, "\x1b[A\x1b[A\r");
+    expect(&mut s, "from-history");
+    exit(s);
+    let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("history file: {e}"));
+    assert_eq!(
+        text.matches("print('from' + '-history')").count(),
+        2,
+        "{text}"
+    );
+}
