@@ -390,6 +390,12 @@ fn did_you_mean() {
     let r = exception("prnt('x')");
     assert!(r.contains("ReferenceError"), "{r}");
     assert!(r.ends_with("\nDid you mean print?"), "{r}");
+    let r = exception("var x = 1;\n  printjsn(x)");
+    assert!(r.contains("\n@(shell):2:3\n"), "{r}");
+    assert!(r.ends_with("\nDid you mean printjson?"), "{r}");
+    let r = exception("var a = {};\na.foo()");
+    assert!(r.starts_with("uncaught exception: TypeError: a.foo is not a function :\n@(shell):2:"), "{r}");
+    assert!(!exception("rs.status()").contains("Did you mean"));
 }
 
 #[test]

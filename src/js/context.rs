@@ -54,7 +54,7 @@ impl Runtime {
     pub fn eval_print(&mut self, code: &str, source_name: &str) -> Result<(), EvalError> {
         let value = self.run(code, source_name)?;
         let result = repl_print::print_result(&value, &mut self.ctx);
-        let out = self.finish(result);
+        let out = self.finish(result, None);
         self.flush();
         out
     }
@@ -128,13 +128,21 @@ impl Runtime {
             Ok(v) => self.ctx.run_jobs().map(|_| v),
             Err(e) => Err(e),
         };
-        let out = self.finish(result);
+        let src = errors::SourceText {
+            name: source_name,
+            code,
+        };
+        let out = self.finish(result, Some(src));
         self.flush();
         out
     }
 
     /// Map an evaluation result into the public error type.
-    fn finish<T>(&mut self, result: boa_engine::JsResult<T>) -> Result<T, EvalError> {
+    fn finish<T>(
+        &mut self,
+        result: boa_engine::JsResult<T>,
+        src: Option<errors::SourceText<'_>>,
+    ) -> Result<T, EvalError> {
         if let Some(code) = host::host(&self.ctx).ok().and_then(|h| h.quit.get()) {
             return Err(EvalError::Quit(code));
         }
@@ -142,7 +150,7 @@ impl Runtime {
             Ok(v) => Ok(v),
             Err(e) => {
                 let interrupted = self.interrupt.load(Ordering::SeqCst);
-                Err(errors::exception_report(e, interrupted, &mut self.ctx))
+                Err(errors::exception_report(e, interrupted, src, &mut self.ctx))
             }
         }
     }

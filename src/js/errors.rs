@@ -46,10 +46,22 @@ fn split_position(message: &str) -> Option<(&str, u32, u32)> {
     Some((&message[..at], line.parse().ok()?, col.trim().parse().ok()?))
 }
 
+/// The code an error came from, to fill in what boa's report lacks.
+#[derive(Clone, Copy)]
+pub struct SourceText<'a> {
+    pub name: &'a str,
+    pub code: &'a str,
+}
+
 /// An uncaught runtime error → `EvalError` (interrupts and thrown values included).
-pub fn exception_report(err: JsError, interrupted: bool, ctx: &mut Context) -> EvalError {
+pub fn exception_report(
+    err: JsError,
+    interrupted: bool,
+    src: Option<SourceText<'_>>,
+    ctx: &mut Context,
+) -> EvalError {
     let display = err.to_string();
-    let frames = frames_from_display(&display);
+    let mut frames = frames_from_display(&display);
     let head = match err.as_opaque() {
         Some(value) => opaque_head(value, ctx),
         None => match err.try_native(ctx) {
@@ -59,6 +71,10 @@ pub fn exception_report(err: JsError, interrupted: bool, ctx: &mut Context) -> E
                     return EvalError::Interrupted;
                 }
                 let kind = native.kind().to_string();
+                let msg = match src {
+                    Some(src) => improve_message(&kind, msg, &mut frames, src),
+                    None => msg,
+                };
                 Head::Error(if msg.is_empty() {
                     kind
                 } else {
@@ -144,6 +160,84 @@ fn frames_from_display(display: &str) -> Vec<String> {
     out
 }
 
+/// boa leaves some positions unknown (`?:?`, for global ReferenceErrors) and does not name
+/// the callee of "not a callable function": recover both from the source text.
+fn improve_message(kind: &str, msg: String, frames: &mut [String], src: SourceText<'_>) -> String {
+    let prefix = format!("@{}:", src.name);
+    if let Some(name) = msg.strip_suffix(" is not defined") {
+        if let Some((line, col)) = find_word(src.code, name) {
+            for f in frames.iter_mut() {
+                if f.ends_with(&format!("{prefix}?:?")) {
+                    let fn_name = &f[..f.len() - prefix.len() - 3];
+                    *f = format!("{fn_name}{prefix}{line}:{col}");
+                    break;
+                }
+            }
+        }
+        return msg;
+    }
+    if kind == "TypeError" && msg == "not a callable function" {
+        let top = frames
+            .first()
+            .and_then(|f| f.split_once(&prefix))
+            .map(|(_, loc)| loc.to_string());
+        if let Some((line, col)) = top.and_then(|loc| {
+            let (l, c) = loc.split_once(':')?;
+            Some((l.parse::<usize>().ok()?, c.parse::<usize>().ok()?))
+        }) {
+            if let Some(callee) = callee_at(src.code, line, col) {
+                return format!("{callee} is not a function");
+            }
+        }
+    }
+    msg
+}
+
+/// 1-based line and column of the first whole-word occurrence of `word` in `code`.
+fn find_word(code: &str, word: &str) -> Option<(usize, usize)> {
+    if word.is_empty() {
+        return None;
+    }
+    let is_ident = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
+    for (li, line) in code.lines().enumerate() {
+        let mut start = 0;
+        while let Some(pos) = line[start..].find(word) {
+            let at = start + pos;
+            let before = line[..at].chars().next_back();
+            let after = line[at + word.len()..].chars().next();
+            let clean = before.is_none_or(|c| !is_ident(c) && c != '.')
+                && after.is_none_or(|c| !is_ident(c));
+            if clean {
+                return Some((li + 1, line[..at].chars().count() + 1));
+            }
+            start = at + word.len();
+        }
+    }
+    None
+}
+
+/// The dotted callee written just before the `(` at (line, col), e.g. `rs.stats`.
+fn callee_at(code: &str, line: usize, col: usize) -> Option<String> {
+    let text: Vec<char> = code.lines().nth(line.checked_sub(1)?)?.chars().collect();
+    let is_part = |c: char| c.is_alphanumeric() || c == '_' || c == '$' || c == '.';
+    let open = col.checked_sub(1)?;
+    let mut end = if text.get(open) == Some(&'(') {
+        open
+    } else {
+        return None;
+    };
+    while end > 0 && text[end - 1].is_whitespace() {
+        end -= 1;
+    }
+    let mut start = end;
+    while start > 0 && is_part(text[start - 1]) {
+        start -= 1;
+    }
+    let callee: String = text[start..end].iter().collect();
+    let callee = callee.trim_matches('.').to_string();
+    (!callee.is_empty()).then_some(callee)
+}
+
 /// The identifier named by "x is not defined" / "x is not a function" messages.
 fn missing_name(text: &str) -> Option<&str> {
     let msg = text.split_once(": ").map(|(_, m)| m)?;
@@ -168,6 +262,34 @@ mod tests {
     fn frames_are_mapped() {
         let d = "Error: x (a.js:1:1)\n    at f (a.js:3:11)\n    at print (native)\n    at <main> ((shell):7:2)";
         assert_eq!(frames_from_display(d), vec!["f@a.js:3:11", "@(shell):7:2"]);
+    }
+
+    #[test]
+    fn recovered_names_and_positions() {
+        let src = SourceText {
+            name: "(shell)",
+            code: "var a = 1;\nrs.stats()",
+        };
+        let mut frames = vec!["@(shell):2:9".to_string()];
+        let msg = improve_message(
+            "TypeError",
+            "not a callable function".into(),
+            &mut frames,
+            src,
+        );
+        assert_eq!(msg, "rs.stats is not a function");
+        let src = SourceText {
+            name: "(shell)",
+            code: "var prn = 1;\n  prnt(x)",
+        };
+        let mut frames = vec!["@(shell):?:?".to_string()];
+        improve_message(
+            "ReferenceError",
+            "prnt is not defined".into(),
+            &mut frames,
+            src,
+        );
+        assert_eq!(frames, vec!["@(shell):2:3"]);
     }
 
     #[test]
