@@ -27,19 +27,31 @@ pub fn spec_of(plan: &ConnectionPlan) -> ConnectSpec {
 /// Connect `runtime` to the server(s) of `plan`. On failure the message is printed on stderr
 /// followed by `exception: connect failed`, and rsh exits with status 1.
 pub fn connect(runtime: &mut Runtime, plan: &ConnectionPlan) -> Result<(), String> {
-    let quiet = crate::js::host::host(runtime.context()).map(|h| h.opts.quiet).unwrap_or(false);
+    let quiet = crate::js::host::host(runtime.context())
+        .map(|h| h.opts.quiet)
+        .unwrap_or(false);
     let out = |rt: &mut Runtime, text: &str| {
         if let Ok(h) = crate::js::host::host(rt.context()) {
             h.write(text);
         }
     };
     if !quiet {
-        out(runtime, &format!("MongoDB shell version v{} (rsh)\n", env!("CARGO_PKG_VERSION")));
+        out(
+            runtime,
+            &format!(
+                "MongoDB shell version v{} (rsh)\n",
+                env!("CARGO_PKG_VERSION")
+            ),
+        );
         out(runtime, &format!("connecting to: {}\n", plan.display_uri));
         runtime.flush();
     }
-    let conn = Connection::connect(spec_of(plan), runtime.interrupt_flag())
-        .map_err(|e| format!("Error: couldn't connect to server {}: {e}", plan.hosts.join(",")))?;
+    let conn = Connection::connect(spec_of(plan), runtime.interrupt_flag()).map_err(|e| {
+        format!(
+            "Error: couldn't connect to server {}: {e}",
+            plan.hosts.join(",")
+        )
+    })?;
     if !quiet {
         if let Ok(v) = conn.server_version() {
             out(runtime, &format!("MongoDB server version: {v}\n"));

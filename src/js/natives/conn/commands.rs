@@ -47,14 +47,25 @@ fn write(_this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsVal
                     })
                     .collect(),
                 bson::Bson::Document(d) => vec![d],
-                _ => return Err(super::js_error("insert needs a document or an array of documents")),
+                _ => {
+                    return Err(super::js_error(
+                        "insert needs a document or an array of documents",
+                    ))
+                }
             };
             c.insert(&db, &coll, docs, arg(args, 5).to_boolean())
         }
         "update" => {
             let q = js_to_document(&arg(args, 4), ctx)?;
             let u = js_to_bson(&arg(args, 5), ctx)?;
-            c.update(&db, &coll, q, u, arg(args, 6).to_boolean(), arg(args, 7).to_boolean())
+            c.update(
+                &db,
+                &coll,
+                q,
+                u,
+                arg(args, 6).to_boolean(),
+                arg(args, 7).to_boolean(),
+            )
         }
         "delete" => {
             let q = js_to_document(&arg(args, 4), ctx)?;

@@ -35,7 +35,10 @@ fn open(_this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValu
     let db = arg(args, 1).to_string(ctx)?.to_std_string_escaped();
     let cmd = js_to_document(&arg(args, 2), ctx)?;
     let t = target(&arg(args, 3), &c, ctx)?;
-    let batch = arg(args, 4).as_number().filter(|n| *n > 0.0).map(|n| n as u32);
+    let batch = arg(args, 4)
+        .as_number()
+        .filter(|n| *n > 0.0)
+        .map(|n| n as u32);
     let cursor = c.open_cursor(&db, cmd, &t, batch).map_err(conn_error)?;
     let all = conns(ctx)?;
     let id = all.next_cursor.get();
@@ -66,7 +69,10 @@ fn with_cursor<T>(
 fn next(_this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
     check_interrupt(ctx)?;
     let id = handle(&arg(args, 0))?;
-    let n = arg(args, 1).as_number().filter(|n| *n >= 1.0).unwrap_or(1.0) as usize;
+    let n = arg(args, 1)
+        .as_number()
+        .filter(|n| *n >= 1.0)
+        .unwrap_or(1.0) as usize;
     let docs = match conns(ctx)?.cursors.borrow().contains_key(&id) {
         true => with_cursor(ctx, id, |c| c.next_batch(n))?,
         false => Vec::new(),
@@ -89,7 +95,12 @@ fn has_next(_this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<Js
 
 fn buffered(_this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
     let id = handle(&arg(args, 0))?;
-    let n = conns(ctx)?.cursors.borrow().get(&id).map(|c| c.buffered()).unwrap_or(0);
+    let n = conns(ctx)?
+        .cursors
+        .borrow()
+        .get(&id)
+        .map(|c| c.buffered())
+        .unwrap_or(0);
     Ok(JsValue::from(n as u32))
 }
 
@@ -98,7 +109,10 @@ fn buffered(_this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<Js
 fn print_batch(_this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
     check_interrupt(ctx)?;
     let id = handle(&arg(args, 0))?;
-    let n = arg(args, 1).as_number().filter(|n| *n >= 1.0).unwrap_or(20.0) as usize;
+    let n = arg(args, 1)
+        .as_number()
+        .filter(|n| *n >= 1.0)
+        .unwrap_or(20.0) as usize;
     let pretty = arg(args, 2).to_boolean();
     if !conns(ctx)?.cursors.borrow().contains_key(&id) {
         return Ok(false.into());
@@ -115,7 +129,8 @@ fn print_batch(_this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult
         text.push('\n');
     }
     write_out(ctx, &text)?;
-    let more = conns(ctx)?.cursors.borrow().contains_key(&id) && with_cursor(ctx, id, |c| c.has_next())?;
+    let more =
+        conns(ctx)?.cursors.borrow().contains_key(&id) && with_cursor(ctx, id, |c| c.has_next())?;
     Ok(more.into())
 }
 

@@ -87,9 +87,10 @@ pub(crate) fn js_error(msg: impl Into<String>) -> JsError {
 /// the legacy shell's cursor and helper errors.
 pub(crate) fn conn_error(e: ConnError) -> JsError {
     match e {
-        ConnError::Server(reply) => {
-            js_error(format!("error: {}", format::pretty(&bson::Bson::Document(reply), Style::default())))
-        }
+        ConnError::Server(reply) => js_error(format!(
+            "error: {}",
+            format::pretty(&bson::Bson::Document(reply), Style::default())
+        )),
         other => js_error(other.to_string()),
     }
 }
@@ -116,7 +117,9 @@ fn target(v: &JsValue, conn: &Connection, ctx: &mut Context) -> JsResult<Target>
     if mode == "primary" && tags.is_empty() {
         return Ok(Target::Primary);
     }
-    Ok(Target::ReadPref(crate::conn::ReadPref::new(&mode, tags).map_err(conn_error)?))
+    Ok(Target::ReadPref(
+        crate::conn::ReadPref::new(&mode, tags).map_err(conn_error)?,
+    ))
 }
 
 fn arg(args: &[JsValue], i: usize) -> JsValue {

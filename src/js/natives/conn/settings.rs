@@ -1,8 +1,8 @@
 //! Connection-level natives: open, describe, read preference, secondary-ok, auth, prompt, and
 //! the replication-report text (built in Rust by `format::replinfo`).
 
-use bson::Bson;
 use boa_engine::{Context, JsResult, JsValue};
+use bson::Bson;
 
 use super::{arg, arg_string, conn, conn_error, conns, js_error};
 use crate::conn::{ConnectSpec, Connection, ReadPref};
@@ -104,7 +104,11 @@ fn auth(_this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValu
     let pwd = arg_string(args, 2, ctx)?;
     let db = arg_string(args, 3, ctx)?;
     let mech = arg(args, 4);
-    let mech = if mech.is_null_or_undefined() { None } else { Some(mech.to_string(ctx)?.to_std_string_escaped()) };
+    let mech = if mech.is_null_or_undefined() {
+        None
+    } else {
+        Some(mech.to_string(ctx)?.to_std_string_escaped())
+    };
     c.reauthenticate(Some((user, pwd, db, mech)))
         .map_err(|e| match e {
             crate::conn::ConnError::Auth(_) => js_error("Authentication failed."),
@@ -121,7 +125,9 @@ fn logout(_this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsVa
 
 fn prompt(_this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
     let c = conn(ctx, &arg(args, 0))?;
-    Ok(JsValue::from(boa_engine::JsString::from(c.prompt().as_str())))
+    Ok(JsValue::from(boa_engine::JsString::from(
+        c.prompt().as_str(),
+    )))
 }
 
 /// `__replInfoText(maxSizeBytes, firstSecs, lastSecs)` → the five lines.
@@ -133,7 +139,9 @@ fn repl_info_text(_this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsRes
         last_secs: num(2, ctx)?,
         now_ms: chrono::Utc::now().timestamp_millis(),
     };
-    Ok(JsValue::from(boa_engine::JsString::from(replinfo::replication_info_text(&w).as_str())))
+    Ok(JsValue::from(boa_engine::JsString::from(
+        replinfo::replication_info_text(&w).as_str(),
+    )))
 }
 
 fn date_ms(b: Option<&Bson>) -> Option<i64> {
@@ -153,7 +161,11 @@ fn int(b: Option<&Bson>) -> i32 {
 }
 
 /// `__secondaryReplInfoText(replSetGetStatusReply)` → the report text.
-fn secondary_repl_info_text(_this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
+fn secondary_repl_info_text(
+    _this: &JsValue,
+    args: &[JsValue],
+    ctx: &mut Context,
+) -> JsResult<JsValue> {
     let status = js_to_document(&arg(args, 0), ctx)?;
     let mut members = Vec::new();
     if let Ok(list) = status.get_array("members") {
@@ -168,22 +180,30 @@ fn secondary_repl_info_text(_this: &JsValue, args: &[JsValue], ctx: &mut Context
             });
         }
     }
-    let initial = status.get_document("initialSyncStatus").ok().map(|i| replinfo::InitialSync {
-        sync_source_host: i.get_str("syncSourceHost").unwrap_or("").to_string(),
-        remaining_estimated_ms: match i.get("remainingInitialSyncEstimatedMillis") {
-            Some(Bson::Int32(n)) => f64::from(*n),
-            Some(Bson::Int64(n)) => *n as f64,
-            Some(Bson::Double(n)) => *n,
-            _ => 0.0,
-        },
-    });
-    let text = replinfo::secondary_replication_info_text(&members, initial.as_ref()).map_err(js_error)?;
+    let initial = status
+        .get_document("initialSyncStatus")
+        .ok()
+        .map(|i| replinfo::InitialSync {
+            sync_source_host: i.get_str("syncSourceHost").unwrap_or("").to_string(),
+            remaining_estimated_ms: match i.get("remainingInitialSyncEstimatedMillis") {
+                Some(Bson::Int32(n)) => f64::from(*n),
+                Some(Bson::Int64(n)) => *n as f64,
+                Some(Bson::Double(n)) => *n,
+                _ => 0.0,
+            },
+        });
+    let text =
+        replinfo::secondary_replication_info_text(&members, initial.as_ref()).map_err(js_error)?;
     bson_to_js(&Bson::String(text), ctx)
 }
 
 /// JS `Date.prototype.toString()` text of a time in ms, as the legacy shell prints it.
 fn js_date_string(_this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
     let ms = arg(args, 0).to_number(ctx)?;
-    let text = if ms.is_finite() { crate::format::js_date_to_string(ms as i64) } else { "Invalid Date".into() };
+    let text = if ms.is_finite() {
+        crate::format::js_date_to_string(ms as i64)
+    } else {
+        "Invalid Date".into()
+    };
     Ok(JsValue::from(boa_engine::JsString::from(text.as_str())))
 }

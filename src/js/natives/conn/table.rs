@@ -1,7 +1,7 @@
 //! `__showDbsTable(databases)`: the `show dbs` text from listDatabases' `databases` array.
 
-use bson::Bson;
 use boa_engine::{Context, JsResult, JsValue};
+use bson::Bson;
 
 use super::arg;
 use crate::js::convert::js_to_bson;
@@ -21,7 +21,11 @@ fn show_dbs(_this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<Js
                 Some(Bson::Double(n)) => *n,
                 _ => 0.0,
             };
-            rows.push((d.get_str("name").unwrap_or("").to_string(), size, d.get_bool("empty").unwrap_or(false)));
+            rows.push((
+                d.get_str("name").unwrap_or("").to_string(),
+                size,
+                d.get_bool("empty").unwrap_or(false),
+            ));
         }
     }
     let text = crate::format::show_dbs_table(&rows);
