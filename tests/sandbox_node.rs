@@ -174,7 +174,7 @@ fn fast_set() -> (Vec<Member>, String) {
 }
 
 #[test]
-#[ignore = "needs rsconfig validation (sbconf) and elections (sbrepl)"]
+#[ignore = "needs the data layer's CRUD commands (sbdata)"]
 fn three_member_set_elects_one_primary_with_real_status_shapes() {
     let m0 = Member::start(&["--replSet", "rs0"]);
     // An awaitable hello on the uninitiated member wakes up when initiate changes the topology.
@@ -339,7 +339,6 @@ fn three_member_set_elects_one_primary_with_real_status_shapes() {
 }
 
 #[test]
-#[ignore = "needs rsconfig validation (sbconf) and heartbeats (sbrepl)"]
 fn a_killed_member_is_reported_down() {
     let (mut members, primary) = fast_set();
     let victim = members.iter().position(|m| m.host() != primary).unwrap();

@@ -7,8 +7,9 @@ pub struct CmdError {
     pub code: i32,
     pub code_name: &'static str,
     pub errmsg: String,
-    /// Extra fields placed before `ok` (e.g. `info`), in order.
-    pub extra: Document,
+    /// Extra fields placed before `ok` (e.g. `info`), in order. Boxed so `Result<_, CmdError>`
+    /// stays small on the hot path where errors are rare.
+    pub extra: Option<Box<Document>>,
 }
 
 impl CmdError {
@@ -17,18 +18,18 @@ impl CmdError {
             code,
             code_name,
             errmsg: errmsg.into(),
-            extra: Document::new(),
+            extra: None,
         }
     }
 
     pub fn with_extra(mut self, extra: Document) -> Self {
-        self.extra = extra;
+        self.extra = Some(Box::new(extra));
         self
     }
 
     /// The reply body without cluster time (the node appends `$clusterTime`/`operationTime`).
     pub fn to_reply(&self) -> Document {
-        let mut d = self.extra.clone();
+        let mut d = self.extra.as_deref().cloned().unwrap_or_default();
         d.insert("ok", 0.0);
         d.insert("errmsg", self.errmsg.clone());
         d.insert("code", self.code);
@@ -77,5 +78,12 @@ mod tests {
         );
         let keys: Vec<_> = e.to_reply().keys().cloned().collect();
         assert_eq!(keys, ["info", "ok", "errmsg", "code", "codeName"]);
+    }
+
+    #[test]
+    fn error_stays_small_enough_to_return_by_value() {
+        // clippy::result_large_err fires at 128 bytes; the boxed extra keeps us well below.
+        assert!(std::mem::size_of::<CmdError>() <= 64);
+        assert!(CmdError::bad_value("x").to_reply().get("info").is_none());
     }
 }

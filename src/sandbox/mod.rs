@@ -14,8 +14,6 @@
 // Modules are built in parallel against shared interfaces; parts of an API land before their
 // first caller, so unused items are expected until the node wires everything up.
 #![allow(dead_code, unused_imports)]
-// `CmdError` is returned by value on purpose: errors are rare and carry their reply fields.
-#![allow(clippy::result_large_err)]
 
 pub mod data;
 pub mod error;
@@ -92,6 +90,7 @@ fn run_node(opts: Options) -> i32 {
             return EXIT_DBPATH;
         }
     };
+    rsconfig::set_allow_multiple_arbiters(opts.allow_multiple_arbiters());
     if let Some(mb) = opts.oplog_size_mb {
         store.set_oplog_size_mb(mb);
     }

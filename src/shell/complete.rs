@@ -25,7 +25,7 @@ impl Completer for ShellHelper {
         _ctx: &Context<'_>,
     ) -> rustyline::Result<(usize, Vec<String>)> {
         let start = word_start(line, pos);
-        let word = &line[start..pos];
+        let word = line.get(start..pos).unwrap_or("");
         // Inside a string or after a digit there is nothing useful to offer.
         if word.starts_with(|c: char| c.is_ascii_digit()) {
             return Ok((pos, Vec::new()));

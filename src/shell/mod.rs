@@ -14,7 +14,7 @@ pub mod repl;
 pub mod script;
 pub mod words;
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 
 use clap::Parser;
 
@@ -40,14 +40,14 @@ pub fn run(args: &Args) -> i32 {
     let plan = match cli::plan(args) {
         Ok(plan) => plan,
         Err(e) => {
-            eprintln!("error: {e}");
+            err_line(&format!("error: {e}"));
             return 1;
         }
     };
     let mut rt = match Runtime::new(runtime_options(args)) {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: {e}");
+            err_line(&format!("error: {e}"));
             return 1;
         }
     };
@@ -57,14 +57,14 @@ pub fn run(args: &Args) -> i32 {
             match cli::prompt_password() {
                 Ok(pw) => plan.password = Some(pw),
                 Err(e) => {
-                    eprintln!("error: {e}");
+                    err_line(&format!("error: {e}"));
                     return 1;
                 }
             }
         }
         if let Err(e) = connect::connect(&mut rt, &plan) {
-            eprintln!("{e}");
-            eprintln!("exception: connect failed");
+            err_line(&e);
+            err_line("exception: connect failed");
             return 1;
         }
     }
@@ -77,7 +77,7 @@ pub fn run(args: &Args) -> i32 {
     }
     if args.shell && !args.quiet {
         rt.flush();
-        println!("type \"help\" for help");
+        out_line("type \"help\" for help");
     }
     if !args.norc {
         if let Flow::Exit(code) = script::run_rc(&mut rt) {
@@ -99,4 +99,14 @@ fn runtime_options(args: &Args) -> RuntimeOptions {
         color: args.color && !no_color && std::io::stdout().is_terminal(),
         quiet: args.quiet,
     }
+}
+
+/// Print a line on stdout; a closed stream (`rsh … | head`) is not worth a panic.
+pub(crate) fn out_line(text: &str) {
+    let _ = writeln!(std::io::stdout().lock(), "{text}");
+}
+
+/// Print a line on stderr, ignoring a closed stream.
+pub(crate) fn err_line(text: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{text}");
 }

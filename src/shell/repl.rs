@@ -14,6 +14,7 @@ use super::complete::ShellHelper;
 use super::history::{self, should_save};
 use super::interrupt;
 use super::words::{parse_word, Word};
+use super::{err_line, out_line};
 use crate::js::{is_incomplete, EvalError, Runtime};
 
 /// Source name of REPL input in error reports.
@@ -38,7 +39,7 @@ pub fn run(runtime: Runtime, quiet: bool) -> i32 {
     let mut editor = match new_editor(&runtime) {
         Ok(e) => e,
         Err(e) => {
-            eprintln!("cannot start the line editor: {e}");
+            err_line(&format!("cannot start the line editor: {e}"));
             return 1;
         }
     };
@@ -84,11 +85,11 @@ pub fn run(runtime: Runtime, quiet: bool) -> i32 {
             Ok(()) => false,
             Err(EvalError::Quit(n)) => return n,
             Err(EvalError::Interrupted) => {
-                eprintln!("interrupted");
+                err_line("interrupted");
                 true
             }
             Err(EvalError::Exception { report } | EvalError::Syntax { report }) => {
-                eprintln!("{report}");
+                err_line(&report);
                 true
             }
         };
@@ -120,7 +121,7 @@ fn read_entry(editor: &mut Editor<ShellHelper, DefaultHistory>, prompt: &str) ->
         Err(ReadlineError::Interrupted) => return Entry::Cancelled,
         Err(ReadlineError::Eof) => return Entry::Eof,
         Err(e) => {
-            eprintln!("cannot read input: {e}");
+            err_line(&format!("cannot read input: {e}"));
             return Entry::Eof;
         }
     };
@@ -161,7 +162,7 @@ fn remember(editor: &mut Editor<ShellHelper, DefaultHistory>, path: &PathBuf, li
 /// Ctrl-D or `exit`: `bye` unless --quiet; status 1 when the last entry failed.
 fn leave(quiet: bool, last_failed: bool) -> i32 {
     if !quiet {
-        println!("bye");
+        out_line("bye");
     }
     i32::from(last_failed)
 }

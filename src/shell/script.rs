@@ -5,6 +5,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::interrupt;
+use super::out_line;
 use crate::cli::Args;
 use crate::js::{EvalError, Runtime};
 
@@ -38,7 +39,7 @@ pub fn run_evals_and_files(rt: &mut Runtime, args: &Args) -> Flow {
     for file in &files {
         if files.len() > 1 {
             rt.flush();
-            println!("loading file: {file}");
+            out_line(&format!("loading file: {file}"));
         }
         interrupt::begin_command();
         if let Err(e) = rt.run_file(Path::new(file)) {

@@ -131,5 +131,8 @@ pub fn hostname() -> String {
 /// Starts the background loops of a member (heartbeats, elections, replication) and serves
 /// clients on `listeners` until the process is told to stop.
 pub async fn run(node: Arc<Node>, listeners: Vec<tokio::net::TcpListener>) {
+    heartbeat::spawn(&node);
+    election::spawn(&node);
+    replication::spawn(&node);
     server::serve(node, listeners).await;
 }

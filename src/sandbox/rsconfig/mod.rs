@@ -24,7 +24,7 @@ use bson::oid::ObjectId;
 use bson::{doc, Bson, Document};
 
 pub use commands::{
-    default_config, default_config_doc, validate_initiate, validate_reconfig, ReconfigRequest,
+    default_config, default_config_doc, stamp_reconfig, validate_initiate, validate_reconfig,
 };
 pub use host::{normalize as normalize_host, HostAndPort};
 pub use parse::{parse, server_string};
@@ -243,6 +243,15 @@ impl ReplSetConfig {
             .iter()
             .enumerate()
             .find(|(_, m)| m.host == wanted)
+    }
+
+    /// The index of the only member `is_self` accepts (None if none or several).
+    pub fn find_self(&self, is_self: &dyn Fn(&str) -> bool) -> Option<usize> {
+        let mut mine = (0..self.members.len()).filter(|&i| is_self(&self.members[i].host));
+        match (mine.next(), mine.next()) {
+            (Some(i), None) => Some(i),
+            _ => None,
+        }
     }
 
     pub fn member_by_id(&self, id: i32) -> Option<(usize, &MemberConfig)> {

@@ -4,6 +4,7 @@
 pub mod crud;
 pub mod hello;
 pub mod info;
+pub mod replset_config;
 pub mod replset_status;
 
 use std::sync::Arc;
@@ -14,6 +15,7 @@ use super::super::data::Store;
 use super::super::error::CmdError;
 use super::dispatch::Request;
 use super::Node;
+use super::{internal_cmds, stepdown};
 
 pub async fn run(node: &Arc<Node>, req: &Request) -> Result<Document, CmdError> {
     match req.name.as_str() {
@@ -21,6 +23,8 @@ pub async fn run(node: &Arc<Node>, req: &Request) -> Result<Document, CmdError> 
         "ping" => Ok(Document::new()),
         "replSetGetStatus" => replset_status::get_status(node, req),
         "replSetGetConfig" => replset_status::get_config(node, req),
+        "replSetInitiate" => replset_config::initiate(node, req).await,
+        "replSetReconfig" => replset_config::reconfig(node, req).await,
         "buildInfo" | "buildinfo" => Ok(info::build_info()),
         "getCmdLineOpts" => admin_only(req).map(|_| info::cmd_line_opts(node)),
         "hostInfo" => Ok(info::host_info()),
@@ -33,8 +37,35 @@ pub async fn run(node: &Arc<Node>, req: &Request) -> Result<Document, CmdError> 
         "listCommands" => Ok(bson::doc! {"commands": {}}),
         "getFreeMonitoringStatus" => Ok(bson::doc! {"state": "disabled"}),
         name if Store::command_kind(name).is_some() => crud::run(node, req).await,
-        name => Err(CmdError::command_not_found(name)),
+        name => replica_command(node, req, name).await,
     }
+}
+
+/// The admin-only commands `stepdown::handle` answers.
+const STEPDOWN_COMMANDS: &[&str] = &[
+    "replSetStepDown",
+    "replSetFreeze",
+    "replSetSyncFrom",
+    "replSetMaintenance",
+];
+
+/// replSetStepDown/Freeze/SyncFrom/Maintenance (stepdown) and the members' internal commands
+/// (heartbeats, votes, positions, oplog pulls); anything else is CommandNotFound.
+async fn replica_command(
+    node: &Arc<Node>,
+    req: &Request,
+    name: &str,
+) -> Result<Document, CmdError> {
+    if STEPDOWN_COMMANDS.contains(&name) {
+        admin_only(req)?;
+    }
+    if let Some(r) = stepdown::handle(node, name, &req.cmd).await {
+        return r;
+    }
+    if let Some(r) = internal_cmds::handle(node, name, &req.cmd).await {
+        return r;
+    }
+    Err(CmdError::command_not_found(name))
 }
 
 /// Commands that must run against `admin`.

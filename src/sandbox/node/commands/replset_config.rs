@@ -5,7 +5,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bson::{doc, Bson, Document};
-use rand::Rng;
 
 use super::super::super::error::CmdError;
 use super::super::super::rsconfig;
@@ -29,7 +28,9 @@ impl<'a> InProgress<'a> {
             return Err(CmdError::new(
                 109,
                 "ConfigurationInProgress",
-                format!("Cannot run {what} because the node is currently updating its configuration"),
+                format!(
+                    "Cannot run {what} because the node is currently updating its configuration"
+                ),
             ));
         }
         repl.config_in_progress = true;
@@ -46,14 +47,27 @@ impl Drop for InProgress<'_> {
 /// The other members of `cfg` as quorum targets, and self's (`_id`, target).
 fn quorum_targets(cfg: &Document, self_index: usize) -> (i32, QuorumTarget, Vec<QuorumTarget>) {
     let members = config_view::members(cfg);
-    let target = |m: &config_view::MemberView| QuorumTarget { host: m.host.clone(), voter: m.is_voter() };
-    let me = members.get(self_index).map(|m| (m.id, target(m))).unwrap_or((0, QuorumTarget { host: String::new(), voter: false }));
-    let others = members.iter().enumerate().filter(|(i, _)| *i != self_index).map(|(_, m)| target(m)).collect();
+    let target = |m: &config_view::MemberView| QuorumTarget {
+        host: m.host.clone(),
+        voter: m.is_voter(),
+    };
+    let me = members
+        .get(self_index)
+        .map(|m| (m.id, target(m)))
+        .unwrap_or((
+            0,
+            QuorumTarget {
+                host: String::new(),
+                voter: false,
+            },
+        ));
+    let others = members
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != self_index)
+        .map(|(_, m)| target(m))
+        .collect();
     (me.0, me.1, others)
-}
-
-fn self_index(node: &Node, cfg: &Document) -> Option<usize> {
-    config_view::members(cfg).iter().position(|m| node.is_self(&m.host))
 }
 
 pub async fn initiate(node: &Arc<Node>, req: &Request) -> Result<Document, CmdError> {
@@ -61,59 +75,57 @@ pub async fn initiate(node: &Arc<Node>, req: &Request) -> Result<Document, CmdEr
     let set_name = {
         let repl = node.repl();
         let Some(name) = repl.set_name.clone() else {
-            return Err(CmdError::new(76, "NoReplicationEnabled", "This node was not started with the replSet option"));
+            return Err(CmdError::new(
+                76,
+                "NoReplicationEnabled",
+                "This node was not started with the replSet option",
+            ));
         };
         if repl.config_doc.is_some() {
-            return Err(CmdError::new(23, "AlreadyInitialized", "already initialized")
-                .with_extra(doc! {"info": "try querying local.system.replset to see current configuration"}));
+            return Err(
+                CmdError::new(23, "AlreadyInitialized", "already initialized").with_extra(
+                    doc! {"info": "try querying local.system.replset to see current configuration"},
+                ),
+            );
         }
         name
     };
     let _guard = InProgress::start(node, "replSetInitiate")?;
-    let (proposed, mut reply) = match req.arg() {
+    let (proposed, reply) = match req.arg() {
         Some(Bson::Document(d)) if !d.is_empty() => (d.clone(), Document::new()),
         _ => {
             let me = node.opts.default_me();
-            let mut members = vec![Bson::Document(doc! {"_id": 0, "host": me.clone()})];
-            for (i, seed) in node.opts.seeds.iter().enumerate() {
-                members.push(Bson::Document(doc! {"_id": (i + 1) as i32, "host": seed.clone()}));
-            }
-            let info = doc! {"info2": "no configuration specified. Using a default configuration for the set", "me": me};
-            (doc! {"_id": set_name.clone(), "version": 1, "members": members}, info)
+            let info = doc! {
+                "info2": "no configuration specified. Using a default configuration for the set",
+                "me": me.clone(),
+            };
+            (
+                rsconfig::default_config_doc(&set_name, &me, &node.opts.seeds),
+                info,
+            )
         }
     };
     let is_self = |h: &str| node.is_self(h);
-    let cfg = rsconfig::validate_initiate(&proposed, &set_name, &is_self)?;
-    let mut cfg_doc = cfg.to_document();
-    ensure_replica_set_id(&mut cfg_doc);
-    let me = self_index(node, &cfg_doc).ok_or_else(|| CmdError::invalid_config("No host described in new configuration maps to this node"))?;
+    let (cfg, me) = rsconfig::validate_initiate(&proposed, &set_name, &is_self)?;
+    let cfg_doc = cfg.to_document();
     let (self_id, me_target, others) = quorum_targets(&cfg_doc, me);
-    quorum_check(peers(), QuorumKind::Initiate, &cfg_doc, &me_target, self_id, &others, QUORUM_TIMEOUT).await?;
+    quorum_check(
+        peers(),
+        QuorumKind::Initiate,
+        &cfg_doc,
+        &me_target,
+        self_id,
+        &others,
+        QUORUM_TIMEOUT,
+    )
+    .await?;
 
     node.store.append_noop(doc! {"msg": "initiating set"});
     {
         let mut repl = node.repl();
         install_config(node, &mut repl, cfg_doc, "initiate");
     }
-    reply.remove("ok");
     Ok(reply)
-}
-
-/// replSetInitiate assigns the set id; keep whatever rsconfig produced otherwise.
-fn ensure_replica_set_id(cfg: &mut Document) {
-    let settings = match cfg.get_mut("settings") {
-        Some(Bson::Document(s)) => s,
-        _ => {
-            cfg.insert("settings", Document::new());
-            match cfg.get_mut("settings") {
-                Some(Bson::Document(s)) => s,
-                _ => return,
-            }
-        }
-    };
-    if !settings.contains_key("replicaSetId") {
-        settings.insert("replicaSetId", bson::oid::ObjectId::new());
-    }
 }
 
 pub async fn reconfig(node: &Arc<Node>, req: &Request) -> Result<Document, CmdError> {
@@ -122,11 +134,15 @@ pub async fn reconfig(node: &Arc<Node>, req: &Request) -> Result<Document, CmdEr
     let Some(Bson::Document(proposed)) = req.arg().cloned() else {
         return Err(CmdError::bad_value("no configuration specified"));
     };
-    let (old_cfg, term) = {
+    let (old_cfg, term, set_name) = {
         let repl = node.repl();
         let cfg = require_config(&repl).map_err(|e| {
             if e.code == 94 {
-                CmdError::new(94, "NotYetInitialized", "Node not yet initialized; use the replSetInitiate command")
+                CmdError::new(
+                    94,
+                    "NotYetInitialized",
+                    "Node not yet initialized; use the replSetInitiate command",
+                )
             } else {
                 e
             }
@@ -141,39 +157,50 @@ pub async fn reconfig(node: &Arc<Node>, req: &Request) -> Result<Document, CmdEr
                 ),
             ));
         }
-        (cfg.clone(), repl.term)
+        let set_name = repl.set_name.clone().unwrap_or_default();
+        (cfg.clone(), repl.term, set_name)
     };
     let _guard = InProgress::start(node, "replSetReconfig")?;
-    let mut proposed = proposed;
-    if force {
-        let old_version = config_view::version(&old_cfg);
-        let bump = 10_000 + rand::thread_rng().gen_range(0..100_000);
-        proposed.insert("version", (old_version + bump) as i32);
-        proposed.remove("term");
-    } else {
-        proposed.insert("term", term);
-    }
     let old = rsconfig::parse(&old_cfg)?;
     let is_self = |h: &str| node.is_self(h);
-    let cfg = rsconfig::validate_reconfig(&proposed, &old, force, &is_self)?;
+    // rsconfig stamps the term, or for force bumps the version and drops the term.
+    let (cfg, me) = rsconfig::validate_reconfig(&rsconfig::ReconfigRequest {
+        new: &proposed,
+        old: &old,
+        force,
+        current_term: term,
+        set_name: &set_name,
+        is_self: &is_self,
+    })?;
     let cfg_doc = cfg.to_document();
     if !force {
-        let me = self_index(node, &cfg_doc).ok_or_else(|| {
-            CmdError::new(103, "NewReplicaSetConfigurationIncompatible", "No host described in new configuration maps to this node")
-        })?;
         let (self_id, me_target, others) = quorum_targets(&cfg_doc, me);
-        quorum_check(peers(), QuorumKind::Reconfig, &cfg_doc, &me_target, self_id, &others, QUORUM_TIMEOUT).await?;
+        quorum_check(
+            peers(),
+            QuorumKind::Reconfig,
+            &cfg_doc,
+            &me_target,
+            self_id,
+            &others,
+            QUORUM_TIMEOUT,
+        )
+        .await?;
     }
     let version = config_view::version(&cfg_doc);
     let was_primary = {
         let mut repl = node.repl();
         let was = repl.is_primary();
-        install_config(node, &mut repl, cfg_doc, if force { "forced reconfig" } else { "reconfig" });
+        install_config(
+            node,
+            &mut repl,
+            cfg_doc,
+            if force { "forced reconfig" } else { "reconfig" },
+        );
         was
     };
     if was_primary && node.repl().is_primary() {
-        let opt = node.store.append_noop(doc! {"msg": "Reconfig set", "version": version as i32});
-        let _ = opt;
+        node.store
+            .append_noop(doc! {"msg": "Reconfig set", "version": version as i32});
         node.notify_progress();
     }
     Ok(Document::new())
