@@ -3,6 +3,8 @@
 //! with a time limit, stdin fed in, output captured.
 #![allow(dead_code)]
 
+pub mod session;
+
 use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -314,4 +316,37 @@ fn mask_line(line: &str) -> String {
         }
     }
     res
+}
+
+/// Config settings that make elections quick in tests (the seeds' commands are unchanged
+/// otherwise; real sets use the 10 s default).
+pub const FAST: &str = "{electionTimeoutMillis: 2000, heartbeatIntervalMillis: 500}";
+
+/// `{_id: set, members: [{_id: ids[i], host: hosts[i]}…], settings: FAST}` as JS text.
+pub fn config_js(set: &str, ids: &[u32], hosts: &[String]) -> String {
+    let members: Vec<String> = ids
+        .iter()
+        .zip(hosts)
+        .map(|(id, h)| format!("{{_id: {id}, host: '{h}'}}"))
+        .collect();
+    format!("{{_id: '{set}', members: [{}], settings: {FAST}}}", members.join(", "))
+}
+
+/// Wait until `via` reports a primary and `n_secondaries` secondaries; returns the primary.
+pub fn wait_states(via: &str, n_secondaries: usize, limit: Duration) -> Option<String> {
+    wait_for(limit, || {
+        let r = eval(
+            via,
+            "var s = rs.status(); var m = s.members || []; \
+             print(m.filter(function (x) { return x.state === 1; }).map(function (x) { return x.name; }).join(',') + ' ' + \
+                   m.filter(function (x) { return x.state === 2; }).length)",
+        );
+        let line = r.stdout.lines().last().unwrap_or("").to_string();
+        let (p, s) = line.split_once(' ')?;
+        if !p.is_empty() && !p.contains(',') && s.trim() == n_secondaries.to_string() {
+            Some(p.to_string())
+        } else {
+            None
+        }
+    })
 }
