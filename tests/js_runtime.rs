@@ -394,7 +394,10 @@ fn did_you_mean() {
     assert!(r.contains("\n@(shell):2:3\n"), "{r}");
     assert!(r.ends_with("\nDid you mean printjson?"), "{r}");
     let r = exception("var a = {};\na.foo()");
-    assert!(r.starts_with("uncaught exception: TypeError: a.foo is not a function :\n@(shell):2:"), "{r}");
+    assert!(
+        r.starts_with("uncaught exception: TypeError: a.foo is not a function :\n@(shell):2:"),
+        "{r}"
+    );
     assert!(!exception("rs.status()").contains("Did you mean"));
 }
 
@@ -596,4 +599,20 @@ fn shell_helper_words() {
     assert!(shows("help()").contains("printjson(x)"));
     let r = exception("shellHelper('nope', '')");
     assert!(r.contains("no command [nope]"), "{r}");
+}
+
+#[test]
+fn colour_only_when_asked() {
+    let (mut rt, cap) = runtime_with(RuntimeOptions {
+        color: true,
+        ..Default::default()
+    });
+    rt.eval_print("({a: 'x', n: 1})", "(shell)").expect("eval");
+    let coloured = cap.take();
+    assert!(coloured.contains('\u{1b}'), "{coloured:?}");
+    assert_eq!(
+        rsh::format::color::strip_ansi(&coloured),
+        "{ \"a\" : \"x\", \"n\" : 1 }\n"
+    );
+    assert!(!shows("({a: 'x', n: 1})").contains('\u{1b}'));
 }

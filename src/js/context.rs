@@ -32,6 +32,8 @@ impl Runtime {
         ctx.insert_data(host);
         super::convert::install(&mut ctx)?;
         natives::register_all(&mut ctx).map_err(|e| format!("cannot start the runtime: {e}"))?;
+        super::lazy_prelude::install(&mut ctx, super::lazy_prelude::LAZY)
+            .map_err(|e| format!("cannot start the runtime: {e}"))?;
         let mut rt = Runtime { ctx, interrupt };
         for (name, code) in prelude::PRELUDE {
             rt.eval(code, name)
@@ -93,6 +95,11 @@ impl Runtime {
 
     /// Completion candidates for a (possibly dotted) word: `"rs.st"` → `["rs.status", …]`.
     pub fn complete(&mut self, word: &str) -> Vec<String> {
+        // A lazy prelude group is loaded by our own loader, never by a user getter.
+        let head = word.split('.').next().unwrap_or("");
+        if word.contains('.') {
+            let _ = super::lazy_prelude::load_for(&mut self.ctx, head);
+        }
         super::complete::complete(&mut self.ctx, word)
     }
 

@@ -9,7 +9,8 @@
 //!   one entry there.
 //! * **Prelude**: `prelude/*.js` files compiled in with `include_str!` and listed in
 //!   [`prelude::PRELUDE`]; they are evaluated in that order at start-up. `rs.js`, `db.js`, … go
-//!   there. Keep them cheap: build large objects on first use.
+//!   there. Keep them cheap: files that are not needed by every evaluation belong in a
+//!   [`lazy_prelude::LAZY`] group instead, loaded on first use of one of its globals.
 //! * **Host state**: [`host::Host`] lives in the boa `Context` data map (`ctx.get_data::<Host>()`):
 //!   output sink, interrupt flag, tokio runtime (created lazily). Add connection state beside it
 //!   as another `ctx.insert_data(..)` type rather than growing `Host`.
@@ -22,6 +23,7 @@ pub(crate) mod errors;
 pub(crate) use crate::format;
 pub mod host;
 mod incomplete;
+pub mod lazy_prelude;
 pub mod natives;
 pub mod prelude;
 mod repl_print;

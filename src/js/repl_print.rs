@@ -2,14 +2,15 @@
 
 use boa_engine::{js_string, Context, JsResult, JsValue};
 
-use super::convert::{js_to_display_string, js_to_print_bson, tojson_value};
+use super::convert::{js_to_display_string, js_to_print_bson, tojson_value, PRINT_STYLE};
 use super::format;
 use super::host::host;
 use super::JsonMode;
 
 /// Print `value` as the REPL shows a result: undefined → nothing, strings raw, numbers and
 /// booleans by `ToString`, functions as source, objects with `shellPrint` → that method,
-/// others → `tojson` (their own `tojson()` if they have one). `--json` prints Extended JSON.
+/// others → `tojson` (their own `tojson()` if they have one; coloured when the shell asked for
+/// colour). `--json` prints Extended JSON.
 pub fn print_result(value: &JsValue, ctx: &mut Context) -> JsResult<()> {
     if value.is_undefined() {
         return Ok(());
@@ -35,7 +36,12 @@ pub fn print_result(value: &JsValue, ctx: &mut Context) -> JsResult<()> {
                         f.call(value, &[], ctx)?;
                         return Ok(());
                     }
-                    tojson_value(value, "", None, ctx)?
+                    if host(ctx)?.opts.color {
+                        let b = js_to_print_bson(value, ctx)?;
+                        format::color::tojson(&b, "", false, PRINT_STYLE)
+                    } else {
+                        tojson_value(value, "", None, ctx)?
+                    }
                 }
             }
         },

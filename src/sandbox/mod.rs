@@ -15,6 +15,7 @@
 // first caller, so unused items are expected until the node wires everything up.
 #![allow(dead_code, unused_imports)]
 
+pub mod cluster;
 pub mod data;
 pub mod error;
 pub mod log;
@@ -34,10 +35,7 @@ pub fn main() -> i32 {
     let argv: Vec<String> = std::env::args().collect();
     match options::parse(&argv) {
         Ok(Invocation::Node(opts)) => run_node(*opts),
-        Ok(Invocation::Cluster(_)) => {
-            eprintln!("rsh-sandbox cluster: not available in this build");
-            EXIT_BAD_OPTIONS
-        }
+        Ok(Invocation::Cluster(c)) => cluster::run(c),
         Ok(Invocation::Help(text)) => {
             print!("{text}");
             0
