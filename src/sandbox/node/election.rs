@@ -81,12 +81,18 @@ struct Timer {
     /// Last contact with a primary (or last reset); the election fires `timeout` after it.
     last_contact: Instant,
     timeout: Duration,
+    /// The electionTimeoutMillis `timeout` was drawn from (a new config may change it).
+    base: Duration,
     takeover_at: Option<Instant>,
+    /// The last vote cast that the timer has seen: granting a vote resets the timer, so the
+    /// voter does not compete with the candidate it just voted for.
+    seen_vote: Option<(i64, i32)>,
 }
 
 impl Timer {
     fn reset(&mut self, at: Instant, base: Duration) {
         self.last_contact = at;
+        self.base = base;
         self.timeout = rules::randomized_timeout(base, &mut self.rng);
     }
 }
@@ -96,7 +102,9 @@ async fn timer_loop(node: Arc<Node>) {
         rng: StdRng::from_entropy(),
         last_contact: Instant::now(),
         timeout: Duration::from_secs(10),
+        base: Duration::from_secs(10),
         takeover_at: None,
+        seen_vote: None,
     };
     loop {
         let (action, tick) = {
@@ -161,6 +169,13 @@ fn visible_voters(repl: &Repl, members: &[MemberView], window: Duration) -> (usi
 fn evaluate(node: &Node, repl: &mut Repl, timer: &mut Timer) -> Action {
     let base = election_timeout(repl);
     let now = Instant::now();
+    if base != timer.base {
+        timer.reset(timer.last_contact, base);
+    }
+    if repl.voted_for != timer.seen_vote {
+        timer.seen_vote = repl.voted_for;
+        timer.reset(now, base);
+    }
     let Some(cfg) = repl.config_doc.as_ref() else {
         timer.reset(now, base);
         return Action::Wait;
@@ -172,6 +187,8 @@ fn evaluate(node: &Node, repl: &mut Repl, timer: &mut Timer) -> Action {
     };
     let (seen, voters) = visible_voters(repl, &members, base);
     if repl.is_primary() {
+        // The primary's own writes move the commit point too (alone in a one-member set).
+        super::replication::update_commit_point(node, repl);
         if seen < rules::majority(voters) {
             log::write(
                 'I',
@@ -248,7 +265,7 @@ struct Plan {
     my_id: i32,
 }
 
-fn plan(node: &Node, repl: &Repl, ignore_freeze: bool) -> Result<Plan, String> {
+fn plan(node: &Node, repl: &Repl) -> Result<Plan, String> {
     let cfg = repl.config_doc.as_ref().ok_or("no config")?;
     let members = config_view::members(cfg);
     let idx = repl.self_index.ok_or("not a member of the config")?;
@@ -256,7 +273,8 @@ fn plan(node: &Node, repl: &Repl, ignore_freeze: bool) -> Result<Plan, String> {
     let timeout = election_timeout(repl);
     let (seen, voters) = visible_voters(repl, &members, timeout);
     let now = Instant::now();
-    let unelectable_until = if ignore_freeze || !repl.is_frozen(now) {
+    // Frozen and post-stepdown members refuse step-up requests too (mongod keeps one timer).
+    let unelectable_until = if !repl.is_frozen(now) {
         None
     } else {
         let until = [repl.frozen_until, repl.stepdown_until]
@@ -335,13 +353,9 @@ pub async fn run_election(
         return Err("an election is already in progress".into());
     }
     let _guard = RunningGuard;
-    let step_up = matches!(
-        reason,
-        Reason::StepUpRequest | Reason::StepUpRequestSkipDryRun
-    );
     let mut plan = {
         let repl = node.repl();
-        plan(node, &repl, step_up)?
+        plan(node, &repl)?
     };
     if reason != Reason::StepUpRequestSkipDryRun && plan.needed > plan.self_votes {
         log::write(
@@ -414,11 +428,30 @@ pub async fn run_election(
             );
         }
         node.bump_topology();
+        bump_config_term(node, &mut repl);
         super::replication::update_commit_point(node, &mut repl);
     }
     drop(repl);
     node.notify_progress();
     Ok(())
+}
+
+/// mongod's config term bump on stepup: the same config version stamped with the new term, so
+/// rs.conf() shows it and the members learn it by heartbeat. A forced config (no term) stays.
+fn bump_config_term(node: &Node, repl: &mut Repl) {
+    let term = repl.term;
+    let Some(cfg) = repl.config_doc.as_mut() else {
+        return;
+    };
+    if !cfg.contains_key("term") || config_view::term(cfg) == term {
+        return;
+    }
+    let value = i32::try_from(term)
+        .map(bson::Bson::Int32)
+        .unwrap_or(bson::Bson::Int64(term));
+    cfg.insert("term", value);
+    node.store.set_replset_config(cfg);
+    node.bump_topology();
 }
 
 fn become_primary(

@@ -22,8 +22,17 @@ use proto::{HeartbeatReply, HeartbeatRequest};
 /// Retries inside one round before a refused member is marked DOWN.
 const MAX_RETRIES: usize = 2;
 
-/// Starts the heartbeat loop; it idles until the member has a config.
+/// Starts the heartbeat loop; it idles until the member has a config. A config loaded from
+/// `local.system.replset` at start-up is installed first (self index, STARTUP → SECONDARY).
 pub fn spawn(node: &Arc<Node>) {
+    {
+        let mut repl = node.repl();
+        if repl.state == MemberState::Startup && repl.self_index.is_none() {
+            if let Some(cfg) = repl.config_doc.clone() {
+                install_config(node, &mut repl, cfg, "local.system.replset");
+            }
+        }
+    }
     let node = node.clone();
     tokio::spawn(async move { heartbeat_loop(node).await });
 }

@@ -1,0 +1,162 @@
+//! Helpers for the failover and election tests: start a fast replica set of rsh-sandbox
+//! processes, ask members questions without panicking when one is dead, and wait for roles.
+#![allow(dead_code)]
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use bson::{doc, Bson, Document};
+
+use super::sbnode_support::{encode_msg, Member};
+
+/// Fast timing for tests (the defaults are 2000 / 10000 / 10).
+pub const HEARTBEAT_MS: i32 = 200;
+pub const ELECTION_TIMEOUT_MS: i32 = 1000;
+pub const HEARTBEAT_TIMEOUT_SECS: i32 = 2;
+
+pub fn fast_settings() -> Document {
+    doc! {
+        "heartbeatIntervalMillis": HEARTBEAT_MS,
+        "electionTimeoutMillis": ELECTION_TIMEOUT_MS,
+        "heartbeatTimeoutSecs": HEARTBEAT_TIMEOUT_SECS,
+    }
+}
+
+/// Runs one admin-or-other command on a fresh connection; `None` on any network problem
+/// (the member may be dead), so polling loops never panic.
+pub fn try_run(port: u16, db: &str, cmd: Document) -> Option<Document> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+    let mut body = cmd;
+    body.insert("$db", db);
+    s.write_all(&encode_msg(7, 0, &body)).ok()?;
+    let mut head = [0u8; 16];
+    s.read_exact(&mut head).ok()?;
+    let len = i32::from_le_bytes([head[0], head[1], head[2], head[3]]);
+    let mut rest = vec![0u8; usize::try_from(len).ok()?.checked_sub(16)?];
+    s.read_exact(&mut rest).ok()?;
+    Document::from_reader(&mut rest.get(5..)?).ok()
+}
+
+pub fn admin(m: &Member, cmd: Document) -> Option<Document> {
+    try_run(m.port, "admin", cmd)
+}
+
+pub fn is_ok(d: &Document) -> bool {
+    matches!(d.get("ok"), Some(Bson::Double(v)) if *v == 1.0)
+}
+
+/// The config document `replSetInitiate` gets: members in order, optional arbiter last.
+pub fn config(members: &[&Member], arbiter: Option<&Member>) -> Document {
+    let mut list: Vec<Bson> = members
+        .iter()
+        .enumerate()
+        .map(|(i, m)| Bson::Document(doc! {"_id": i as i32, "host": m.host()}))
+        .collect();
+    if let Some(a) = arbiter {
+        list.push(Bson::Document(
+            doc! {"_id": list.len() as i32, "host": a.host(), "arbiterOnly": true},
+        ));
+    }
+    doc! {"_id": "rs0", "members": list, "settings": fast_settings()}
+}
+
+/// Starts `n` data members (and an arbiter) with `--replSet rs0` and initiates them from the
+/// first. Returns the data members and the arbiter.
+pub fn start_set(n: usize, with_arbiter: bool) -> (Vec<Member>, Option<Member>) {
+    let members: Vec<Member> = (0..n)
+        .map(|_| Member::start(&["--replSet", "rs0"]))
+        .collect();
+    let arbiter = with_arbiter.then(|| Member::start(&["--replSet", "rs0"]));
+    let refs: Vec<&Member> = members.iter().collect();
+    let cfg = config(&refs, arbiter.as_ref());
+    let r = admin(&members[0], doc! {"replSetInitiate": cfg}).expect("initiate reply");
+    assert!(is_ok(&r), "replSetInitiate failed: {r}");
+    (members, arbiter)
+}
+
+/// `isWritablePrimary` from hello, `None` when the member does not answer.
+pub fn is_writable_primary(m: &Member) -> Option<bool> {
+    admin(m, doc! {"hello": 1}).map(|h| h.get_bool("isWritablePrimary").unwrap_or(false))
+}
+
+/// `myState` from replSetGetStatus.
+pub fn my_state(m: &Member) -> Option<i32> {
+    admin(m, doc! {"replSetGetStatus": 1}).and_then(|s| s.get_i32("myState").ok())
+}
+
+/// Index of the writable primary among `members` (dead ones are skipped), polled up to
+/// `limit`; also returns how long it took.
+pub fn wait_primary(members: &[&Member], limit: Duration) -> Option<(usize, Duration)> {
+    let start = Instant::now();
+    loop {
+        let found: Vec<usize> = members
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| m.child.is_some() && is_writable_primary(m) == Some(true))
+            .map(|(i, _)| i)
+            .collect();
+        if found.len() == 1 {
+            return Some((found[0], start.elapsed()));
+        }
+        if start.elapsed() > limit {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Polls until `f` holds or `limit` passes.
+pub fn wait_until(limit: Duration, mut f: impl FnMut() -> bool) -> bool {
+    let start = Instant::now();
+    loop {
+        if f() {
+            return true;
+        }
+        if start.elapsed() > limit {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Inserts `docs` into test.c with `w: "majority"`; the reply.
+pub fn insert_majority(m: &Member, docs: Vec<Document>) -> Option<Document> {
+    try_run(
+        m.port,
+        "test",
+        doc! {"insert": "c", "documents": docs, "writeConcern": {"w": "majority", "wtimeout": 10_000}},
+    )
+}
+
+/// The `_id`s in test.c as read on `m` (secondary reads allowed), sorted.
+pub fn ids_on(m: &Member) -> Option<Vec<i32>> {
+    let r = try_run(
+        m.port,
+        "test",
+        doc! {"find": "c", "batchSize": 10_000, "$readPreference": {"mode": "secondaryPreferred"}},
+    )?;
+    let batch = r
+        .get_document("cursor")
+        .ok()?
+        .get_array("firstBatch")
+        .ok()?;
+    let mut ids: Vec<i32> = batch
+        .iter()
+        .filter_map(|d| d.as_document().and_then(|d| d.get_i32("_id").ok()))
+        .collect();
+    ids.sort_unstable();
+    Some(ids)
+}
+
+/// The status entry of member `_id` in `m`'s replSetGetStatus.
+pub fn member_entry(m: &Member, id: i32) -> Option<Document> {
+    let s = admin(m, doc! {"replSetGetStatus": 1})?;
+    s.get_array("members")
+        .ok()?
+        .iter()
+        .filter_map(Bson::as_document)
+        .find(|e| e.get_i32("_id").ok() == Some(id))
+        .cloned()
+}
