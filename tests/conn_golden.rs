@@ -7,17 +7,21 @@ mod conn_support;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use conn_support::{config_js, eval, free_ports, mask, rsh, wait_for, wait_states, Member};
+use conn_support::{eval, free_ports, mask, rsh, wait_for, wait_states, Member, FAST};
 
 fn golden(name: &str, actual: &str, failures: &mut Vec<String>) {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden/transcripts").join(format!("{name}.txt"));
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden/transcripts")
+        .join(format!("{name}.txt"));
     if std::env::var_os("RSH_BLESS").is_some() {
         std::fs::write(&path, actual).expect("write golden");
         return;
     }
     let expected = std::fs::read_to_string(&path).unwrap_or_default();
     if expected != actual {
-        failures.push(format!("--- {name}: expected\n{expected}--- actual\n{actual}"));
+        failures.push(format!(
+            "--- {name}: expected\n{expected}--- actual\n{actual}"
+        ));
     }
 }
 
@@ -29,9 +33,16 @@ fn replica_set_helper_transcripts() {
         .map(|p| Member::start(root.path(), *p, &["--replSet", "rs0"]))
         .collect();
     let h: Vec<String> = members.iter().map(Member::host).collect();
-    let r = eval(&h[0], &format!("rs.initiate({})", config_js("rs0", &[0, 1, 2], &h[..3])));
+    // Only member 0 can be elected, so every run shows the same member states.
+    let conf = format!(
+        "{{_id: 'rs0', settings: {FAST}, members: [{{_id: 0, host: '{}'}}, \
+         {{_id: 1, host: '{}', priority: 0}}, {{_id: 2, host: '{}', priority: 0}}]}}",
+        h[0], h[1], h[2]
+    );
+    let r = eval(&h[0], &format!("rs.initiate({conf})"));
     assert!(r.stdout.contains("\"ok\" : 1"), "{}", r.all());
     let primary = wait_states(&h[0], 2, Duration::from_secs(60)).expect("a primary");
+    assert_eq!(primary, h[0]);
     // Let the secondaries report an optime before the lag report is captured.
     wait_for(Duration::from_secs(30), || {
         let r = eval(&primary, "rs.status().members.filter(function (m) { return m.optimeDate === undefined; }).length");
@@ -45,7 +56,10 @@ fn replica_set_helper_transcripts() {
     capture("rs_status", "rs.status()");
     capture("rs_conf", "rs.conf()");
     capture("rs_print_replication_info", "rs.printReplicationInfo()");
-    capture("rs_print_secondary_replication_info", "rs.printSecondaryReplicationInfo()");
+    capture(
+        "rs_print_secondary_replication_info",
+        "rs.printSecondaryReplicationInfo()",
+    );
     capture("rs_initiate_again", "rs.initiate()");
     capture("rs_add", &format!("rs.add('{}')", h[3]));
     capture("rs_remove", &format!("rs.remove('{}')", h[3]));

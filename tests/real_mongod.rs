@@ -21,11 +21,18 @@ fn walkthrough_against_real_mongod_or_skip() {
         .map(|p| Member::start(root.path(), *p, &["--replSet", "rs0"]))
         .collect();
     let hosts: Vec<String> = members.iter().map(Member::host).collect();
-    let r = eval(&hosts[0], &format!("rs.initiate({})", config_js("rs0", &[0, 1, 2], &hosts)));
+    let r = eval(
+        &hosts[0],
+        &format!("rs.initiate({})", config_js("rs0", &[0, 1, 2], &hosts)),
+    );
     assert!(r.stdout.contains("\"ok\" : 1"), "{}", r.all());
     let primary = wait_states(&hosts[0], 2, Duration::from_secs(90)).expect("a primary");
     let r = eval(&primary, "print(defaultPrompt())");
     assert_eq!(r.stdout, "rs0:PRIMARY> \n", "{}", r.all());
     let r = eval(&primary, "rs.printReplicationInfo()");
-    assert!(r.stdout.starts_with("configured oplog size:"), "{}", r.all());
+    assert!(
+        r.stdout.starts_with("configured oplog size:"),
+        "{}",
+        r.all()
+    );
 }

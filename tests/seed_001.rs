@@ -22,6 +22,13 @@ fn seed_001_failover_rejoin_and_partial_seed_list() {
     let r = eval(&hosts[0], &format!("rs.initiate({conf})"));
     assert!(r.stdout.contains("\"ok\" : 1"), "{}", r.all());
     let primary = wait_states(&hosts[0], 2, Duration::from_secs(60)).expect("a primary");
+    // 5.0+ servers refuse an arbiter that would change the implicit default write concern;
+    // an administrator sets the cluster-wide default first.
+    let r = eval(
+        &primary,
+        "db.adminCommand({setDefaultRWConcern: 1, defaultWriteConcern: {w: 1}}).ok",
+    );
+    assert_eq!(r.stdout.trim(), "1", "{}", r.all());
     let r = eval(&primary, &format!("rs.addArb('{}')", hosts[3]));
     assert!(r.stdout.contains("\"ok\" : 1"), "{}", r.all());
     let arb_state = wait_for(Duration::from_secs(30), || {
@@ -33,9 +40,16 @@ fn seed_001_failover_rejoin_and_partial_seed_list() {
     assert_eq!(r.stdout, "rs0:ARBITER> \n", "{}", r.all());
 
     // Kill the primary: a new one is elected among the survivors.
-    let old = hosts.iter().position(|h| *h == primary).expect("primary index");
+    let old = hosts
+        .iter()
+        .position(|h| *h == primary)
+        .expect("primary index");
     members[old].kill();
-    let survivor = hosts[..3].iter().find(|h| **h != primary).expect("survivor").clone();
+    let survivor = hosts[..3]
+        .iter()
+        .find(|h| **h != primary)
+        .expect("survivor")
+        .clone();
     let new_primary = wait_for(Duration::from_secs(60), || {
         let r = eval(&survivor, "var p = rs.status().members.filter(function (m) { return m.state === 1; }); print(p.length ? p[0].name : '')");
         let p = r.stdout.trim().to_string();
@@ -62,5 +76,9 @@ fn seed_001_failover_rejoin_and_partial_seed_list() {
     assert!(r.code == 0, "{}", r.all());
     let secondary = if *two[0] == primary { two[1] } else { two[0] };
     let r = eval(secondary, "db.c.insert({a: 1})");
-    assert!(r.stdout.contains("WriteCommandError") && r.stdout.contains("not primary"), "{}", r.all());
+    assert!(
+        r.stdout.contains("WriteCommandError") && r.stdout.contains("not primary"),
+        "{}",
+        r.all()
+    );
 }

@@ -32,7 +32,10 @@ fn seed_002_shopex_initiate_arbiter_failover_prompt() {
         let conf = root.path().join(format!("m{i}.conf"));
         std::fs::write(
             &conf,
-            format!("port={p}\ndbpath={}\nreplSet=shopex/127.0.0.1:{other}\n", dir.display()),
+            format!(
+                "port={p}\ndbpath={}\nreplSet=shopex/127.0.0.1:{other}\n",
+                dir.display()
+            ),
         )
         .expect("config file");
         let c = conf.to_string_lossy().to_string();
@@ -47,6 +50,13 @@ fn seed_002_shopex_initiate_arbiter_failover_prompt() {
     let r = eval(&format!("{}/admin", hosts[0]), &init);
     assert!(r.stdout.contains("\"ok\" : 1"), "{}", r.all());
     let primary = wait_states(&hosts[0], 1, Duration::from_secs(60)).expect("a primary");
+    // 5.0+ servers refuse an arbiter that would change the implicit default write concern;
+    // an administrator sets the cluster-wide default first.
+    let r = eval(
+        &primary,
+        "db.adminCommand({setDefaultRWConcern: 1, defaultWriteConcern: {w: 1}}).ok",
+    );
+    assert_eq!(r.stdout.trim(), "1", "{}", r.all());
     let r = eval(&primary, &format!("rs.addArb('{}')", hosts[2]));
     assert!(r.stdout.contains("\"ok\" : 1"), "{}", r.all());
     let arbiter = wait_for(Duration::from_secs(30), || {
@@ -61,25 +71,49 @@ fn seed_002_shopex_initiate_arbiter_failover_prompt() {
     assert_eq!(&top[..3], &["set", "date", "myState"], "{status}");
     assert_eq!(top.last().map(String::as_str), Some("ok"), "{status}");
     let member_keys = keys_at(&status, "\t\t\t");
-    assert_eq!(&member_keys[..6], &["_id", "name", "health", "state", "stateStr", "uptime"], "{status}");
+    assert_eq!(
+        &member_keys[..6],
+        &["_id", "name", "health", "state", "stateStr", "uptime"],
+        "{status}"
+    );
     assert!(status.contains("\t\"set\" : \"shopex\",\n"), "{status}");
     assert!(status.contains("\"stateStr\" : \"ARBITER\""), "{status}");
-    assert!(status.contains("\"_id\" : 3,"), "the arbiter gets _id 3: {status}");
+    assert!(
+        status.contains("\"_id\" : 3,"),
+        "the arbiter gets _id 3: {status}"
+    );
 
     // A shell on the secondary, kept open across the failover.
-    let survivor = hosts[..2].iter().find(|h| **h != primary).expect("survivor").clone();
+    let survivor = hosts[..2]
+        .iter()
+        .find(|h| **h != primary)
+        .expect("survivor")
+        .clone();
     let mut s = Session::start(&["--quiet", &survivor]);
-    assert_eq!(s.run("print(defaultPrompt())", Duration::from_secs(30)), "shopex:SECONDARY> \n");
+    assert_eq!(
+        s.run("print(defaultPrompt())", Duration::from_secs(30)),
+        "shopex:SECONDARY> \n"
+    );
     let old = hosts.iter().position(|h| *h == primary).expect("index");
     members[old].kill();
     let became = wait_for(Duration::from_secs(60), || {
         let p = s.run("print(defaultPrompt())", Duration::from_secs(30));
         (p == "shopex:PRIMARY> \n").then_some(())
     });
-    assert!(became.is_some(), "prompt follows the failover: {}", s.transcript);
+    assert!(
+        became.is_some(),
+        "prompt follows the failover: {}",
+        s.transcript
+    );
     let status = s.run("rs.status()", Duration::from_secs(30));
-    assert!(status.contains("\"stateStr\" : \"(not reachable/healthy)\""), "{status}");
+    assert!(
+        status.contains("\"stateStr\" : \"(not reachable/healthy)\""),
+        "{status}"
+    );
     assert!(status.contains("\"health\" : 0,"), "{status}");
     let mine = status.split("\"self\" : true").next().unwrap_or("");
-    assert!(mine.rfind("\"stateStr\" : \"PRIMARY\"").is_some(), "{status}");
+    assert!(
+        mine.rfind("\"stateStr\" : \"PRIMARY\"").is_some(),
+        "{status}"
+    );
 }

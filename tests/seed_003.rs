@@ -50,7 +50,11 @@ fn seed_003_failover_in_one_session() {
     let recovered = wait_for(Duration::from_secs(60), || {
         (s.run("db.test.findOne().x", Duration::from_secs(30)) == "1\n").then_some(())
     });
-    assert!(recovered.is_some(), "the next command reaches the new primary: {}", s.transcript);
+    assert!(
+        recovered.is_some(),
+        "the next command reaches the new primary: {}",
+        s.transcript
+    );
 }
 
 #[test]
@@ -70,13 +74,23 @@ fn seed_003_tag_sets_and_secondary_preferred_fallback() {
 
     let seeds = format!("foo/{}", hosts.join(","));
     let mut s = Session::start(&["--quiet", "--host", &seeds]);
-    s.run("db.getMongo().setReadPref('secondary', [{dc: 'ny'}, {dc: 'sf'}])", Duration::from_secs(30));
+    s.run(
+        "db.getMongo().setReadPref('secondary', [{dc: 'ny'}, {dc: 'sf'}])",
+        Duration::from_secs(30),
+    );
     let served = wait_for(Duration::from_secs(30), || {
         let out = s.run(SERVED_BY, Duration::from_secs(30));
         (out.trim() == hosts[1]).then_some(())
     });
-    assert!(served.is_some(), "the dc:ny secondary serves: {}", s.transcript);
-    let out = s.run("db.getMongo().getReadPrefMode() + ' ' + db.test.find().toArray().length", Duration::from_secs(30));
+    assert!(
+        served.is_some(),
+        "the dc:ny secondary serves: {}",
+        s.transcript
+    );
+    let out = s.run(
+        "db.getMongo().getReadPrefMode() + ' ' + db.test.find().toArray().length",
+        Duration::from_secs(30),
+    );
     assert_eq!(out, "secondary 0\n", "{}", s.transcript);
 
     members[1].kill();
@@ -87,10 +101,17 @@ fn seed_003_tag_sets_and_secondary_preferred_fallback() {
     assert!(served.is_some(), "then the dc:sf one: {}", s.transcript);
 
     members[2].kill();
-    s.run("db.getMongo().setReadPref('secondaryPreferred')", Duration::from_secs(30));
+    s.run(
+        "db.getMongo().setReadPref('secondaryPreferred')",
+        Duration::from_secs(30),
+    );
     let served = wait_for(Duration::from_secs(30), || {
         let out = s.run(SERVED_BY, Duration::from_secs(30));
         (out.trim() == hosts[0]).then_some(())
     });
-    assert!(served.is_some(), "no secondary: the primary serves: {}", s.transcript);
+    assert!(
+        served.is_some(),
+        "no secondary: the primary serves: {}",
+        s.transcript
+    );
 }

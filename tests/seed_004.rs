@@ -49,7 +49,11 @@ fn seed_004_config_files_priority_force_and_secondary_reads() {
         "cfg = rs.conf(); cfg.members[0].priority = 5; cfg.members[1].priority = 1; \
          cfg.members[2].priority = 1; rs.reconfig(cfg)",
     );
-    assert!(r.stdout.contains("\"ok\" : 1") || r.stdout.contains("reconnected to server"), "{}", r.all());
+    assert!(
+        r.stdout.contains("\"ok\" : 1") || r.stdout.contains("reconnected to server"),
+        "{}",
+        r.all()
+    );
     let p = wait_states(&hosts[0], 2, Duration::from_secs(60));
     let zero = wait_for(Duration::from_secs(60), || {
         let r = eval(&hosts[0], "print(defaultPrompt())");
@@ -59,9 +63,18 @@ fn seed_004_config_files_priority_force_and_secondary_reads() {
 
     // Data written on the primary, read on a secondary after rs.secondaryOk().
     let r = eval(&hosts[0], "db.users.insert({_id: 1, name: 'a', age: 24})");
-    assert_eq!(r.stdout, "WriteResult({ \"nInserted\" : 1 })\n", "{}", r.all());
+    assert_eq!(
+        r.stdout,
+        "WriteResult({ \"nInserted\" : 1 })\n",
+        "{}",
+        r.all()
+    );
     let r = eval(&hosts[1], "db.users.find({_id: 1})");
-    assert!(r.all().contains("NotPrimaryNoSecondaryOk"), "no read without secondaryOk: {}", r.all());
+    assert!(
+        r.all().contains("NotPrimaryNoSecondaryOk"),
+        "no read without secondaryOk: {}",
+        r.all()
+    );
     let read = wait_for(Duration::from_secs(30), || {
         let r = eval(&hosts[1], "rs.secondaryOk(); db.users.find({_id: 1})");
         (r.stdout == "{ \"_id\" : 1, \"name\" : \"a\", \"age\" : 24 }\n").then_some(())
@@ -69,7 +82,10 @@ fn seed_004_config_files_priority_force_and_secondary_reads() {
     assert!(read.is_some(), "the secondary serves the document");
 
     // A forced reconfig run on a secondary.
-    let r = eval(&hosts[2], "var conf = rs.conf(); conf.members[1].priority = 2; rs.reconfig(conf, {force: true})");
+    let r = eval(
+        &hosts[2],
+        "var conf = rs.conf(); conf.members[1].priority = 2; rs.reconfig(conf, {force: true})",
+    );
     assert!(r.stdout.contains("\"ok\" : 1"), "{}", r.all());
     let r = eval(&hosts[2], "rs.conf().members[1].priority");
     assert_eq!(r.stdout.trim(), "2", "{}", r.all());

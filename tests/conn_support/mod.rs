@@ -238,6 +238,13 @@ pub fn mask(text: &str) -> String {
 }
 
 fn mask_line(line: &str) -> String {
+    // Oplog window and lag figures of the replication reports.
+    if line.starts_with("log length start to end: ") {
+        return "log length start to end: *secs (*hrs)".to_string();
+    }
+    if line.starts_with('\t') && line.ends_with(" behind the primary ") {
+        return "\t* secs (* hrs) behind the primary ".to_string();
+    }
     let mut s = line.to_string();
     for (open, close) in [
         ("ISODate(\"", "\")"),
@@ -329,7 +336,10 @@ pub fn config_js(set: &str, ids: &[u32], hosts: &[String]) -> String {
         .zip(hosts)
         .map(|(id, h)| format!("{{_id: {id}, host: '{h}'}}"))
         .collect();
-    format!("{{_id: '{set}', members: [{}], settings: {FAST}}}", members.join(", "))
+    format!(
+        "{{_id: '{set}', members: [{}], settings: {FAST}}}",
+        members.join(", ")
+    )
 }
 
 /// Wait until `via` reports a primary and `n_secondaries` secondaries; returns the primary.

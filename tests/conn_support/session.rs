@@ -46,7 +46,12 @@ impl Session {
                 }
             });
         }
-        Session { child, stdin, lines: rx, transcript: String::new() }
+        Session {
+            child,
+            stdin,
+            lines: rx,
+            transcript: String::new(),
+        }
     }
 
     /// Send one line, then a marker line, and return the output up to the marker.
@@ -71,7 +76,10 @@ impl Session {
                     out.push_str(&l);
                     out.push('\n');
                 }
-                Err(_) => panic!("no answer to {line:?} within {limit:?}; transcript:\n{}", self.transcript),
+                Err(_) => panic!(
+                    "no answer to {line:?} within {limit:?}; transcript:\n{}",
+                    self.transcript
+                ),
             }
         }
     }

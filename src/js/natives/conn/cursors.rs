@@ -73,9 +73,11 @@ fn next(_this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValu
         .as_number()
         .filter(|n| *n >= 1.0)
         .unwrap_or(1.0) as usize;
-    let docs = match conns(ctx)?.cursors.borrow().contains_key(&id) {
-        true => with_cursor(ctx, id, |c| c.next_batch(n))?,
-        false => Vec::new(),
+    let open = conns(ctx)?.cursors.borrow().contains_key(&id);
+    let docs = if open {
+        with_cursor(ctx, id, |c| c.next_batch(n))?
+    } else {
+        Vec::new()
     };
     let mut values = Vec::with_capacity(docs.len());
     for d in &docs {
@@ -129,8 +131,8 @@ fn print_batch(_this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult
         text.push('\n');
     }
     write_out(ctx, &text)?;
-    let more =
-        conns(ctx)?.cursors.borrow().contains_key(&id) && with_cursor(ctx, id, |c| c.has_next())?;
+    let open = conns(ctx)?.cursors.borrow().contains_key(&id);
+    let more = open && with_cursor(ctx, id, |c| c.has_next())?;
     Ok(more.into())
 }
 
