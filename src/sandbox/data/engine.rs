@@ -29,6 +29,10 @@ pub struct Engine {
     pub oplog_max: u64,
     pub cursors: HashMap<i64, Cursor>,
     pub journal: Option<Journal>,
+    /// Executed retryable-write statements per session.
+    pub sessions: super::sessions::Sessions,
+    /// The retryable statement being executed (its entries carry lsid/txnNumber/stmtId).
+    pub stmt: Option<(super::sessions::TxnCtx, i32)>,
     /// The dbpath (for dbStats' filesystem figures).
     pub dbpath: Option<std::path::PathBuf>,
 }
@@ -65,6 +69,8 @@ impl Engine {
             oplog_max: DEFAULT_OPLOG_BYTES,
             cursors: HashMap::new(),
             journal: None,
+            sessions: Default::default(),
+            stmt: None,
             dbpath: None,
         };
         e.ensure_oplog();
@@ -281,13 +287,28 @@ impl Engine {
         o2: Option<Document>,
     ) -> Result<Option<OpTime>, String> {
         let local = ns.starts_with("local.");
-        let mut e = doc! {"op": op, "ns": ns};
+        let retry = match &self.stmt {
+            Some((ctx, stmt)) if !local && matches!(op, "i" | "u" | "d") => {
+                Some((ctx.clone(), *stmt))
+            }
+            _ => None,
+        };
+        let mut e = Document::new();
+        if let Some((ctx, _)) = &retry {
+            e.insert("lsid", ctx.lsid.clone());
+            e.insert("txnNumber", ctx.txn);
+        }
+        e.insert("op", op);
+        e.insert("ns", ns);
         if let Some(u) = ui {
             e.insert("ui", u);
         }
         e.insert("o", o);
         if let Some(o2) = o2 {
             e.insert("o2", o2);
+        }
+        if let Some((_, stmt)) = retry {
+            e.insert("stmtId", stmt);
         }
         if local {
             self.apply_entry(&e, false)?;
@@ -367,6 +388,7 @@ impl Engine {
             if let Some(c) = self.oplog_mut() {
                 c.insert_at(pack_ts(ts), e.clone());
             }
+            self.sessions.record_entry(e);
             if pack_ts(ts) > pack_ts(self.last_ts) {
                 self.last_ts = ts;
                 self.last_applied = OpTime { ts, t };
