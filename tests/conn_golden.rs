@@ -64,7 +64,6 @@ fn replica_set_helper_transcripts() {
     capture("rs_add", &format!("rs.add('{}')", h[3]));
     capture("rs_remove", &format!("rs.remove('{}')", h[3]));
     capture("rs_remove_unknown", "rs.remove('nowhere:1')");
-    drop(capture);
 
     // A cursor of 25 documents in the REPL: 20, `Type "it" for more`, then the last 5.
     let r = rsh(

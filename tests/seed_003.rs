@@ -27,7 +27,12 @@ fn start(root: &std::path::Path, n: usize, set: &str) -> (Vec<Member>, Vec<Strin
 fn seed_003_failover_in_one_session() {
     let root = tempfile::tempdir().expect("tempdir");
     let (mut members, hosts) = start(root.path(), 3, "foo");
-    let conf = conn_support::config_js("foo", &[0, 1, 2], &hosts);
+    // Default election timeout (10 s), longer than the shell's 2 s server selection: the read
+    // right after the kill cannot be rescued by a quick election.
+    let conf = format!(
+        "{{_id: 'foo', members: [{{_id: 0, host: '{}'}}, {{_id: 1, host: '{}'}}, {{_id: 2, host: '{}'}}]}}",
+        hosts[0], hosts[1], hosts[2]
+    );
     let r = eval(&hosts[0], &format!("rs.initiate({conf})"));
     assert!(r.stdout.contains("\"ok\" : 1"), "{}", r.all());
     let primary = wait_states(&hosts[0], 2, Duration::from_secs(60)).expect("a primary");
@@ -47,7 +52,8 @@ fn seed_003_failover_in_one_session() {
         "one clear line about the primary: {failed}"
     );
     assert!(!failed.contains("panicked"), "{failed}");
-    let recovered = wait_for(Duration::from_secs(60), || {
+    println!("failover error line: {first}");
+    let recovered = wait_for(Duration::from_secs(90), || {
         (s.run("db.test.findOne().x", Duration::from_secs(30)) == "1\n").then_some(())
     });
     assert!(
