@@ -84,13 +84,23 @@ fn reject_system_writes(db: &str, coll: &str) -> Result<(), CmdError> {
     Ok(())
 }
 
-/// Inserts one prepared document (with `_id`), checking unique indexes.
+const MAX_BSON: u32 = 16 * 1024 * 1024;
+
+/// Inserts one prepared document (with `_id`), checking its size and unique indexes.
 pub fn insert_one(
     e: &mut Engine,
     db: &str,
     coll: &str,
     d: Document,
 ) -> Result<Option<OpTime>, CmdError> {
+    let size = super::collection::bson_size(&d);
+    if size > MAX_BSON {
+        return Err(CmdError::new(
+            10334,
+            "BSONObjectTooLarge",
+            format!("object to insert too large. size in bytes: {size}, max size: {MAX_BSON}"),
+        ));
+    }
     let mut last = e.ensure_collection(db, coll)?;
     let c = e
         .coll(db, coll)
@@ -116,6 +126,13 @@ pub fn replace_one(
     rid: u64,
     new: Document,
 ) -> Result<Option<OpTime>, CmdError> {
+    if super::collection::bson_size(&new) > MAX_BSON {
+        return Err(CmdError::new(
+            17419,
+            "Location17419",
+            format!("Resulting document after update is larger than {MAX_BSON}"),
+        ));
+    }
     let c = e
         .coll(db, coll)
         .ok_or_else(|| CmdError::new(1, "InternalError", "collection vanished"))?;

@@ -45,11 +45,10 @@ pub fn split_ns(ns: &str) -> Option<(&str, &str)> {
 pub fn command_kind(name: &str) -> Option<CmdKind> {
     match name {
         "find" | "count" | "distinct" | "aggregate" | "listCollections" | "listIndexes"
-        | "listDatabases" | "collStats" | "dbStats" | "dataSize" => Some(CmdKind::Read),
+        | "listDatabases" | "collStats" | "dbStats" => Some(CmdKind::Read),
         "insert" | "update" | "delete" | "findAndModify" | "findandmodify" | "create" | "drop"
-        | "dropDatabase" | "createIndexes" | "dropIndexes" | "deleteIndexes" => {
-            Some(CmdKind::Write)
-        }
+        | "dropDatabase" | "createIndexes" | "dropIndexes" | "deleteIndexes"
+        | "renameCollection" => Some(CmdKind::Write),
         "getMore" | "killCursors" => Some(CmdKind::Cursor),
         _ => None,
     }
@@ -438,6 +437,25 @@ impl Engine {
                 {
                     c.add_index(spec)
                         .map_err(|(n, k)| format!("duplicate key building index {n}: {k}"))?;
+                }
+            }
+            "renameCollection" => {
+                let to = o
+                    .get_str("to")
+                    .map_err(|_| "renameCollection entry without 'to'".to_string())?;
+                let (sdb, scoll) =
+                    split_ns(&coll).ok_or_else(|| format!("bad source namespace {coll}"))?;
+                let (tdb, tcoll) =
+                    split_ns(to).ok_or_else(|| format!("bad target namespace {to}"))?;
+                let moved = self.dbs.get_mut(sdb).and_then(|d| d.remove(scoll));
+                if self.dbs.get(sdb).is_some_and(|d| d.is_empty()) && sdb != "local" {
+                    self.dbs.remove(sdb);
+                }
+                if let Some(c) = moved {
+                    self.dbs
+                        .entry(tdb.to_string())
+                        .or_default()
+                        .insert(tcoll.to_string(), c);
                 }
             }
             "dropIndexes" => {
