@@ -93,12 +93,12 @@ fn check_electable(cfg: &ReplSetConfig, index: usize) -> Result<(), CmdError> {
 }
 
 /// replSetInitiate with a config object. Returns the config to install (version 1, term 0, a
-/// new replicaSetId); every error is 93. [`ReplSetConfig::find_self`] gives this node's index.
+/// new replicaSetId) and this node's member index; every error is 93.
 pub fn validate_initiate(
     given: &Document,
     set_name: &str,
     is_self: &dyn Fn(&str) -> bool,
-) -> Result<ReplSetConfig, CmdError> {
+) -> Result<(ReplSetConfig, usize), CmdError> {
     let mut d = given.clone();
     if !d.contains_key("version") {
         d.insert("version", 1);
@@ -139,45 +139,41 @@ pub fn validate_initiate(
     }
     let me = find_self(&cfg, is_self).map_err(as_invalid)?;
     check_electable(&cfg, me).map_err(as_invalid)?;
-    Ok(cfg)
+    Ok((cfg, me))
 }
 
-/// Prepares a replSetReconfig document as the server does before validating it: a non-force
-/// config gets the current term; a forced one a version above both configs' (+10000 and a random
-/// part, so it wins over any config elsewhere in the set) and no term.
-pub fn stamp_reconfig(new: &mut Document, old: &ReplSetConfig, force: bool, current_term: i64) {
-    if force {
-        let given = match new.get("version") {
-            Some(Bson::Int32(n)) => *n as i64,
-            Some(Bson::Int64(n)) => *n,
-            Some(Bson::Double(f)) if f.fract() == 0.0 => *f as i64,
-            _ => 0,
-        };
-        let bump = 10_000 + rand::thread_rng().gen_range(0..100_000);
-        let version = (given.max(old.version) + bump).min(i32::MAX as i64);
-        new.insert("version", version as i32);
-        new.remove("term");
-    } else {
-        new.insert("term", current_term);
-    }
+/// What replSetReconfig needs besides the new config document.
+pub struct ReconfigRequest<'a> {
+    pub new: &'a Document,
+    pub old: &'a ReplSetConfig,
+    pub force: bool,
+    /// The node's current term, stamped into a non-force config.
+    pub current_term: i64,
+    /// The `--replSet` name.
+    pub set_name: &'a str,
+    pub is_self: &'a dyn Fn(&str) -> bool,
 }
 
-/// replSetReconfig's config checks on a document already passed through [`stamp_reconfig`].
-/// Returns the config to install. The set name checked is the old config's (= `--replSet`).
-pub fn validate_reconfig(
-    new: &Document,
-    old: &ReplSetConfig,
-    force: bool,
-    is_self: &dyn Fn(&str) -> bool,
-) -> Result<ReplSetConfig, CmdError> {
-    let mut cfg = parse(new)?;
+/// replSetReconfig's config checks. Returns the config to install (term stamped, or version
+/// bumped and term −1 when forced) and this node's member index.
+pub fn validate_reconfig(req: &ReconfigRequest) -> Result<(ReplSetConfig, usize), CmdError> {
+    let old = req.old;
+    let mut cfg = parse(req.new)?;
     if cfg.settings.replica_set_id.is_none() {
         cfg.settings.replica_set_id = old.settings.replica_set_id;
     }
-    if cfg.id != old.id {
+    if req.force {
+        // A forced config must win over any config that may exist elsewhere in the set.
+        let bump = 10_000 + rand::thread_rng().gen_range(0..100_000);
+        cfg.version = (cfg.version.max(old.version) + bump).min(i32::MAX as i64);
+        cfg.term = -1;
+    } else {
+        cfg.term = req.current_term;
+    }
+    if cfg.id != req.set_name {
         return Err(CmdError::invalid_config(format!(
             "Attempting to reconfigure a replica set with name {}, but command line reports {}; rejecting",
-            cfg.id, old.id
+            cfg.id, req.set_name
         )));
     }
     validate(&cfg).map_err(as_incompatible)?;
@@ -189,11 +185,11 @@ pub fn validate_reconfig(
         ));
     }
     validate_compatible(old, &cfg)?;
-    if !force {
+    if !req.force {
         validate_single_node_change(old, &cfg).map_err(as_incompatible)?;
     }
     validate_arbiter_priorities(&cfg).map_err(as_incompatible)?;
-    if !force
+    if !req.force
         && !default_rw_concern_set()
         && old.is_implicit_default_majority() != cfg.is_implicit_default_majority()
     {
@@ -201,9 +197,9 @@ pub fn validate_reconfig(
             "Reconfig attempted to install a config that would change the implicit default write concern. Use the setDefaultRWConcern command to set a cluster-wide write concern and try the reconfig again.",
         )));
     }
-    let me = find_self(&cfg, is_self).map_err(as_incompatible)?;
-    if !force {
+    let me = find_self(&cfg, req.is_self).map_err(as_incompatible)?;
+    if !req.force {
         check_electable(&cfg, me).map_err(as_incompatible)?;
     }
-    Ok(cfg)
+    Ok((cfg, me))
 }

@@ -24,7 +24,7 @@ use bson::oid::ObjectId;
 use bson::{doc, Bson, Document};
 
 pub use commands::{
-    default_config, default_config_doc, stamp_reconfig, validate_initiate, validate_reconfig,
+    default_config, default_config_doc, validate_initiate, validate_reconfig, ReconfigRequest,
 };
 pub use host::{normalize as normalize_host, HostAndPort};
 pub use parse::{parse, server_string};

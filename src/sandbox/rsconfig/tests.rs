@@ -1,6 +1,5 @@
 use super::invalid_table::{initiate_cases, reconfig_cases};
 use super::*;
-use crate::sandbox::error::CmdError;
 use bson::oid::ObjectId;
 
 /// Serialises the tests that depend on the process-wide allowMultipleArbiters switch.
@@ -14,15 +13,9 @@ fn is_me(h: &str) -> bool {
     h == ME
 }
 
-/// Stamps like the node does, then validates.
-fn reconfig(req: &(Document, bool, i64), old: &ReplSetConfig) -> Result<ReplSetConfig, CmdError> {
-    let (mut new, force, term) = req.clone();
-    stamp_reconfig(&mut new, old, force, term);
-    validate_reconfig(&new, old, force, &is_me)
-}
-
 fn old_config(term: i64, rsid: ObjectId) -> ReplSetConfig {
-    let mut cfg = validate_initiate(&default_config_doc("rs0", ME, &[]), "rs0", &is_me).unwrap();
+    let (mut cfg, _) =
+        validate_initiate(&default_config_doc("rs0", ME, &[]), "rs0", &is_me).unwrap();
     cfg.term = term;
     cfg.settings.replica_set_id = Some(rsid);
     cfg
@@ -49,8 +42,15 @@ fn every_invalid_reconfig_gets_the_servers_answer() {
     let rsid = ObjectId::new();
     let old = old_config(3, rsid);
     for c in reconfig_cases(ME, A, B, 3, rsid) {
-        let req = (c.config.clone(), false, 3);
-        let e = reconfig(&req, &old).expect_err(c.name);
+        let req = ReconfigRequest {
+            new: &c.config,
+            old: &old,
+            force: false,
+            current_term: 3,
+            set_name: "rs0",
+            is_self: &is_me,
+        };
+        let e = validate_reconfig(&req).expect_err(c.name);
         assert_eq!(
             (e.code, e.code_name, e.errmsg.as_str()),
             (c.code, c.code_name, c.errmsg.as_str()),
@@ -67,8 +67,7 @@ fn initiate_fills_defaults_and_to_document_has_the_served_shape() {
         {"_id": 1.0, "host": "127.0.0.1:40002", "priority": 0.5, "tags": {"dc": "ny"}},
         {"_id": 2, "host": "127.0.0.1:40003", "arbiterOnly": true},
     ]};
-    let cfg = validate_initiate(&given, "rs0", &is_me).unwrap();
-    let me = cfg.find_self(&is_me).unwrap();
+    let (cfg, me) = validate_initiate(&given, "rs0", &is_me).unwrap();
     assert_eq!(me, 0);
     assert_eq!((cfg.version, cfg.term), (1, 0));
     let d = cfg.to_document();
@@ -144,7 +143,7 @@ fn initiate_fills_defaults_and_to_document_has_the_served_shape() {
 fn hosts_without_port_are_normalised_and_timing_comes_from_settings() {
     let given = doc! {"_id": "rs0", "version": 1, "members": [{"_id": 0, "host": " localhost "}],
     "settings": {"heartbeatIntervalMillis": 200, "electionTimeoutMillis": 1000, "catchUpTimeoutMillis": 0, "unknownSetting": 1}};
-    let cfg = validate_initiate(&given, "rs0", &|h| h == "localhost:27017").unwrap();
+    let (cfg, _) = validate_initiate(&given, "rs0", &|h| h == "localhost:27017").unwrap();
     assert_eq!(cfg.members[0].host, "localhost:27017");
     assert_eq!(cfg.heartbeat_interval(), Duration::from_millis(200));
     assert_eq!(cfg.election_timeout(), Duration::from_millis(1000));
@@ -162,17 +161,28 @@ fn reconfig_stamps_the_term_and_force_bumps_the_version() {
     let rsid = ObjectId::new();
     let old = old_config(4, rsid);
     let new = doc! {"_id": "rs0", "version": 2, "members": [{"_id": 0, "host": ME}, {"_id": 1, "host": A, "priority": 0, "votes": 0}]};
-    let req = (new.clone(), false, 4);
-    let cfg = reconfig(&req, &old).unwrap();
-    assert_eq!(
-        (cfg.version, cfg.term, cfg.find_self(&is_me)),
-        (2, 4, Some(0))
-    );
+    let req = ReconfigRequest {
+        new: &new,
+        old: &old,
+        force: false,
+        current_term: 4,
+        set_name: "rs0",
+        is_self: &is_me,
+    };
+    let (cfg, me) = validate_reconfig(&req).unwrap();
+    assert_eq!((cfg.version, cfg.term, me), (2, 4, 0));
     assert_eq!(cfg.settings.replica_set_id, Some(rsid));
     // Force: two voters at once is fine, the version jumps by 10000+ and the term disappears.
     let new = doc! {"_id": "rs0", "version": 2, "members": [{"_id": 0, "host": ME}, {"_id": 1, "host": A}, {"_id": 2, "host": B}]};
-    let req = (new.clone(), true, 4);
-    let cfg = reconfig(&req, &old).unwrap();
+    let req = ReconfigRequest {
+        new: &new,
+        old: &old,
+        force: true,
+        current_term: 4,
+        set_name: "rs0",
+        is_self: &is_me,
+    };
+    let (cfg, _) = validate_reconfig(&req).unwrap();
     assert!(
         cfg.version >= 10_002 && cfg.version < 110_002,
         "{}",
@@ -187,11 +197,18 @@ fn psa_guard_and_multiple_arbiters_parameter() {
     let rsid = ObjectId::new();
     // Old: P + A (no overlap between election and write quorums).
     let given = doc! {"_id": "rs0", "members": [{"_id": 0, "host": ME}, {"_id": 2, "host": B, "arbiterOnly": true}]};
-    let mut old = validate_initiate(&given, "rs0", &is_me).unwrap();
+    let (mut old, _) = validate_initiate(&given, "rs0", &is_me).unwrap();
     old.settings.replica_set_id = Some(rsid);
     let new = doc! {"_id": "rs0", "version": 2, "members": [{"_id": 0, "host": ME}, {"_id": 1, "host": A}, {"_id": 2, "host": B, "arbiterOnly": true}]};
-    let req = (new.clone(), false, 1);
-    let e = reconfig(&req, &old).unwrap_err();
+    let req = ReconfigRequest {
+        new: &new,
+        old: &old,
+        force: false,
+        current_term: 1,
+        set_name: "rs0",
+        is_self: &is_me,
+    };
+    let e = validate_reconfig(&req).unwrap_err();
     assert_eq!(e.code, 103);
     assert!(
         e.errmsg
