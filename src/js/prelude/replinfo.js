@@ -45,7 +45,7 @@ DB.prototype._replicationWindow = function () {
     result.tFirst = __jsDateString(tfirst * 1000);
     result.tLast = __jsDateString(tlast * 1000);
     result.now = __jsDateString(Date.now());
-    return {result: result, maxSize: stats.maxSize, first: tfirst, last: tlast};
+    return {result: result, maxSize: stats.maxSize, used: stats.size, first: tfirst, last: tlast};
 };
 
 DB.prototype.getReplicationInfo = function () {
@@ -74,7 +74,7 @@ DB.prototype.printReplicationInfo = function () {
         print(tojson(w.result));
         return;
     }
-    DB._printText(__replInfoText(w.maxSize, w.first, w.last));
+    DB._printText(__replInfoText(w.maxSize, w.first, w.last, w.used));
 };
 
 DB.prototype.printSecondaryReplicationInfo = function () {

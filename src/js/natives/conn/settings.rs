@@ -21,7 +21,7 @@ pub fn register(ctx: &mut Context) -> JsResult<()> {
     global_fn(ctx, "__connAuth", 5, auth)?;
     global_fn(ctx, "__connLogout", 1, logout)?;
     global_fn(ctx, "__connPrompt", 1, prompt)?;
-    global_fn(ctx, "__replInfoText", 3, repl_info_text)?;
+    global_fn(ctx, "__replInfoText", 4, repl_info_text)?;
     global_fn(ctx, "__secondaryReplInfoText", 1, secondary_repl_info_text)?;
     global_fn(ctx, "__jsDateString", 1, js_date_string)?;
     Ok(())
@@ -130,11 +130,12 @@ fn prompt(_this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsVa
     )))
 }
 
-/// `__replInfoText(maxSizeBytes, firstSecs, lastSecs)` → the five lines.
+/// `__replInfoText(maxSizeBytes, firstSecs, lastSecs, usedBytes)` → the five lines.
 fn repl_info_text(_this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
     let num = |i: usize, ctx: &mut Context| arg(args, i).to_number(ctx);
     let w = OplogWindow {
         max_size_bytes: num(0, ctx)?,
+        used_bytes: num(3, ctx)?,
         first_secs: num(1, ctx)?,
         last_secs: num(2, ctx)?,
         now_ms: chrono::Utc::now().timestamp_millis(),
