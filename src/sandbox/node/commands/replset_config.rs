@@ -162,6 +162,7 @@ pub async fn reconfig(node: &Arc<Node>, req: &Request) -> Result<Document, CmdEr
     };
     let _guard = InProgress::start(node, "replSetReconfig")?;
     let old = rsconfig::parse(&old_cfg)?;
+    super::rw_defaults::publish_to_rsconfig(node);
     let is_self = |h: &str| node.is_self(h);
     // rsconfig stamps the term, or for force bumps the version and drops the term.
     let (cfg, me) = rsconfig::validate_reconfig(&rsconfig::ReconfigRequest {
