@@ -184,7 +184,7 @@ fn write_concern(wc: &Document) -> Result<Document, CmdError> {
         Some(Bson::String(s)) => Bson::String(s.clone()),
         Some(v) => match num(Some(v)) {
             Some(n) if n >= 1.0 && n.fract() == 0.0 => Bson::Int32(n as i32),
-            Some(n) if n == 0.0 => {
+            Some(0.0) => {
                 return Err(CmdError::bad_value(
                     "The global default write concern cannot be set to { w: 0 }",
                 ))
