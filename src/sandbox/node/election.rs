@@ -73,7 +73,13 @@ pub fn spawn(node: &Arc<Node>) {
 enum Action {
     Wait,
     Elect(Reason),
+    /// The primary has written nothing for a while: the `periodic noop` keeps lastWrite fresh
+    /// (drivers' maxStalenessSeconds relies on it).
+    PeriodicNoop,
 }
+
+/// How long a primary stays silent before writing a `periodic noop` (mongod: 10 s).
+const NOOP_INTERVAL_MS: i64 = 10_000;
 
 /// Timer state kept by the loop between ticks.
 struct Timer {
@@ -112,6 +118,10 @@ async fn timer_loop(node: Arc<Node>) {
             let tick = tick_length(&repl);
             (evaluate(&node, &mut repl, &mut timer), tick)
         };
+        if let Action::PeriodicNoop = action {
+            node.store.append_noop(doc! {"msg": "periodic noop"});
+            node.notify_progress();
+        }
         if let Action::Elect(reason) = action {
             if let Err(why) = run_election(&node, reason, None).await {
                 log::write(
@@ -205,6 +215,11 @@ fn evaluate(node: &Node, repl: &mut Repl, timer: &mut Timer) -> Action {
             );
         }
         timer.reset(now, base);
+        let idle_ms =
+            DateTime::now().timestamp_millis() - node.store.last_applied_wall().timestamp_millis();
+        if repl.is_writable_primary() && idle_ms >= NOOP_INTERVAL_MS {
+            return Action::PeriodicNoop;
+        }
         return Action::Wait;
     }
     if repl.reported_state() != MemberState::Secondary || !me.is_electable() {
