@@ -3,7 +3,7 @@
 
 mod sbnode_support;
 
-use bson::{doc, Bson};
+use bson::{doc, Bson, Document};
 use sbnode_support::{ok, wait_for, Member};
 
 #[test]
@@ -363,4 +363,72 @@ fn a_killed_member_is_reported_down() {
         "(not reachable/healthy)"
     );
     assert_eq!(entry.get_i32("configVersion").unwrap(), -1);
+}
+
+/// The primary's replSetGetConfig `config`.
+fn current_config(c: &mut sbnode_support::Client) -> Document {
+    c.admin(doc! {"replSetGetConfig": 1})
+        .get_document("config")
+        .expect("replSetGetConfig config")
+        .clone()
+}
+
+#[test]
+fn reconfig_adds_a_member_and_force_reconfig_runs_on_a_secondary() {
+    let (members, primary) = fast_set();
+    let p = members.iter().find(|m| m.host() == primary).unwrap();
+    let mut pc = p.connect();
+    let cfg = current_config(&mut pc);
+    let version = cfg.get_i32("version").unwrap();
+    let term = match cfg.get("term") {
+        Some(Bson::Int32(t)) => i64::from(*t),
+        Some(Bson::Int64(t)) => *t,
+        other => panic!("term {other:?}"),
+    };
+    assert!(term >= 1, "the config term is bumped on stepup: {cfg}");
+
+    // Same version again: 103 with the server's wording.
+    let r = pc.admin(doc! {"replSetReconfig": cfg.clone()});
+    assert_eq!(r.get_i32("code").unwrap(), 103, "{r}");
+    assert!(r
+        .get_str("errmsg")
+        .unwrap()
+        .contains("New replica set configuration version and term must be greater than old"));
+
+    // rs.add(): version + 1 with a fourth member; it learns the config and becomes SECONDARY.
+    let newcomer = Member::start(&["--replSet", "rs0"]);
+    let mut next = cfg.clone();
+    let mut ms = next.get_array("members").unwrap().clone();
+    ms.push(Bson::Document(doc! {"_id": 3, "host": newcomer.host()}));
+    next.insert("members", ms);
+    next.insert("version", version + 1);
+    let r = pc.admin(doc! {"replSetReconfig": next});
+    assert!(ok(&r), "{r}");
+    let state = wait_for(20, || {
+        let s = newcomer.connect().admin(doc! {"replSetGetStatus": 1});
+        (s.get_i32("myState") == Ok(2)).then_some(2)
+    });
+    assert_eq!(state, Some(2), "the added member reached SECONDARY");
+    let cfg = current_config(&mut pc);
+    assert_eq!(cfg.get_i32("version").unwrap(), version + 1);
+    assert_eq!(cfg.get_array("members").unwrap().len(), 4);
+
+    // A plain reconfig on a secondary is refused; force works and bumps the version by 10000+.
+    let s = members.iter().find(|m| m.host() != primary).unwrap();
+    let mut sc = s.connect();
+    let scfg = current_config(&mut sc);
+    let r = sc.admin(doc! {"replSetReconfig": scfg.clone()});
+    assert_eq!(r.get_i32("code").unwrap(), 10107, "{r}");
+    assert!(r
+        .get_str("errmsg")
+        .unwrap()
+        .starts_with("New config is rejected :: caused by :: replSetReconfig should only be run on a writable PRIMARY."));
+    let r = sc.admin(doc! {"replSetReconfig": scfg, "force": true});
+    assert!(ok(&r), "{r}");
+    let forced = current_config(&mut sc);
+    assert!(forced.get_i32("version").unwrap() >= version + 1 + 10_000);
+    assert!(
+        !forced.contains_key("term"),
+        "a forced config has no term: {forced}"
+    );
 }

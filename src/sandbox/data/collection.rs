@@ -60,6 +60,13 @@ pub fn index_key(doc: &Document, fields: &[String]) -> Vec<Key> {
         .collect()
 }
 
+/// The field names of an index spec's `key`.
+pub fn spec_fields(spec: &Document) -> Vec<String> {
+    spec.get_document("key")
+        .map(|k| k.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
 impl Collection {
     pub fn new(uuid: bson::Uuid, options: Document, with_id_index: bool) -> Collection {
         let capped = matches!(options.get("capped"), Some(Bson::Boolean(true)));
@@ -241,26 +248,36 @@ impl Collection {
         }
     }
 
+    /// The first duplicated key (as `{field: value}`) among the documents for `fields`.
+    pub fn duplicate_on(&self, fields: &[String]) -> Option<Document> {
+        let mut seen = std::collections::BTreeSet::new();
+        for s in self.docs.values() {
+            let key = index_key(&s.doc, fields);
+            if seen.contains(&key) {
+                let mut kd = Document::new();
+                for (f, k) in fields.iter().zip(key.iter()) {
+                    kd.insert(f.clone(), k.0.clone());
+                }
+                return Some(kd);
+            }
+            seen.insert(key);
+        }
+        None
+    }
+
     /// Adds an index spec; a unique one is built now and fails on existing duplicates.
     pub fn add_index(&mut self, spec: Document) -> Result<(), (String, Document)> {
         let name = spec.get_str("name").unwrap_or_default().to_string();
         if matches!(spec.get("unique"), Some(Bson::Boolean(true))) {
-            let fields: Vec<String> = spec
-                .get_document("key")
-                .map(|k| k.keys().cloned().collect())
-                .unwrap_or_default();
-            let mut map = BTreeMap::new();
-            for (rid, s) in &self.docs {
-                let key = index_key(&s.doc, &fields);
-                if map.contains_key(&key) {
-                    let mut kd = Document::new();
-                    for (f, k) in fields.iter().zip(key.iter()) {
-                        kd.insert(f.clone(), k.0.clone());
-                    }
-                    return Err((name, kd));
-                }
-                map.insert(key, *rid);
+            let fields = spec_fields(&spec);
+            if let Some(kd) = self.duplicate_on(&fields) {
+                return Err((name, kd));
             }
+            let map = self
+                .docs
+                .iter()
+                .map(|(rid, s)| (index_key(&s.doc, &fields), *rid))
+                .collect();
             self.unique.push(UniqueIndex { name, fields, map });
         }
         self.indexes.push(spec);

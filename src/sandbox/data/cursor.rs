@@ -1,24 +1,33 @@
 //! Open cursors: where a find/aggregate left off, so getMore continues without re-scanning.
+//! A natural-order scan keeps the last record id it looked at; anything else keeps the
+//! remaining documents (shared `Arc`s, no copies until a batch is built).
 
 use std::collections::VecDeque;
+use std::ops::Bound;
+use std::sync::Arc;
 
-use bson::Document;
+use bson::{Bson, Document};
 
+use super::engine::Engine;
 use super::matcher::Filter;
 use super::projection::Projection;
 
+/// Reply batches stop growing past this many bytes (the server's 16 MB reply limit).
+pub const BATCH_BYTES: u64 = 16 * 1024 * 1024 - 64 * 1024;
+
 /// Where the remaining results come from.
 pub enum Source {
-    /// Natural-order scan of `db.coll` continuing after record id `last` (exclusive).
+    /// Natural-order scan of `db.coll`, continuing after record id `last`, skipping `skip` matches.
     Scan {
         db: String,
         coll: String,
         last: Option<u64>,
         forward: bool,
         filter: Filter,
+        skip: u64,
     },
     /// Results computed up front (sorted finds, aggregates, listings).
-    Docs(VecDeque<Document>),
+    Docs(VecDeque<Arc<Document>>),
 }
 
 pub struct Cursor {
@@ -27,4 +36,103 @@ pub struct Cursor {
     pub projection: Option<Projection>,
     /// Documents still allowed by `limit` (None: unlimited).
     pub remaining: Option<u64>,
+}
+
+impl Cursor {
+    pub fn docs(ns: String, docs: impl IntoIterator<Item = Arc<Document>>) -> Cursor {
+        Cursor {
+            ns,
+            source: Source::Docs(docs.into_iter().collect()),
+            projection: None,
+            remaining: None,
+        }
+    }
+}
+
+impl Engine {
+    /// Up to `max_docs` (None: as many as fit) results; the flag is true when nothing is left.
+    pub fn next_batch(&self, cur: &mut Cursor, max_docs: Option<u64>) -> (Vec<Bson>, bool) {
+        let mut out = Vec::new();
+        let mut bytes = 0u64;
+        let cap = match (max_docs, cur.remaining) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        let full =
+            |n: usize, bytes: u64| cap.is_some_and(|c| n as u64 >= c) || bytes >= BATCH_BYTES;
+        let projection = cur.projection.clone();
+        let emit = |d: &Document| -> Bson {
+            match &projection {
+                Some(p) => Bson::Document(p.apply(d)),
+                None => Bson::Document(d.clone()),
+            }
+        };
+        let exhausted = match &mut cur.source {
+            Source::Docs(q) => {
+                while !full(out.len(), bytes) {
+                    let Some(d) = q.pop_front() else { break };
+                    bytes += u64::from(super::collection::bson_size(&d));
+                    out.push(emit(&d));
+                }
+                q.is_empty()
+            }
+            Source::Scan {
+                db,
+                coll,
+                last,
+                forward,
+                filter,
+                skip,
+            } => match self.coll(db, coll) {
+                None => true,
+                Some(c) => {
+                    let range = match (*forward, *last) {
+                        (true, Some(l)) => c.docs.range((Bound::Excluded(l), Bound::Unbounded)),
+                        (false, Some(l)) => c.docs.range((Bound::Unbounded, Bound::Excluded(l))),
+                        (_, None) => c.docs.range(..),
+                    };
+                    let mut iter: Box<dyn Iterator<Item = (&u64, &super::collection::Stored)>> =
+                        if *forward {
+                            Box::new(range)
+                        } else {
+                            Box::new(range.rev())
+                        };
+                    let mut more = false;
+                    while !full(out.len(), bytes) {
+                        let Some((rid, s)) = iter.next() else { break };
+                        *last = Some(*rid);
+                        if !filter.matches(&s.doc) {
+                            continue;
+                        }
+                        if *skip > 0 {
+                            *skip -= 1;
+                            continue;
+                        }
+                        bytes += u64::from(s.size);
+                        out.push(emit(&s.doc));
+                    }
+                    if full(out.len(), bytes) {
+                        more = iter.next().is_some();
+                    }
+                    !more
+                }
+            },
+        };
+        if let Some(r) = &mut cur.remaining {
+            *r = r.saturating_sub(out.len() as u64);
+        }
+        let done = exhausted || cur.remaining == Some(0);
+        (out, done)
+    }
+
+    /// Registers an open cursor and returns its id (positive, never 0).
+    pub fn register_cursor(&mut self, cur: Cursor) -> i64 {
+        loop {
+            let id: i64 = rand::random::<i64>() & 0x3fff_ffff_ffff_ffff;
+            if id != 0 && !self.cursors.contains_key(&id) {
+                self.cursors.insert(id, cur);
+                return id;
+            }
+        }
+    }
 }

@@ -29,6 +29,8 @@ pub struct Engine {
     pub oplog_max: u64,
     pub cursors: HashMap<i64, Cursor>,
     pub journal: Option<Journal>,
+    /// The dbpath (for dbStats' filesystem figures).
+    pub dbpath: Option<std::path::PathBuf>,
 }
 
 /// Splits `db.coll` at the first dot.
@@ -63,6 +65,7 @@ impl Engine {
             oplog_max: DEFAULT_OPLOG_BYTES,
             cursors: HashMap::new(),
             journal: None,
+            dbpath: None,
         };
         e.ensure_oplog();
         e
@@ -73,6 +76,7 @@ impl Engine {
         if let Some(p) = dbpath {
             let journal = Journal::open(p, &mut e)?;
             e.journal = Some(journal);
+            e.dbpath = Some(p.to_path_buf());
         }
         Ok(e)
     }
@@ -440,6 +444,13 @@ impl Engine {
             }
         }
         self.maybe_compact();
+    }
+
+    pub fn checkpoint(&mut self) {
+        if let Some(mut j) = self.journal.take() {
+            j.compact(self);
+            self.journal = Some(j);
+        }
     }
 
     /// Writes a compacted snapshot when the journal has grown enough.

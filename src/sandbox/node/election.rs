@@ -443,11 +443,30 @@ pub async fn run_election(
             );
         }
         node.bump_topology();
+        bump_config_term(node, &mut repl);
         super::replication::update_commit_point(node, &mut repl);
     }
     drop(repl);
     node.notify_progress();
     Ok(())
+}
+
+/// mongod's config term bump on stepup: the same config version stamped with the new term, so
+/// rs.conf() shows it and the members learn it by heartbeat. A forced config (no term) stays.
+fn bump_config_term(node: &Node, repl: &mut Repl) {
+    let term = repl.term;
+    let Some(cfg) = repl.config_doc.as_mut() else {
+        return;
+    };
+    if !cfg.contains_key("term") || config_view::term(cfg) == term {
+        return;
+    }
+    let value = i32::try_from(term)
+        .map(bson::Bson::Int32)
+        .unwrap_or(bson::Bson::Int64(term));
+    cfg.insert("term", value);
+    node.store.set_replset_config(cfg);
+    node.bump_topology();
 }
 
 fn become_primary(

@@ -1,0 +1,256 @@
+//! find, getMore, killCursors, count, distinct.
+
+use std::sync::Arc;
+
+use bson::{doc, Bson, Document};
+
+use super::commands::{bool_arg, coll_arg, count_arg, doc_arg, ok};
+use super::compare::Key;
+use super::cursor::{Cursor, Source};
+use super::engine::Engine;
+use super::matcher::Filter;
+use super::projection::Projection;
+use super::sort::{sort_docs, Sort};
+use super::CmdOutcome;
+use crate::sandbox::error::CmdError;
+
+const DEFAULT_FIRST_BATCH: u64 = 101;
+
+/// All documents of `db.coll` matching `filter`, in natural order (an `_id` equality uses the index).
+pub fn matching(e: &Engine, db: &str, coll: &str, filter: &Filter) -> Vec<(u64, Arc<Document>)> {
+    let Some(c) = e.coll(db, coll) else {
+        return Vec::new();
+    };
+    if let Some(id) = filter.id_equality() {
+        return c
+            .find_id(id)
+            .and_then(|rid| c.get(rid).map(|d| (rid, d.clone())))
+            .into_iter()
+            .collect();
+    }
+    c.docs
+        .iter()
+        .filter(|(_, s)| filter.matches(&s.doc))
+        .map(|(rid, s)| (*rid, s.doc.clone()))
+        .collect()
+}
+
+/// Starts a cursor: builds the first batch and registers the rest (unless `single_batch`).
+pub fn open_cursor(
+    e: &mut Engine,
+    mut cur: Cursor,
+    batch: Option<u64>,
+    single_batch: bool,
+) -> CmdOutcome {
+    let (first, done) = e.next_batch(&mut cur, Some(batch.unwrap_or(DEFAULT_FIRST_BATCH)));
+    let ns = cur.ns.clone();
+    let id = if done || single_batch {
+        0
+    } else {
+        e.register_cursor(cur)
+    };
+    ok(
+        doc! {"cursor": {"firstBatch": first, "id": id, "ns": ns}},
+        None,
+    )
+}
+
+pub fn find(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOutcome, CmdError> {
+    let coll = coll_arg(cmd, "find", db)?;
+    let filter = Filter::parse(&doc_arg(cmd, "FindCommandRequest", "filter")?.unwrap_or_default())?;
+    let projection = match doc_arg(cmd, "FindCommandRequest", "projection")? {
+        Some(p) => Projection::parse(&p)?,
+        None => None,
+    };
+    let sort = match doc_arg(cmd, "FindCommandRequest", "sort")? {
+        Some(s) => Sort::parse(&s)?,
+        None => None,
+    };
+    let skip = count_arg(cmd, "FindCommandRequest", "skip")?.unwrap_or(0) as u64;
+    let limit = count_arg(cmd, "FindCommandRequest", "limit")?
+        .filter(|l| *l > 0)
+        .map(|l| l as u64);
+    let batch = count_arg(cmd, "FindCommandRequest", "batchSize")?.map(|b| b as u64);
+    let single = bool_arg(cmd, "singleBatch");
+    let ns = format!("{db}.{coll}");
+    let source = match sort {
+        None | Some(Sort::Natural(true)) if filter.id_equality().is_none() => Source::Scan {
+            db: db.to_string(),
+            coll,
+            last: None,
+            forward: true,
+            filter,
+            skip,
+        },
+        Some(Sort::Natural(false)) => Source::Scan {
+            db: db.to_string(),
+            coll,
+            last: None,
+            forward: false,
+            filter,
+            skip,
+        },
+        other => {
+            let mut docs: Vec<Arc<Document>> = matching(e, db, &coll, &filter)
+                .into_iter()
+                .map(|(_, d)| d)
+                .collect();
+            if let Some(Sort::Keys(keys)) = &other {
+                sort_docs(&mut docs, keys);
+            }
+            let end = limit.map_or(docs.len(), |l| (skip + l).min(docs.len() as u64) as usize);
+            let start = (skip as usize).min(end);
+            Source::Docs(docs.drain(start..end).collect())
+        }
+    };
+    let cur = Cursor {
+        ns,
+        source,
+        projection,
+        remaining: limit,
+    };
+    Ok(open_cursor(e, cur, batch, single))
+}
+
+pub fn get_more(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOutcome, CmdError> {
+    let id = match cmd.get("getMore") {
+        Some(Bson::Int64(i)) => *i,
+        Some(Bson::Int32(i)) => i64::from(*i),
+        Some(other) => {
+            return Err(CmdError::type_mismatch(format!(
+                "BSON field 'getMore.getMore' is the wrong type '{}', expected type 'long'",
+                super::docpath::bson_type_name(other)
+            )))
+        }
+        None => {
+            return Err(CmdError::type_mismatch(
+                "BSON field 'getMore.getMore' is missing",
+            ))
+        }
+    };
+    let coll = match cmd.get("collection") {
+        Some(Bson::String(s)) => s.clone(),
+        _ => {
+            return Err(CmdError::new(
+                40414,
+                "Location40414",
+                "BSON field 'getMore.collection' is missing but a required field",
+            ))
+        }
+    };
+    let batch = count_arg(cmd, "GetMoreCommandRequest", "batchSize")?
+        .filter(|b| *b > 0)
+        .map(|b| b as u64);
+    let ns = format!("{db}.{coll}");
+    let Some(mut cur) = e.cursors.remove(&id) else {
+        return Err(CmdError::new(
+            43,
+            "CursorNotFound",
+            format!("cursor id {id} not found"),
+        ));
+    };
+    if cur.ns != ns {
+        let msg = format!(
+            "Requested getMore on namespace '{ns}', but cursor belongs to a different namespace {}",
+            cur.ns
+        );
+        e.cursors.insert(id, cur);
+        return Err(CmdError::new(13, "Unauthorized", msg));
+    }
+    let (next, done) = e.next_batch(&mut cur, batch);
+    let out_id = if done { 0 } else { id };
+    if !done {
+        e.cursors.insert(id, cur);
+    }
+    Ok(ok(
+        doc! {"cursor": {"nextBatch": next, "id": out_id, "ns": ns}},
+        None,
+    ))
+}
+
+pub fn kill_cursors(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOutcome, CmdError> {
+    let _ = coll_arg(cmd, "killCursors", db)?;
+    let ids = match cmd.get("cursors") {
+        Some(Bson::Array(a)) => a.clone(),
+        _ => {
+            return Err(CmdError::new(
+                40414,
+                "Location40414",
+                "BSON field 'killCursors.cursors' is missing but a required field",
+            ))
+        }
+    };
+    let (mut killed, mut not_found) = (Vec::new(), Vec::new());
+    for v in ids {
+        let id = match v {
+            Bson::Int64(i) => i,
+            Bson::Int32(i) => i64::from(i),
+            _ => continue,
+        };
+        if e.cursors.remove(&id).is_some() {
+            killed.push(id);
+        } else {
+            not_found.push(id);
+        }
+    }
+    let empty: Vec<i64> = Vec::new();
+    Ok(ok(
+        doc! {"cursorsKilled": killed, "cursorsNotFound": not_found, "cursorsAlive": empty.clone(), "cursorsUnknown": empty},
+        None,
+    ))
+}
+
+pub fn count(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOutcome, CmdError> {
+    let coll = coll_arg(cmd, "count", db)?;
+    let query = doc_arg(cmd, "count", "query")?.unwrap_or_default();
+    let skip = count_arg(cmd, "count", "skip")?.unwrap_or(0);
+    let limit = match cmd.get("limit").and_then(super::compare::to_f64) {
+        Some(l) if l != 0.0 => Some(l.abs() as i64),
+        _ => None,
+    };
+    let total = if query.is_empty() {
+        e.coll(db, &coll).map_or(0, |c| c.count() as i64)
+    } else {
+        let f = Filter::parse(&query)?;
+        matching(e, db, &coll, &f).len() as i64
+    };
+    let mut n = (total - skip).max(0);
+    if let Some(l) = limit {
+        n = n.min(l);
+    }
+    let n = Bson::Int32(i32::try_from(n).unwrap_or(i32::MAX));
+    Ok(ok(doc! {"n": n}, None))
+}
+
+pub fn distinct(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOutcome, CmdError> {
+    let coll = coll_arg(cmd, "distinct", db)?;
+    let key = match cmd.get("key") {
+        Some(Bson::String(k)) => k.clone(),
+        _ => {
+            return Err(CmdError::new(
+                40414,
+                "Location40414",
+                "BSON field 'distinct.key' is missing but a required field",
+            ))
+        }
+    };
+    let f = Filter::parse(&doc_arg(cmd, "distinct", "query")?.unwrap_or_default())?;
+    let mut seen = std::collections::BTreeSet::new();
+    let mut values = Vec::new();
+    for (_, d) in matching(e, db, &coll, &f) {
+        let (vals, _) = super::path::lookup_all(&d, &key);
+        for v in vals {
+            let items: Vec<&Bson> = match v {
+                Bson::Array(a) => a.iter().collect(),
+                other => vec![other],
+            };
+            for it in items {
+                if seen.insert(Key(it.clone())) {
+                    values.push(it.clone());
+                }
+            }
+        }
+    }
+    values.sort_by(super::compare::cmp_bson);
+    Ok(ok(doc! {"values": values}, None))
+}
