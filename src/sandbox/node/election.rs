@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bson::{doc, DateTime, Document};
-use futures_util::future::join_all;
+use futures_util::stream::{FuturesUnordered, StreamExt};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 
@@ -338,15 +338,26 @@ fn plan(node: &Node, repl: &Repl) -> Result<Plan, String> {
 /// Asks every other voter; returns the votes granted (self included) and the highest term seen.
 async fn collect_votes(plan: &Plan, req: &VoteRequest) -> (usize, i64) {
     let cmd = req.to_command();
-    let replies = join_all(
-        plan.targets
-            .iter()
-            .map(|h| peers().command(h, &cmd, plan.timeout)),
-    )
-    .await;
+    // Each request runs as its own task: replies are counted as they come and counting stops at
+    // a majority (one slow voter cannot stall the election), while the remaining voters still
+    // receive the request and learn the new term.
+    let mut pending: FuturesUnordered<_> = plan
+        .targets
+        .iter()
+        .map(|h| {
+            let (host, cmd, timeout) = (h.clone(), cmd.clone(), plan.timeout);
+            tokio::spawn(async move { peers().command(&host, &cmd, timeout).await })
+        })
+        .collect();
     let mut votes = plan.self_votes;
     let mut max_term = req.term;
-    for r in replies.into_iter().flatten() {
+    while votes < plan.needed {
+        let Some(reply) = pending.next().await else {
+            break;
+        };
+        let Ok(Ok(r)) = reply else {
+            continue;
+        };
         if let Some(t) = int(&r, "term") {
             max_term = max_term.max(t);
         }
