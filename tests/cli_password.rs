@@ -33,3 +33,39 @@ fn password_prompt_does_not_echo() {
         .unwrap_or_else(|e| panic!("no connect failure: {e}"));
     assert!(!rest.contains("s3cr3t-pw"), "password echoed: {rest:?}");
 }
+
+#[test]
+fn command_line_password_is_hidden_from_ps() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rsh"))
+        .args([
+            "--nodb",
+            "-u",
+            "root",
+            "-p",
+            "Pa55word",
+            "--eval",
+            "print('up')",
+        ])
+        .args(["--eval", "while (true) {}"])
+        .env("HOME", home.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start rsh: {e}"));
+    let mut first = String::new();
+    if let Some(out) = child.stdout.take() {
+        let _ = BufReader::new(out).read_line(&mut first);
+    }
+    let cmdline = std::fs::read(format!("/proc/{}/cmdline", child.id()));
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(first, "up\n");
+    let cmdline = String::from_utf8_lossy(&cmdline.unwrap_or_else(|e| panic!("cmdline: {e}")))
+        .replace('\0', " ");
+    assert!(!cmdline.contains("Pa55word"), "{cmdline}");
+    assert!(cmdline.contains("-p xxxxxxxx --eval"), "{cmdline}");
+}

@@ -390,6 +390,7 @@ fn cases() -> Vec<(&'static str, String)> {
             "print_replication_info",
             replinfo::replication_info_text(&replinfo::OplogWindow {
                 max_size_bytes: 990.0 * 1_048_576.0,
+                used_bytes: 0.0,
                 first_secs: jan5("10:00:00") as f64 / 1000.0,
                 last_secs: jan5("11:00:00") as f64 / 1000.0,
                 now_ms: jan5("11:00:05"),

@@ -223,7 +223,7 @@ proptest! {
         if f.is_finite() {
             let back: f64 = s.parse().map_err(|e| TestCaseError::fail(format!("{e}: {s}")))?;
             prop_assert_eq!(back, f);
-            let plain = f == 0.0 || (1e-7 < f.abs() && f.abs() < 1e21);
+            let plain = f == 0.0 || (1e-6 <= f.abs() && f.abs() < 1e21);
             prop_assert_eq!(!s.contains('e'), plain, "{}", s);
         }
     }
@@ -271,4 +271,33 @@ fn very_deep_values_stop_at_the_depth_limit() {
     let text = format::pretty(&v, Style::default());
     assert!(text.contains("[Object]") || text.contains("[Array]"));
     assert!(!format::one_line(&v, Style::default()).contains('\n'));
+}
+
+/// Prints how long formatting 10k server-like documents takes (no assertion on time).
+/// Run: `cargo test --release --test format_props -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn bench_format_10k_documents() {
+    let member = bson::doc! {
+        "_id": 1, "name": "127.0.0.1:27017", "health": 1.0, "state": 1, "stateStr": "PRIMARY",
+        "optime": {"ts": bson::Timestamp { time: 1_450_623_497, increment: 1 }, "t": 5i64},
+        "optimeDate": DateTime::from_millis(1_450_623_551_120), "tags": {"dc": "east"},
+        "ids": [ObjectId::from_bytes([7; 12]), ObjectId::from_bytes([9; 12])], "n": 0.1,
+    };
+    let docs: Vec<Bson> = (0..10_000)
+        .map(|_| Bson::Document(member.clone()))
+        .collect();
+    for (mode, nolint) in [("one-line", true), ("pretty", false)] {
+        let start = std::time::Instant::now();
+        let mut out = String::new();
+        for d in &docs {
+            format::write_tojson(&mut out, d, "", nolint, Style::default());
+            out.push('\n');
+        }
+        println!(
+            "{mode}: 10k documents, {} bytes, {:?}",
+            out.len(),
+            start.elapsed()
+        );
+    }
 }

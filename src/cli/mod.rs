@@ -4,14 +4,17 @@
 //! * `address.rs`: [`plan`] turns the options into a [`ConnectionPlan`] (reference 6.2 rules).
 //! * `hosts.rs` / `uri.rs`: host lists and connection strings.
 //! * `password.rs`: the no-echo password prompt for `-p` without a value.
+//! * `argv.rs`: hides a command-line password from `ps`.
 mod address;
 mod args;
+mod argv;
 pub mod hosts;
 mod password;
 pub mod uri;
 
 pub use address::{plan, ConnectionPlan, TlsPlan};
 pub use args::{Args, JsonArg};
+pub use argv::hide_password;
 pub use password::prompt_password;
 
 use std::fmt;

@@ -48,14 +48,31 @@ pub(crate) fn civil_from_ms(ms: i64) -> Civil {
 }
 
 /// Left-pads the decimal text of `n` with zeros to `width` characters, as the legacy
-/// `Number.prototype.zeroPad` does (the sign counts: -1 → `00-1`).
+/// `Number.prototype.zeroPad` does (the sign counts: -1 → `00-1`). No allocation: dates are
+/// printed once per field of every document.
 fn zero_pad(out: &mut String, n: i64, width: usize) {
-    let mut buf = String::new();
-    let _ = write!(buf, "{n}");
-    for _ in buf.len()..width {
+    let mut buf = [0u8; 24];
+    let mut i = buf.len();
+    let mut m = n.unsigned_abs();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (m % 10) as u8;
+        m /= 10;
+        if m == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        i -= 1;
+        buf[i] = b'-';
+    }
+    let len = buf.len() - i;
+    for _ in len..width {
         out.push('0');
     }
-    out.push_str(&buf);
+    for &b in &buf[i..] {
+        out.push(b as char);
+    }
 }
 
 /// `ISODate("YYYY-MM-DDTHH:MM:SS[.mmm]Z")`; milliseconds only when non-zero; dates a JS Date

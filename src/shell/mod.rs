@@ -37,8 +37,16 @@ pub fn main() -> i32 {
 
 /// Run a session for parsed options; returns the exit code.
 pub fn run(args: &Args) -> i32 {
+    if let Some(pw) = args.password.as_deref() {
+        cli::hide_password(pw);
+    }
     let plan = match cli::plan(args) {
-        Ok(plan) => plan,
+        Ok(plan) => {
+            if let Some(pw) = plan.as_ref().and_then(|p| p.password.as_deref()) {
+                cli::hide_password(pw);
+            }
+            plan
+        }
         Err(e) => {
             err_line(&format!("error: {e}"));
             return 1;

@@ -221,3 +221,89 @@ pub fn list_databases(e: &mut Engine, cmd: &Document) -> Result<CmdOutcome, CmdE
         None,
     ))
 }
+
+fn namespace_arg(cmd: &Document, name: &str) -> Result<(String, String), CmdError> {
+    let ns = match cmd.get(name) {
+        Some(Bson::String(s)) => s.clone(),
+        _ => {
+            return Err(CmdError::type_mismatch(format!(
+                "BSON field 'renameCollection.{name}' is the wrong type, expected type 'string'"
+            )))
+        }
+    };
+    match ns.split_once('.') {
+        Some((d, c)) if !d.is_empty() && !c.is_empty() => Ok((d.to_string(), c.to_string())),
+        _ => Err(CmdError::new(
+            73,
+            "InvalidNamespace",
+            format!("Invalid {name} namespace: {ns}"),
+        )),
+    }
+}
+
+pub fn rename_collection(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOutcome, CmdError> {
+    if db != "admin" {
+        return Err(CmdError::new(
+            13,
+            "Unauthorized",
+            "renameCollection may only be run against the admin database.",
+        ));
+    }
+    let (sdb, scoll) = namespace_arg(cmd, "renameCollection")?;
+    let (tdb, tcoll) = namespace_arg(cmd, "to")?;
+    let drop_target = bool_arg(cmd, "dropTarget");
+    if sdb == "local"
+        || tdb == "local"
+        || scoll.starts_with("system.")
+        || tcoll.starts_with("system.")
+    {
+        return Err(CmdError::new(
+            20,
+            "IllegalOperation",
+            format!("renameCollection cannot rename {sdb}.{scoll} to {tdb}.{tcoll}"),
+        ));
+    }
+    let Some(src) = e.coll(&sdb, &scoll) else {
+        return Err(CmdError::new(
+            26,
+            "NamespaceNotFound",
+            format!("Source collection {sdb}.{scoll} does not exist"),
+        ));
+    };
+    let ui = src.uuid;
+    if (sdb.as_str(), scoll.as_str()) == (tdb.as_str(), tcoll.as_str()) {
+        return Err(CmdError::new(
+            20,
+            "IllegalOperation",
+            "Can't rename a collection to itself",
+        ));
+    }
+    let mut last = None;
+    if let Some(t) = e.coll(&tdb, &tcoll) {
+        if !drop_target {
+            return Err(CmdError::new(
+                48,
+                "NamespaceExists",
+                "target namespace exists",
+            ));
+        }
+        let tui = t.uuid;
+        last = e
+            .commit(
+                "c",
+                format!("{tdb}.$cmd"),
+                Some(tui),
+                doc! {"drop": &tcoll},
+                None,
+            )
+            .map_err(internal)?;
+    }
+    let o = doc! {"renameCollection": format!("{sdb}.{scoll}"), "to": format!("{tdb}.{tcoll}"), "stayTemp": false, "dropTarget": false};
+    if let Some(op) = e
+        .commit("c", format!("{sdb}.$cmd"), Some(ui), o, None)
+        .map_err(internal)?
+    {
+        last = Some(op);
+    }
+    Ok(ok(Document::new(), last))
+}

@@ -110,7 +110,10 @@ pub fn create_indexes(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOut
             ));
         }
         if matches!(spec.get("unique"), Some(Bson::Boolean(true))) {
-            if let Some(dup) = c.duplicate_on(&spec_fields(&spec)) {
+            if let Some(dup) = c.duplicate_on(
+                &spec_fields(&spec),
+                spec.get("sparse").is_some_and(super::matcher::truthy),
+            ) {
                 return Err(CmdError::new(11000, "DuplicateKey", format!(
                     "Index build failed: {}: Collection {db}.{coll} ( {} ) :: caused by :: E11000 duplicate key error collection: {db}.{coll} index: {name} dup key: {}",
                     bson::Uuid::new(), c.uuid, fmt::document(&dup)

@@ -103,12 +103,7 @@ pub fn find(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOutcome, CmdE
             Source::Docs(docs.drain(start..end).collect())
         }
     };
-    let cur = Cursor {
-        ns,
-        source,
-        projection,
-        remaining: limit,
-    };
+    let cur = Cursor::new(ns, source, projection, limit);
     Ok(open_cursor(e, cur, batch, single))
 }
 
@@ -142,7 +137,11 @@ pub fn get_more(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOutcome, 
         .filter(|b| *b > 0)
         .map(|b| b as u64);
     let ns = format!("{db}.{coll}");
-    let Some(mut cur) = e.cursors.remove(&id) else {
+    let live = e
+        .cursors
+        .get(&id)
+        .is_some_and(|c| c.used.elapsed() < super::cursor::CURSOR_IDLE);
+    let Some(mut cur) = e.cursors.remove(&id).filter(|_| live) else {
         return Err(CmdError::new(
             43,
             "CursorNotFound",
@@ -160,6 +159,7 @@ pub fn get_more(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOutcome, 
     let (next, done) = e.next_batch(&mut cur, batch);
     let out_id = if done { 0 } else { id };
     if !done {
+        cur.used = std::time::Instant::now();
         e.cursors.insert(id, cur);
     }
     Ok(ok(

@@ -6,6 +6,7 @@ use bson::{doc, oid::ObjectId, Bson, Document};
 use super::commands::{bool_arg, coll_arg, ok};
 use super::engine::Engine;
 use super::matcher::Filter;
+use super::sessions::{txn_ctx, Executed, TxnCtx};
 use super::update::{upsert_seed, Update};
 use super::{fmt, CmdOutcome, OpTime};
 use crate::sandbox::error::CmdError;
@@ -83,13 +84,23 @@ fn reject_system_writes(db: &str, coll: &str) -> Result<(), CmdError> {
     Ok(())
 }
 
-/// Inserts one prepared document (with `_id`), checking unique indexes.
+const MAX_BSON: u32 = 16 * 1024 * 1024;
+
+/// Inserts one prepared document (with `_id`), checking its size and unique indexes.
 pub fn insert_one(
     e: &mut Engine,
     db: &str,
     coll: &str,
     d: Document,
 ) -> Result<Option<OpTime>, CmdError> {
+    let size = super::collection::bson_size(&d);
+    if size > MAX_BSON {
+        return Err(CmdError::new(
+            10334,
+            "BSONObjectTooLarge",
+            format!("object to insert too large. size in bytes: {size}, max size: {MAX_BSON}"),
+        ));
+    }
     let mut last = e.ensure_collection(db, coll)?;
     let c = e
         .coll(db, coll)
@@ -115,6 +126,13 @@ pub fn replace_one(
     rid: u64,
     new: Document,
 ) -> Result<Option<OpTime>, CmdError> {
+    if super::collection::bson_size(&new) > MAX_BSON {
+        return Err(CmdError::new(
+            17419,
+            "Location17419",
+            format!("Resulting document after update is larger than {MAX_BSON}"),
+        ));
+    }
     let c = e
         .coll(db, coll)
         .ok_or_else(|| CmdError::new(1, "InternalError", "collection vanished"))?;
@@ -146,6 +164,39 @@ pub fn delete_one(
 
 pub fn internal(msg: String) -> CmdError {
     CmdError::new(1, "InternalError", msg)
+}
+
+/// A statement's result, or the record of its earlier execution when this is a retry.
+pub enum Stmt<T> {
+    Ran(T),
+    Retried(Executed),
+}
+
+/// The retry context of a write command, registered on its session.
+pub fn begin_retryable(e: &mut Engine, cmd: &Document) -> Result<Option<TxnCtx>, CmdError> {
+    let ctx = txn_ctx(cmd);
+    if let Some(c) = &ctx {
+        e.sessions.begin(c)?;
+    }
+    Ok(ctx)
+}
+
+/// Runs statement `i` unless a retried command already executed it.
+pub fn statement<T>(
+    e: &mut Engine,
+    ctx: Option<&TxnCtx>,
+    i: usize,
+    f: impl FnOnce(&mut Engine) -> Result<T, CmdError>,
+) -> Result<Stmt<T>, CmdError> {
+    if let Some(c) = ctx {
+        if let Some(ex) = e.sessions.executed(c, i as i32) {
+            return Ok(Stmt::Retried(ex.clone()));
+        }
+        e.stmt = Some((c.clone(), i as i32));
+    }
+    let r = f(e);
+    e.stmt = None;
+    r.map(Stmt::Ran)
 }
 
 fn statements<'a>(
@@ -186,16 +237,18 @@ pub fn insert(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOutcome, Cm
     reject_system_writes(db, &coll)?;
     let docs = statements(cmd, "insert", "documents")?;
     let ordered = cmd.get("ordered").is_none_or(super::matcher::truthy);
+    let ctx = begin_retryable(e, cmd)?;
     let (mut n, mut errors, mut last) = (0i32, Vec::new(), None);
     for (i, d) in docs.iter().enumerate() {
-        let res = match d {
+        let res = statement(e, ctx.as_ref(), i, |e| match d {
             Bson::Document(d) => with_id_first(d).and_then(|d| insert_one(e, db, &coll, d)),
             _ => Err(CmdError::type_mismatch(
                 "BSON field 'insert.documents' is the wrong type, expected type 'object'",
             )),
-        };
+        });
         match res {
-            Ok(op) => {
+            Ok(Stmt::Retried(_)) => n += 1,
+            Ok(Stmt::Ran(op)) => {
                 n += 1;
                 last = max_optime(last, op);
             }
@@ -332,12 +385,23 @@ pub fn update(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOutcome, Cm
     reject_system_writes(db, &coll)?;
     let stmts = statements(cmd, "update", "updates")?;
     let ordered = cmd.get("ordered").is_none_or(super::matcher::truthy);
+    let ctx = begin_retryable(e, cmd)?;
     let (mut n, mut modified, mut errors, mut upserted, mut last) =
         (0i32, 0i32, Vec::new(), Vec::new(), None);
     for (i, s) in stmts.iter().enumerate() {
-        let res = parse_update_stmt(s).and_then(|st| run_update_stmt(e, db, &coll, &st));
+        let res = statement(e, ctx.as_ref(), i, |e| {
+            parse_update_stmt(s).and_then(|st| run_update_stmt(e, db, &coll, &st))
+        });
         match res {
-            Ok(r) => {
+            Ok(Stmt::Retried(ex)) => {
+                n += 1;
+                if ex.op == "i" {
+                    upserted.push(Bson::Document(doc! {"index": i as i32, "_id": ex.id}));
+                } else {
+                    modified += 1;
+                }
+            }
+            Ok(Stmt::Ran(r)) => {
                 n += r.matched;
                 modified += r.modified;
                 if let Some(id) = r.upserted {
@@ -370,49 +434,56 @@ pub fn delete(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOutcome, Cm
     reject_system_writes(db, &coll)?;
     let stmts = statements(cmd, "delete", "deletes")?;
     let ordered = cmd.get("ordered").is_none_or(super::matcher::truthy);
+    let ctx = begin_retryable(e, cmd)?;
     let (mut n, mut errors, mut last) = (0i32, Vec::new(), None);
     for (i, s) in stmts.iter().enumerate() {
-        let res = (|| -> Result<(i32, Option<OpTime>), CmdError> {
-            let Bson::Document(s) = s else {
-                return Err(CmdError::type_mismatch(
-                    "BSON field 'delete.deletes' element is not an object",
-                ));
-            };
-            let q = match s.get("q") {
-                Some(Bson::Document(q)) => q.clone(),
-                _ => {
+        let res = statement(
+            e,
+            ctx.as_ref(),
+            i,
+            |e| -> Result<(i32, Option<OpTime>), CmdError> {
+                let Bson::Document(s) = s else {
+                    return Err(CmdError::type_mismatch(
+                        "BSON field 'delete.deletes' element is not an object",
+                    ));
+                };
+                let q = match s.get("q") {
+                    Some(Bson::Document(q)) => q.clone(),
+                    _ => {
+                        return Err(CmdError::new(
+                            40414,
+                            "Location40414",
+                            "BSON field 'delete.deletes.q' is missing but a required field",
+                        ))
+                    }
+                };
+                let limit = s
+                    .get("limit")
+                    .and_then(super::compare::to_f64)
+                    .unwrap_or(0.0);
+                if limit != 0.0 && limit != 1.0 {
                     return Err(CmdError::new(
-                        40414,
-                        "Location40414",
-                        "BSON field 'delete.deletes.q' is missing but a required field",
-                    ))
+                        9,
+                        "FailedToParse",
+                        format!("The limit field in delete objects must be 0 or 1. Got {limit}"),
+                    ));
                 }
-            };
-            let limit = s
-                .get("limit")
-                .and_then(super::compare::to_f64)
-                .unwrap_or(0.0);
-            if limit != 0.0 && limit != 1.0 {
-                return Err(CmdError::new(
-                    9,
-                    "FailedToParse",
-                    format!("The limit field in delete objects must be 0 or 1. Got {limit}"),
-                ));
-            }
-            let mut targets = super::cmd_read::matching(e, db, &coll, &Filter::parse(&q)?);
-            if limit == 1.0 {
-                targets.truncate(1);
-            }
-            let mut last = None;
-            let count = targets.len() as i32;
-            for (_, d) in targets {
-                let id = d.get("_id").cloned().unwrap_or(Bson::Null);
-                last = max_optime(last, delete_one(e, db, &coll, id)?);
-            }
-            Ok((count, last))
-        })();
+                let mut targets = super::cmd_read::matching(e, db, &coll, &Filter::parse(&q)?);
+                if limit == 1.0 {
+                    targets.truncate(1);
+                }
+                let mut last = None;
+                let count = targets.len() as i32;
+                for (_, d) in targets {
+                    let id = d.get("_id").cloned().unwrap_or(Bson::Null);
+                    last = max_optime(last, delete_one(e, db, &coll, id)?);
+                }
+                Ok((count, last))
+            },
+        );
         match res {
-            Ok((c, op)) => {
+            Ok(Stmt::Retried(_)) => n += 1,
+            Ok(Stmt::Ran((c, op))) => {
                 n += c;
                 last = max_optime(last, op);
             }

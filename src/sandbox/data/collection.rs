@@ -22,6 +22,22 @@ pub struct UniqueIndex {
     pub name: String,
     pub fields: Vec<String>,
     pub map: BTreeMap<Vec<Key>, u64>,
+    /// A sparse index leaves out documents that have none of its fields.
+    pub sparse: bool,
+}
+
+impl UniqueIndex {
+    /// The index key of `doc`, or `None` when a sparse index skips it.
+    pub fn key(&self, doc: &Document) -> Option<Vec<Key>> {
+        key_for(doc, &self.fields, self.sparse)
+    }
+}
+
+fn key_for(doc: &Document, fields: &[String], sparse: bool) -> Option<Vec<Key>> {
+    if sparse && fields.iter().all(|f| path::lookup_first(doc, f).is_none()) {
+        return None;
+    }
+    Some(index_key(doc, fields))
 }
 
 #[derive(Debug, Clone)]
@@ -147,7 +163,7 @@ impl Collection {
             }
         }
         for u in &self.unique {
-            let key = index_key(doc, &u.fields);
+            let Some(key) = u.key(doc) else { continue };
             if let Some(rid) = u.map.get(&key) {
                 if Some(*rid) != except {
                     let mut kd = Document::new();
@@ -213,7 +229,9 @@ impl Collection {
             ix.insert(Key(id.clone()), rid);
         }
         for u in &mut self.unique {
-            u.map.insert(index_key(doc, &u.fields), rid);
+            if let Some(k) = u.key(doc) {
+                u.map.insert(k, rid);
+            }
         }
     }
 
@@ -225,7 +243,7 @@ impl Collection {
             }
         }
         for u in &mut self.unique {
-            let k = index_key(doc, &u.fields);
+            let Some(k) = u.key(doc) else { continue };
             if u.map.get(&k) == Some(&rid) {
                 u.map.remove(&k);
             }
@@ -249,10 +267,12 @@ impl Collection {
     }
 
     /// The first duplicated key (as `{field: value}`) among the documents for `fields`.
-    pub fn duplicate_on(&self, fields: &[String]) -> Option<Document> {
+    pub fn duplicate_on(&self, fields: &[String], sparse: bool) -> Option<Document> {
         let mut seen = std::collections::BTreeSet::new();
         for s in self.docs.values() {
-            let key = index_key(&s.doc, fields);
+            let Some(key) = key_for(&s.doc, fields, sparse) else {
+                continue;
+            };
             if seen.contains(&key) {
                 let mut kd = Document::new();
                 for (f, k) in fields.iter().zip(key.iter()) {
@@ -270,15 +290,21 @@ impl Collection {
         let name = spec.get_str("name").unwrap_or_default().to_string();
         if matches!(spec.get("unique"), Some(Bson::Boolean(true))) {
             let fields = spec_fields(&spec);
-            if let Some(kd) = self.duplicate_on(&fields) {
+            let sparse = spec.get("sparse").is_some_and(super::matcher::truthy);
+            if let Some(kd) = self.duplicate_on(&fields, sparse) {
                 return Err((name, kd));
             }
             let map = self
                 .docs
                 .iter()
-                .map(|(rid, s)| (index_key(&s.doc, &fields), *rid))
+                .filter_map(|(rid, s)| key_for(&s.doc, &fields, sparse).map(|k| (k, *rid)))
                 .collect();
-            self.unique.push(UniqueIndex { name, fields, map });
+            self.unique.push(UniqueIndex {
+                name,
+                fields,
+                map,
+                sparse,
+            });
         }
         self.indexes.push(spec);
         Ok(())

@@ -36,6 +36,7 @@ pub fn dispatch(
         "createIndexes" => super::cmd_indexes::create_indexes(e, db, cmd),
         "listIndexes" => super::cmd_indexes::list_indexes(e, db, cmd),
         "dropIndexes" | "deleteIndexes" => super::cmd_indexes::drop_indexes(e, db, cmd),
+        "renameCollection" => super::cmd_catalog::rename_collection(e, db, cmd),
         "listCollections" => super::cmd_catalog::list_collections(e, db, cmd),
         "listDatabases" => super::cmd_catalog::list_databases(e, cmd),
         "collStats" => super::cmd_stats::coll_stats(e, db, cmd),

@@ -5,6 +5,7 @@
 use std::collections::VecDeque;
 use std::ops::Bound;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use bson::{Bson, Document};
 
@@ -36,11 +37,32 @@ pub struct Cursor {
     pub projection: Option<Projection>,
     /// Documents still allowed by `limit` (None: unlimited).
     pub remaining: Option<u64>,
+    /// Last use; idle cursors are dropped after `CURSOR_IDLE` like the server's cursor timeout.
+    pub used: Instant,
 }
 
+/// The server's default cursor timeout (cursorTimeoutMillis, 10 minutes).
+pub const CURSOR_IDLE: Duration = Duration::from_secs(600);
+
 impl Cursor {
+    pub fn new(
+        ns: String,
+        source: Source,
+        projection: Option<Projection>,
+        remaining: Option<u64>,
+    ) -> Cursor {
+        Cursor {
+            ns,
+            source,
+            projection,
+            remaining,
+            used: Instant::now(),
+        }
+    }
+
     pub fn docs(ns: String, docs: impl IntoIterator<Item = Arc<Document>>) -> Cursor {
         Cursor {
+            used: Instant::now(),
             ns,
             source: Source::Docs(docs.into_iter().collect()),
             projection: None,
@@ -126,7 +148,9 @@ impl Engine {
     }
 
     /// Registers an open cursor and returns its id (positive, never 0).
-    pub fn register_cursor(&mut self, cur: Cursor) -> i64 {
+    pub fn register_cursor(&mut self, mut cur: Cursor) -> i64 {
+        self.cursors.retain(|_, c| c.used.elapsed() < CURSOR_IDLE);
+        cur.used = Instant::now();
         loop {
             let id: i64 = rand::random::<i64>() & 0x3fff_ffff_ffff_ffff;
             if id != 0 && !self.cursors.contains_key(&id) {

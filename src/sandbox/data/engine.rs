@@ -29,6 +29,10 @@ pub struct Engine {
     pub oplog_max: u64,
     pub cursors: HashMap<i64, Cursor>,
     pub journal: Option<Journal>,
+    /// Executed retryable-write statements per session.
+    pub sessions: super::sessions::Sessions,
+    /// The retryable statement being executed (its entries carry lsid/txnNumber/stmtId).
+    pub stmt: Option<(super::sessions::TxnCtx, i32)>,
     /// The dbpath (for dbStats' filesystem figures).
     pub dbpath: Option<std::path::PathBuf>,
 }
@@ -41,11 +45,10 @@ pub fn split_ns(ns: &str) -> Option<(&str, &str)> {
 pub fn command_kind(name: &str) -> Option<CmdKind> {
     match name {
         "find" | "count" | "distinct" | "aggregate" | "listCollections" | "listIndexes"
-        | "listDatabases" | "collStats" | "dbStats" | "dataSize" => Some(CmdKind::Read),
+        | "listDatabases" | "collStats" | "dbStats" => Some(CmdKind::Read),
         "insert" | "update" | "delete" | "findAndModify" | "findandmodify" | "create" | "drop"
-        | "dropDatabase" | "createIndexes" | "dropIndexes" | "deleteIndexes" => {
-            Some(CmdKind::Write)
-        }
+        | "dropDatabase" | "createIndexes" | "dropIndexes" | "deleteIndexes"
+        | "renameCollection" => Some(CmdKind::Write),
         "getMore" | "killCursors" => Some(CmdKind::Cursor),
         _ => None,
     }
@@ -65,6 +68,8 @@ impl Engine {
             oplog_max: DEFAULT_OPLOG_BYTES,
             cursors: HashMap::new(),
             journal: None,
+            sessions: Default::default(),
+            stmt: None,
             dbpath: None,
         };
         e.ensure_oplog();
@@ -281,13 +286,28 @@ impl Engine {
         o2: Option<Document>,
     ) -> Result<Option<OpTime>, String> {
         let local = ns.starts_with("local.");
-        let mut e = doc! {"op": op, "ns": ns};
+        let retry = match &self.stmt {
+            Some((ctx, stmt)) if !local && matches!(op, "i" | "u" | "d") => {
+                Some((ctx.clone(), *stmt))
+            }
+            _ => None,
+        };
+        let mut e = Document::new();
+        if let Some((ctx, _)) = &retry {
+            e.insert("lsid", ctx.lsid.clone());
+            e.insert("txnNumber", ctx.txn);
+        }
+        e.insert("op", op);
+        e.insert("ns", ns);
         if let Some(u) = ui {
             e.insert("ui", u);
         }
         e.insert("o", o);
         if let Some(o2) = o2 {
             e.insert("o2", o2);
+        }
+        if let Some((_, stmt)) = retry {
+            e.insert("stmtId", stmt);
         }
         if local {
             self.apply_entry(&e, false)?;
@@ -367,6 +387,7 @@ impl Engine {
             if let Some(c) = self.oplog_mut() {
                 c.insert_at(pack_ts(ts), e.clone());
             }
+            self.sessions.record_entry(e);
             if pack_ts(ts) > pack_ts(self.last_ts) {
                 self.last_ts = ts;
                 self.last_applied = OpTime { ts, t };
@@ -416,6 +437,25 @@ impl Engine {
                 {
                     c.add_index(spec)
                         .map_err(|(n, k)| format!("duplicate key building index {n}: {k}"))?;
+                }
+            }
+            "renameCollection" => {
+                let to = o
+                    .get_str("to")
+                    .map_err(|_| "renameCollection entry without 'to'".to_string())?;
+                let (sdb, scoll) =
+                    split_ns(&coll).ok_or_else(|| format!("bad source namespace {coll}"))?;
+                let (tdb, tcoll) =
+                    split_ns(to).ok_or_else(|| format!("bad target namespace {to}"))?;
+                let moved = self.dbs.get_mut(sdb).and_then(|d| d.remove(scoll));
+                if self.dbs.get(sdb).is_some_and(|d| d.is_empty()) && sdb != "local" {
+                    self.dbs.remove(sdb);
+                }
+                if let Some(c) = moved {
+                    self.dbs
+                        .entry(tdb.to_string())
+                        .or_default()
+                        .insert(tcoll.to_string(), c);
                 }
             }
             "dropIndexes" => {

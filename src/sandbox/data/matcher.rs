@@ -18,6 +18,8 @@ pub enum Filter {
     Or(Vec<Filter>),
     Nor(Vec<Filter>),
     Field(String, Vec<Pred>),
+    /// `$expr`: an aggregation expression, true when it evaluates truthy.
+    Expr(Bson),
 }
 
 #[derive(Debug, Clone)]
@@ -35,6 +37,7 @@ pub enum Pred {
     ElemMatchValue(Vec<Pred>),
     ElemMatchDoc(Box<Filter>),
     Type(Vec<i32>),
+    Mod(i64, i64),
 }
 
 fn bad(msg: impl Into<String>) -> CmdError {
@@ -124,6 +127,8 @@ impl Filter {
                         });
                     }
                     "comment" => {}
+                    // Evaluation errors (e.g. a type mismatch on some document) count as no match.
+                    "expr" => parts.push(Filter::Expr(v.clone())),
                     _ => return Err(bad(format!("unknown top level operator: {k}. If you have a field name that starts with a '$' symbol, consider using $getField or $setField."))),
                 }
             } else {
@@ -147,6 +152,10 @@ impl Filter {
                 let (vals, missing) = lookup_all(doc, path);
                 preds.iter().all(|p| p.matches(&vals, missing))
             }
+            Filter::Expr(e) => super::expr::eval(e, doc)
+                .ok()
+                .flatten()
+                .is_some_and(|v| truthy(&v)),
         }
     }
 
@@ -254,6 +263,24 @@ fn parse_ops(d: &Document) -> Result<Vec<Pred>, CmdError> {
                 Bson::Array(a) => Pred::Type(a.iter().map(type_code).collect::<Result<_, _>>()?),
                 other => Pred::Type(vec![type_code(other)?]),
             },
+            "$mod" => match v {
+                Bson::Array(a) if a.len() == 2 => {
+                    match (super::compare::to_f64(&a[0]), super::compare::to_f64(&a[1])) {
+                        (Some(d), Some(_)) if d as i64 == 0 => {
+                            return Err(bad("divisor cannot be 0"))
+                        }
+                        (Some(d), Some(r)) => Pred::Mod(d as i64, r as i64),
+                        _ => {
+                            return Err(bad("malformed mod, divisor and remainder must be numbers"))
+                        }
+                    }
+                }
+                Bson::Array(a) if a.len() < 2 => {
+                    return Err(bad("malformed mod, not enough elements"))
+                }
+                Bson::Array(_) => return Err(bad("malformed mod, too many elements")),
+                _ => return Err(bad("malformed mod, needs to be an array")),
+            },
             "$comment" => continue,
             other => return Err(bad(format!("unknown operator: {other}"))),
         };
@@ -340,6 +367,11 @@ impl Pred {
                     .any(|e| matches!(e, Bson::Document(d) if f.matches(d))),
                 _ => false,
             }),
+            Pred::Mod(d, r) => candidates(vals).iter().any(|c| match c {
+                Bson::Int32(_) | Bson::Int64(_) | Bson::Double(_) => super::compare::to_f64(c)
+                    .is_some_and(|f| f.is_finite() && (f as i64).wrapping_rem(*d) == *r),
+                _ => false,
+            }),
             Pred::Type(codes) => candidates(vals).iter().any(|c| {
                 let t = element_type(c);
                 codes
@@ -419,6 +451,16 @@ mod tests {
         ));
         assert!(m(doc! {"a": {"$type": "string"}}, doc! {"a": "s"}));
         assert!(m(doc! {"a": {"$type": "number"}}, doc! {"a": 2i64}));
+        assert!(m(doc! {"a": {"$mod": [4, 1]}}, doc! {"a": 9}));
+        assert!(!m(doc! {"a": {"$mod": [4, 1]}}, doc! {"a": 8}));
+        assert!(m(
+            doc! {"$expr": {"$gt": ["$a", "$b"]}},
+            doc! {"a": 3, "b": 1}
+        ));
+        assert!(!m(
+            doc! {"$expr": {"$gt": ["$a", "$b"]}},
+            doc! {"a": 0, "b": 1}
+        ));
     }
 
     #[test]
@@ -453,6 +495,8 @@ mod tests {
             doc! {"a": {"$regex": "("}},
             doc! {"a": {"$size": -1}},
             doc! {"a": {"$type": "nope"}},
+            doc! {"a": {"$mod": [0, 1]}},
+            doc! {"a": {"$mod": [1]}},
         ] {
             let e = Filter::parse(&f)
                 .err()

@@ -40,6 +40,7 @@ mod optime;
 mod path;
 mod projection;
 mod regex;
+mod sessions;
 mod snapshot;
 mod sort;
 mod update;

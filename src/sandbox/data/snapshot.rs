@@ -51,6 +51,7 @@ impl Engine {
         }
         self.ensure_oplog();
         self.cursors.clear();
+        self.sessions.clear();
         for p in &parts[1..] {
             let ns = p
                 .get_str("ns")

@@ -260,3 +260,130 @@ fn unknown_commands_and_bad_names() {
     );
     assert_eq!(crate::sandbox::data::Store::command_kind("hello"), None);
 }
+
+#[test]
+fn rename_collection_moves_data_and_replicates() {
+    let s = Store::in_memory();
+    run(&s, "test", doc! {"insert": "a", "documents": [{"_id": 1}]});
+    run(&s, "test", doc! {"insert": "b", "documents": [{"_id": 2}]});
+    assert_eq!(
+        run_err(
+            &s,
+            "test",
+            doc! {"renameCollection": "test.a", "to": "test.c"}
+        )
+        .code,
+        13
+    );
+    assert_eq!(
+        run_err(
+            &s,
+            "admin",
+            doc! {"renameCollection": "test.a", "to": "test.b"}
+        )
+        .code,
+        48
+    );
+    assert_eq!(
+        run_err(
+            &s,
+            "admin",
+            doc! {"renameCollection": "test.zz", "to": "test.c"}
+        )
+        .code,
+        26
+    );
+    assert_eq!(
+        run(
+            &s,
+            "admin",
+            doc! {"renameCollection": "test.a", "to": "test.c"}
+        ),
+        doc! {"ok": 1.0}
+    );
+    assert_eq!(
+        run(
+            &s,
+            "admin",
+            doc! {"renameCollection": "test.c", "to": "other.b", "dropTarget": true}
+        ),
+        doc! {"ok": 1.0}
+    );
+    assert_eq!(
+        run(
+            &s,
+            "admin",
+            doc! {"renameCollection": "other.b", "to": "test.b", "dropTarget": true}
+        ),
+        doc! {"ok": 1.0}
+    );
+    assert_eq!(
+        first_batch(&run(&s, "test", doc! {"find": "b"})),
+        vec![doc! {"_id": 1}]
+    );
+    let r = Store::in_memory();
+    r.apply_oplog(&s.oplog_after(
+        bson::Timestamp {
+            time: 0,
+            increment: 0,
+        },
+        100,
+    ))
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        first_batch(&run(&r, "test", doc! {"find": "b"})),
+        vec![doc! {"_id": 1}]
+    );
+    let names = first_batch(&run(
+        &r,
+        "test",
+        doc! {"listCollections": 1, "nameOnly": true},
+    ));
+    assert_eq!(names, vec![doc! {"name": "b", "type": "collection"}]);
+}
+
+#[test]
+fn sparse_unique_indexes_skip_documents_without_the_field() {
+    let s = Store::in_memory();
+    run(
+        &s,
+        "test",
+        doc! {"insert": "c", "documents": [{"_id": 1}, {"_id": 2}]},
+    );
+    run(
+        &s,
+        "test",
+        doc! {"createIndexes": "c", "indexes": [{"key": {"e": 1}, "name": "e_1", "unique": true, "sparse": true}]},
+    );
+    let r = run(
+        &s,
+        "test",
+        doc! {"insert": "c", "documents": [{"_id": 3}, {"_id": 4, "e": 1}, {"_id": 5, "e": 1}]},
+    );
+    assert_eq!(r.get_i32("n"), Ok(2));
+    assert_eq!(
+        run(
+            &s,
+            "test",
+            doc! {"count": "c", "query": {"$expr": {"$eq": ["$e", 1]}}}
+        ),
+        doc! {"n": 1, "ok": 1.0}
+    );
+}
+
+#[test]
+fn oversized_documents_are_refused() {
+    let s = Store::in_memory();
+    let big = "x".repeat(16 * 1024 * 1024);
+    let r = run(
+        &s,
+        "test",
+        doc! {"insert": "c", "documents": [{"_id": 1, "big": big}]},
+    );
+    let e = r
+        .get_array("writeErrors")
+        .ok()
+        .and_then(|a| a[0].as_document().cloned())
+        .unwrap_or_default();
+    assert_eq!(e.get_i32("code"), Ok(10334));
+}

@@ -1,5 +1,6 @@
 //! Store-level tests: commands end to end (reply shapes), oplog, persistence, initial sync.
 
+mod bench;
 mod catalog;
 mod crud;
 mod expr_eval;

@@ -284,3 +284,71 @@ fn snapshot_export_import_copies_data_and_last_entry() {
     assert_eq!(s.oplog_stats().count, 1);
     assert!(s.import_snapshot(&[doc! {"kind": "docs"}]).is_err());
 }
+
+#[test]
+fn retried_writes_are_not_applied_twice_even_on_another_member() {
+    let p = Store::in_memory();
+    let lsid =
+        doc! {"id": bson::Binary { subtype: bson::spec::BinarySubtype::Uuid, bytes: vec![7; 16] }};
+    let ins = doc! {"insert": "c", "documents": [{"_id": 1}, {"_id": 2}], "lsid": lsid.clone(), "txnNumber": 1i64};
+    assert_eq!(run(&p, "test", ins.clone()), doc! {"n": 2, "ok": 1.0});
+    assert_eq!(
+        run(&p, "test", ins.clone()),
+        doc! {"n": 2, "ok": 1.0},
+        "a retry succeeds without E11000"
+    );
+    let entries = p.oplog_after(
+        Timestamp {
+            time: 0,
+            increment: 0,
+        },
+        100,
+    );
+    let i = entries
+        .iter()
+        .find(|e| e.get_str("op") == Ok("i"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        i.keys().take(3).map(String::as_str).collect::<Vec<_>>(),
+        ["lsid", "txnNumber", "op"]
+    );
+    assert_eq!(i.get_i32("stmtId"), Ok(0));
+
+    let upd = doc! {"update": "c", "updates": [{"q": {"_id": 1}, "u": {"$inc": {"n": 1}}}, {"q": {"_id": 9}, "u": {"$set": {"x": 1}}, "upsert": true}],
+    "lsid": lsid.clone(), "txnNumber": 2i64};
+    let first = run(&p, "test", upd.clone());
+    assert_eq!(
+        first,
+        doc! {"n": 2, "upserted": [{"index": 1, "_id": 9}], "nModified": 1, "ok": 1.0}
+    );
+    // The secondary that becomes primary got the entries through replication.
+    let s = Store::in_memory();
+    s.apply_oplog(&p.oplog_after(
+        Timestamp {
+            time: 0,
+            increment: 0,
+        },
+        100,
+    ))
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(run(&s, "test", upd.clone()), first);
+    assert_eq!(
+        first_batch(&run(&s, "test", doc! {"find": "c", "filter": {"_id": 1}})),
+        vec![doc! {"_id": 1, "n": 1}]
+    );
+    let old = super::run_err(&s, "test", ins);
+    assert_eq!(old.code, 225);
+
+    let fam = doc! {"findAndModify": "c", "query": {"_id": 2}, "update": {"$inc": {"n": 1}}, "new": true, "lsid": lsid.clone(), "txnNumber": 3i64};
+    let r1 = run(&s, "test", fam.clone());
+    let r2 = run(&s, "test", fam);
+    assert_eq!(r1, r2);
+    assert_eq!(r2.get_document("value"), Ok(&doc! {"_id": 2, "n": 1}));
+    let del = doc! {"delete": "c", "deletes": [{"q": {"_id": 2}, "limit": 1}], "lsid": lsid, "txnNumber": 4i64};
+    assert_eq!(run(&s, "test", del.clone()), doc! {"n": 1, "ok": 1.0});
+    assert_eq!(run(&s, "test", del), doc! {"n": 1, "ok": 1.0});
+    // Without a session the same insert is a plain duplicate.
+    let r = run(&s, "test", doc! {"insert": "c", "documents": [{"_id": 1}]});
+    assert!(r.get_array("writeErrors").is_ok());
+}

@@ -116,8 +116,7 @@ pub async fn initiate(node: &Arc<Node>, req: &Request) -> Result<Document, CmdEr
         }
     };
     let is_self = |h: &str| node.is_self(h);
-    let cfg = rsconfig::validate_initiate(&proposed, &set_name, &is_self)?;
-    let me = self_index(&cfg, &is_self)?;
+    let (cfg, me) = rsconfig::validate_initiate(&proposed, &set_name, &is_self)?;
     let cfg_doc = cfg.to_document();
     let (self_id, me_target, others) = quorum_targets(&cfg_doc, me);
     quorum_check(
@@ -174,10 +173,8 @@ pub async fn reconfig(node: &Arc<Node>, req: &Request) -> Result<Document, CmdEr
     let old = rsconfig::parse(&old_cfg)?;
     let is_self = |h: &str| node.is_self(h);
     // The current term for a normal reconfig; for force a version bump and no term.
-    let mut proposed = proposed;
-    rsconfig::stamp_reconfig(&mut proposed, &old, force, term);
-    let cfg = rsconfig::validate_reconfig(&proposed, &old, force, &is_self)?;
-    let me = self_index(&cfg, &is_self)?;
+    let set_name = old.id.clone();
+    let (cfg, me) = rsconfig::validate_reconfig(&rsconfig::ReconfigRequest { new: &proposed, old: &old, force, current_term: term, set_name: &set_name, is_self: &is_self })?;
     let cfg_doc = cfg.to_document();
     if !force {
         let (self_id, me_target, others) = quorum_targets(&cfg_doc, me);

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# mongosh against rsh-sandbox (issue 3, third bullet of "Done when").
+# Usage: mongosh_flow.sh SANDBOX_BINARY MONGOSH WORKDIR
+# Starts a 2-member set with the cluster launcher plus a spare member, then runs rs.status(),
+# rs.conf(), rs.add() and rs.stepDown() through `mongosh --eval` and checks the printed shapes.
+set -euo pipefail
+bin=$1 mongosh=$2 work=$3
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+"$bin" cluster --nodes 2 --initiate --fast --dbpath-root "$work/set" >"$work/cluster.out" 2>&1 &
+cluster=$!
+spare_port=$(free_port)
+mkdir -p "$work/spare"
+"$bin" --port "$spare_port" --bind_ip 127.0.0.1 --replSet rs0 --dbpath "$work/spare" --logpath "$work/spare.log" &
+spare=$!
+trap 'kill -TERM $cluster $spare 2>/dev/null; wait $cluster $spare 2>/dev/null || true' EXIT
+
+uri=""
+for _ in $(seq 1 600); do
+  uri=$(grep -o 'mongodb://[^ ]*' "$work/cluster.out" | head -n1 || true)
+  [ -n "$uri" ] && break
+  kill -0 $cluster 2>/dev/null || { cat "$work/cluster.out"; exit 1; }
+  sleep 0.1
+done
+[ -n "$uri" ] || { echo "cluster did not come up"; cat "$work/cluster.out"; exit 1; }
+echo "set: $uri"
+
+sh() { "$mongosh" "$uri" --quiet --norc --eval "$1"; }
+expect() { # expect NAME OUTPUT PATTERN...
+  local name=$1 out=$2; shift 2
+  for pat in "$@"; do
+    grep -q -- "$pat" <<<"$out" || { echo "FAIL $name: no '$pat' in:"; echo "$out"; exit 1; }
+  done
+  echo "ok $name"
+}
+
+out=$(sh 'rs.status()')
+expect rs.status "$out" "set: 'rs0'" "myState: 1" "members: \[" "stateStr: 'PRIMARY'" "stateStr: 'SECONDARY'" "optimeDate:" "ok: 1"
+out=$(sh 'rs.conf()')
+expect rs.conf "$out" "_id: 'rs0'" "protocolVersion: Long('1')" "secondaryDelaySecs: Long('0')" "heartbeatIntervalMillis: 300" "replicaSetId: ObjectId("
+out=$(sh "rs.add('127.0.0.1:$spare_port')")
+expect rs.add "$out" "ok: 1"
+out=$(sh 'rs.conf().members.length')
+expect rs.add-members "$out" "^3$"
+out=$(sh 'rs.stepDown(30)' 2>&1 || true)
+expect rs.stepDown "$out" "ok: 1"
+echo "MONGOSH FLOW OK"
