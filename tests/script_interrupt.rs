@@ -73,6 +73,8 @@ fn one_ctrl_c_stops_a_loop_that_calls_natives() {
     let mut first = String::new();
     let _ = out.read_line(&mut first);
     assert_eq!(first, "started\n");
+    // Sent right after the first --eval's output: the second may not have started yet; the
+    // SIGINT must still stop the script (no lost Ctrl-C between evaluations).
     sigint(child.id());
     let deadline = Instant::now() + Duration::from_secs(60);
     let status = loop {
@@ -81,7 +83,7 @@ fn one_ctrl_c_stops_a_loop_that_calls_natives() {
         }
         if Instant::now() > deadline {
             let _ = child.kill();
-            panic!("one SIGINT did not stop sleep() within 60 s");
+            panic!("one SIGINT did not stop the script within 60 s");
         }
         std::thread::sleep(Duration::from_millis(20));
     };
