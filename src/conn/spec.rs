@@ -44,6 +44,47 @@ impl ConnectSpec {
             ..Default::default()
         }
     }
+
+    /// `new Mongo(x)` / `connect(x)`: a URI as is, or a legacy host string
+    /// `[set/]h1[:p1][,h2…]` by the shell's rules (one host, no set → a direct connection).
+    pub fn from_host_string(text: &str) -> Result<Self, ConnError> {
+        let text = text.trim();
+        if text.starts_with("mongodb://") || text.starts_with("mongodb+srv://") {
+            return Ok(Self::from_uri(text));
+        }
+        let (set, list) = match text.split_once('/') {
+            Some((set, list)) => (Some(set), list),
+            None => (None, text),
+        };
+        if list.is_empty() || set == Some("") {
+            return Err(ConnError::Usage(format!("invalid host string: '{text}'")));
+        }
+        let mut hosts = Vec::new();
+        for h in list.split(',') {
+            let h = h.trim();
+            if h.is_empty() || h.contains(['@', '?', ' ', '/']) {
+                return Err(ConnError::Usage(format!("invalid host: '{h}'")));
+            }
+            let has_port = match h.rfind(':') {
+                Some(i) => !h.starts_with('[') || h[..i].ends_with(']'),
+                None => false,
+            };
+            hosts.push(if has_port {
+                h.to_string()
+            } else {
+                format!("{h}:27017")
+            });
+        }
+        let query = match set {
+            Some(s) => format!("?replicaSet={s}"),
+            None if hosts.len() == 1 => "?directConnection=true".to_string(),
+            None => String::new(),
+        };
+        Ok(Self::from_uri(&format!(
+            "mongodb://{}/{query}",
+            hosts.join(",")
+        )))
+    }
 }
 
 /// A read preference as the shell knows it: `setReadPref(mode, tagSets)`.
@@ -150,6 +191,25 @@ impl Target {
 mod tests {
     use super::*;
     use mongodb::bson::doc;
+
+    #[test]
+    fn host_strings_follow_the_shell_rules() {
+        let uri = |t: &str| ConnectSpec::from_host_string(t).map(|s| s.uri);
+        assert_eq!(uri("h:1").unwrap(), "mongodb://h:1/?directConnection=true");
+        assert_eq!(
+            uri("h").unwrap(),
+            "mongodb://h:27017/?directConnection=true"
+        );
+        assert_eq!(
+            uri("rs0/a:1,b").unwrap(),
+            "mongodb://a:1,b:27017/?replicaSet=rs0"
+        );
+        assert_eq!(uri("a:1,b:2").unwrap(), "mongodb://a:1,b:2/");
+        assert_eq!(uri("mongodb://x:1/db").unwrap(), "mongodb://x:1/db");
+        assert!(uri("").is_err());
+        assert!(uri("/a:1").is_err());
+        assert!(uri("u@h:1").is_err());
+    }
 
     #[test]
     fn read_pref_rejects_bad_mode_and_primary_tags() {

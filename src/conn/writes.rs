@@ -80,7 +80,7 @@ impl Connection {
             c.insert_many(docs).ordered(ordered).await
         })?;
         match r {
-            Ok(res) => Ok(doc! {"nInserted": res.inserted_ids.len() as i64}),
+            Ok(res) => Ok(doc! {"nInserted": res.inserted_ids.len() as i32}),
             Err(e) => {
                 if let ErrorKind::InsertMany(im) = e.kind.as_ref() {
                     let errors = im.write_errors.clone().unwrap_or_default();
@@ -89,7 +89,7 @@ impl Connection {
                     } else {
                         n.saturating_sub(errors.len())
                     };
-                    let mut result = doc! {"nInserted": inserted as i64};
+                    let mut result = doc! {"nInserted": inserted as i32};
                     if let Some(first) = errors.first() {
                         result.insert("writeError", err_doc(first.code, &first.message));
                     }
@@ -99,13 +99,13 @@ impl Connection {
                     if errors.len() > 1 {
                         let all: Vec<Bson> = errors
                             .iter()
-                            .map(|w| Bson::Document(doc! {"index": w.index as i64, "code": w.code, "errmsg": w.message.clone()}))
+                            .map(|w| Bson::Document(doc! {"index": w.index as i32, "code": w.code, "errmsg": w.message.clone()}))
                             .collect();
                         result.insert("writeErrors", all);
                     }
                     return Ok(result);
                 }
-                self.write_error(e, "insert", doc! {"nInserted": 0_i64})
+                self.write_error(e, "insert", doc! {"nInserted": 0_i32})
             }
         }
     }
@@ -167,9 +167,9 @@ impl Connection {
             Ok(res) => {
                 let upserted = res.upserted_id.is_some();
                 let mut d = doc! {
-                    "nMatched": if upserted { 0 } else { res.matched_count as i64 },
-                    "nUpserted": i64::from(upserted),
-                    "nModified": res.modified_count as i64,
+                    "nMatched": if upserted { 0 } else { res.matched_count as i32 },
+                    "nUpserted": i32::from(upserted),
+                    "nModified": res.modified_count as i32,
                 };
                 if let Some(id) = res.upserted_id {
                     d.insert("_id", id);
@@ -182,7 +182,7 @@ impl Connection {
             Err(e) => self.write_error(
                 e,
                 "update",
-                doc! {"nMatched": 0_i64, "nUpserted": 0_i64, "nModified": 0_i64},
+                doc! {"nMatched": 0_i32, "nUpserted": 0_i32, "nModified": 0_i32},
             ),
         }
     }
@@ -207,8 +207,8 @@ impl Connection {
             }
         })?;
         match r {
-            Ok(res) => Ok(doc! {"nRemoved": res.deleted_count as i64}),
-            Err(e) => self.write_error(e, "delete", doc! {"nRemoved": 0_i64}),
+            Ok(res) => Ok(doc! {"nRemoved": res.deleted_count as i32}),
+            Err(e) => self.write_error(e, "delete", doc! {"nRemoved": 0_i32}),
         }
     }
 }

@@ -4,6 +4,7 @@
 
 use boa_engine::{js_string, Context, JsResult, NativeFunction};
 
+pub mod conn;
 pub mod files;
 pub mod print;
 pub mod system;
@@ -17,6 +18,7 @@ pub const REGISTRY: &[(&str, Register)] = &[
     ("print", print::register),
     ("files", files::register),
     ("system", system::register),
+    ("conn", conn::register),
 ];
 
 /// Install all native groups into `ctx`.

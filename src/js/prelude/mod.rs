@@ -2,4 +2,13 @@
 //! connection layer appends its own (`rs.js`, `db.js`, …) here.
 
 /// `(source name, code)` pairs evaluated by `Runtime::new`.
-pub const PRELUDE: &[(&str, &str)] = &[("prelude/shell.js", include_str!("shell.js"))];
+pub const PRELUDE: &[(&str, &str)] = &[
+    ("prelude/shell.js", include_str!("shell.js")),
+    ("prelude/mongo.js", include_str!("mongo.js")),
+    ("prelude/db.js", include_str!("db.js")),
+    ("prelude/collection.js", include_str!("collection.js")),
+    ("prelude/cursor.js", include_str!("cursor.js")),
+    ("prelude/replinfo.js", include_str!("replinfo.js")),
+    ("prelude/rs.js", include_str!("rs.js")),
+    ("prelude/shellwords.js", include_str!("shellwords.js")),
+];

@@ -1,0 +1,136 @@
+//! Natives bridging the JS prelude (`Mongo`, `DB`, `DBCollection`, `DBQuery`, `rs`) to the
+//! connection layer. Connections and cursors live on the Rust side in [`Conns`] (context data)
+//! and are named by small integer handles; JS never holds driver objects.
+//!
+//! * `commands.rs`: `__runCommand`, `__write`.
+//! * `cursors.rs`: `__cursorOpen`, `__cursorNext`, `__cursorHasNext`, `__cursorPrint`, `__cursorClose`.
+//! * `settings.rs`: `__connOpen`, `__connInfo`, read preference, secondary-ok, auth, prompt,
+//!   and the replication-report text builders.
+
+mod commands;
+mod cursors;
+mod settings;
+mod table;
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use boa_engine::{Context, JsError, JsNativeError, JsResult, JsValue};
+
+use crate::conn::{ConnError, Connection, ShellCursor, Target};
+use crate::format::{self, Style};
+use crate::js::convert::js_to_document;
+use crate::js::host::host;
+
+/// Open connections and cursors of one runtime.
+#[derive(Default)]
+pub struct Conns {
+    list: RefCell<Vec<Option<Rc<Connection>>>>,
+    cursors: RefCell<HashMap<u32, ShellCursor>>,
+    next_cursor: Cell<u32>,
+}
+
+impl Conns {
+    /// Keep `conn`; returns its handle.
+    pub fn add(&self, conn: Connection) -> usize {
+        let mut l = self.list.borrow_mut();
+        l.push(Some(Rc::new(conn)));
+        l.len() - 1
+    }
+}
+
+/// Give the runtime its first connection (from the command line); returns its handle.
+pub fn attach(ctx: &mut Context, conn: Connection) -> usize {
+    if ctx.get_data::<Conns>().is_none() {
+        ctx.insert_data(Conns::default());
+    }
+    match ctx.get_data::<Conns>() {
+        Some(c) => c.add(conn),
+        None => 0, // ok: inserted just above
+    }
+}
+
+pub fn register(ctx: &mut Context) -> JsResult<()> {
+    if ctx.get_data::<Conns>().is_none() {
+        ctx.insert_data(Conns::default());
+    }
+    commands::register(ctx)?;
+    cursors::register(ctx)?;
+    settings::register(ctx)?;
+    table::register(ctx)?;
+    Ok(())
+}
+
+fn conns(ctx: &Context) -> JsResult<&Conns> {
+    ctx.get_data::<Conns>()
+        .ok_or_else(|| js_error("connection state missing"))
+}
+
+/// The connection named by a handle argument.
+fn conn(ctx: &Context, handle: &JsValue) -> JsResult<Rc<Connection>> {
+    let id = handle.as_number().unwrap_or(-1.0);
+    let list = conns(ctx)?.list.borrow();
+    if id >= 0.0 && id.fract() == 0.0 {
+        if let Some(Some(c)) = list.get(id as usize) {
+            return Ok(c.clone());
+        }
+    }
+    Err(js_error("not connected to a server (no such connection)"))
+}
+
+pub(crate) fn js_error(msg: impl Into<String>) -> JsError {
+    JsNativeError::error().with_message(msg.into()).into()
+}
+
+/// A connection-layer error as a JS `Error`; a server reply becomes `error: <tojson>` as in
+/// the legacy shell's cursor and helper errors.
+pub(crate) fn conn_error(e: ConnError) -> JsError {
+    match e {
+        ConnError::Server(reply) => js_error(format!(
+            "error: {}",
+            format::pretty(&bson::Bson::Document(reply), Style::default())
+        )),
+        other => js_error(other.to_string()),
+    }
+}
+
+/// The target argument: undefined/null → primary; `true` → the connection's read target
+/// (read preference / secondary-ok); `"host:port"` → that member; an object `{mode, tags}` →
+/// a read preference.
+fn target(v: &JsValue, conn: &Connection, ctx: &mut Context) -> JsResult<Target> {
+    if v.is_null_or_undefined() {
+        return Ok(Target::Primary);
+    }
+    if v.as_boolean() == Some(true) {
+        return Ok(conn.read_target());
+    }
+    if let Some(s) = v.as_string() {
+        return Ok(Target::Member(s.to_std_string_escaped()));
+    }
+    let d = js_to_document(v, ctx)?;
+    let mode = d.get_str("mode").unwrap_or("primary").to_string();
+    let tags = match d.get_array("tags") {
+        Ok(a) => a.iter().filter_map(|t| t.as_document().cloned()).collect(),
+        Err(_) => Vec::new(),
+    };
+    if mode == "primary" && tags.is_empty() {
+        return Ok(Target::Primary);
+    }
+    Ok(Target::ReadPref(
+        crate::conn::ReadPref::new(&mode, tags).map_err(conn_error)?,
+    ))
+}
+
+fn arg(args: &[JsValue], i: usize) -> JsValue {
+    args.get(i).cloned().unwrap_or_default()
+}
+
+fn arg_string(args: &[JsValue], i: usize, ctx: &mut Context) -> JsResult<String> {
+    Ok(arg(args, i).to_string(ctx)?.to_std_string_escaped())
+}
+
+fn write_out(ctx: &Context, text: &str) -> JsResult<()> {
+    host(ctx)?.write(text);
+    Ok(())
+}

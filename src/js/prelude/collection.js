@@ -1,0 +1,328 @@
+// DBCollection: CRUD helpers with the legacy result shapes (WriteResult, BulkWriteResult,
+// WriteCommandError) and the CRUD-API shapes (insertOne, updateMany…). Writes go through the
+// native __write (the driver's CRUD API, so retryable writes apply).
+
+var DBCollection = function (mongo, db, shortName, fullName) {
+    this._mongo = mongo;
+    this._db = db;
+    this._shortName = shortName;
+    this._fullName = fullName;
+    return new Proxy(this, DBCollection._names);
+};
+
+// `db.system.replset`: unknown properties name sub-collections.
+DBCollection._names = {
+    get: function (target, key) {
+        if (typeof key !== "string" || key in target || key.charAt(0) === "_" || DB._reserved[key]) {
+            return target[key];
+        }
+        return target._db.getCollection(target._shortName + "." + key);
+    }
+};
+
+DBCollection.prototype.getName = function () { return this._shortName; };
+DBCollection.prototype.getFullName = function () { return this._fullName; };
+DBCollection.prototype.getDB = function () { return this._db; };
+DBCollection.prototype.getMongo = function () { return this._mongo; };
+DBCollection.prototype.toString = function () { return this._fullName; };
+DBCollection.prototype.tojson = DBCollection.prototype.toString;
+
+DBCollection.prototype._write = function () {
+    var args = [this._mongo._h].concat(Array.prototype.slice.call(arguments));
+    args.splice(2, 0, this._db.getName(), this._shortName);
+    return __write.apply(null, args);
+};
+
+// A copy of `doc` with a new ObjectId first when it has no _id (legacy key order).
+DBCollection._withId = function (doc) {
+    if (doc === null || typeof doc !== "object" || Array.isArray(doc)) {
+        throw Error("can't save a " + (doc === null ? "null" : typeof doc));
+    }
+    if (doc._id !== undefined) {
+        return doc;
+    }
+    var out = {_id: new ObjectId()};
+    for (var k in doc) {
+        out[k] = doc[k];
+    }
+    return out;
+};
+
+// Legacy result wrappers; they print as `WriteResult({ … })` etc.
+var WriteResult = function (doc) { this._doc = doc; };
+WriteResult.prototype.tojson = function (indent, nolint) {
+    return "WriteResult(" + tojson(this._doc, indent, nolint) + ")";
+};
+WriteResult.prototype.toString = WriteResult.prototype.tojson;
+WriteResult.prototype.shellPrint = function () { print(this.tojson()); };
+WriteResult.prototype.hasWriteError = function () { return this._doc.writeError !== undefined; };
+WriteResult.prototype.getWriteError = function () { return this._doc.writeError; };
+WriteResult.prototype.hasWriteConcernError = function () { return this._doc.writeConcernError !== undefined; };
+Object.defineProperty(WriteResult.prototype, "nInserted", {get: function () { return this._doc.nInserted; }});
+Object.defineProperty(WriteResult.prototype, "nMatched", {get: function () { return this._doc.nMatched; }});
+Object.defineProperty(WriteResult.prototype, "nModified", {get: function () { return this._doc.nModified; }});
+Object.defineProperty(WriteResult.prototype, "nUpserted", {get: function () { return this._doc.nUpserted; }});
+Object.defineProperty(WriteResult.prototype, "nRemoved", {get: function () { return this._doc.nRemoved; }});
+
+var BulkWriteResult = function (doc) { this._doc = doc; };
+BulkWriteResult.prototype = Object.create(WriteResult.prototype);
+BulkWriteResult.prototype.tojson = function (indent, nolint) {
+    return "BulkWriteResult(" + tojson(this._doc, indent, nolint) + ")";
+};
+BulkWriteResult.prototype.toString = BulkWriteResult.prototype.tojson;
+
+var WriteCommandError = function (doc) { this._doc = doc; };
+WriteCommandError.prototype.tojson = function (indent, nolint) {
+    return "WriteCommandError(" + tojson(this._doc, indent, nolint) + ")";
+};
+WriteCommandError.prototype.toString = WriteCommandError.prototype.tojson;
+WriteCommandError.prototype.shellPrint = function () { print(this.tojson()); };
+
+// Legacy field order of a WriteResult.
+DBCollection._writeResult = function (r, kind) {
+    if (r.writeCommandError) {
+        return new WriteCommandError(r.writeCommandError);
+    }
+    var d = {};
+    if (kind === "insert") {
+        d.nInserted = r.nInserted;
+    } else if (kind === "update") {
+        d.nMatched = r.nMatched;
+        d.nUpserted = r.nUpserted;
+        d.nModified = r.nModified;
+        if (r._id !== undefined) {
+            d._id = r._id;
+        }
+    } else {
+        d.nRemoved = r.nRemoved;
+    }
+    if (r.writeError) {
+        d.writeError = r.writeError;
+    }
+    if (r.writeConcernError) {
+        d.writeConcernError = r.writeConcernError;
+    }
+    return new WriteResult(d);
+};
+
+// Throw the CRUD-API way when a write failed.
+DBCollection._throwIfFailed = function (r) {
+    if (r.writeCommandError) {
+        throw Error(tojson(r.writeCommandError));
+    }
+    if (r.writeError) {
+        throw Error("WriteError(" + tojson(r.writeError) + ")");
+    }
+    if (r.writeConcernError) {
+        throw Error("WriteConcernError(" + tojson(r.writeConcernError) + ")");
+    }
+};
+
+DBCollection.prototype.insert = function (obj, options) {
+    var ordered = !(options && options.ordered === false);
+    if (Array.isArray(obj)) {
+        var docs = obj.map(DBCollection._withId);
+        var r = this._write("insert", docs, ordered);
+        if (r.writeCommandError) {
+            return new WriteCommandError(r.writeCommandError);
+        }
+        var errors = r.writeErrors || (r.writeError ? [r.writeError] : []);
+        return new BulkWriteResult({
+            writeErrors: errors, writeConcernErrors: r.writeConcernError ? [r.writeConcernError] : [],
+            nInserted: r.nInserted, nUpserted: 0, nMatched: 0, nModified: 0, nRemoved: 0, upserted: []
+        });
+    }
+    return DBCollection._writeResult(this._write("insert", [DBCollection._withId(obj)], ordered), "insert");
+};
+
+DBCollection.prototype.insertOne = function (doc) {
+    var d = DBCollection._withId(doc);
+    var r = this._write("insert", [d], true);
+    DBCollection._throwIfFailed(r);
+    return {acknowledged: true, insertedId: d._id};
+};
+
+DBCollection.prototype.insertMany = function (docs, options) {
+    var ordered = !(options && options.ordered === false);
+    var withIds = docs.map(DBCollection._withId);
+    var r = this._write("insert", withIds, ordered);
+    DBCollection._throwIfFailed(r);
+    return {acknowledged: true, insertedIds: withIds.map(function (d) { return d._id; })};
+};
+
+DBCollection.prototype.save = function (obj) {
+    if (obj === null || typeof obj !== "object") {
+        throw Error("can't save a " + typeof obj);
+    }
+    if (obj._id === undefined) {
+        return this.insert(obj);
+    }
+    return this.update({_id: obj._id}, obj, {upsert: true});
+};
+
+// update(query, update, upsert, multi) or update(query, update, {upsert, multi}).
+DBCollection.prototype.update = function (query, update, upsert, multi) {
+    if (upsert !== null && typeof upsert === "object") {
+        multi = upsert.multi;
+        upsert = upsert.upsert;
+    }
+    var r = this._write("update", query || {}, update, !!multi, !!upsert);
+    return DBCollection._writeResult(r, "update");
+};
+
+DBCollection.prototype._updateApi = function (query, update, options, multi) {
+    var r = this._write("update", query || {}, update, multi, !!(options && options.upsert));
+    DBCollection._throwIfFailed(r);
+    var out = {acknowledged: true, matchedCount: r.nMatched, modifiedCount: r.nModified};
+    if (r._id !== undefined) {
+        out.upsertedId = r._id;
+    }
+    return out;
+};
+
+DBCollection.prototype.updateOne = function (q, u, o) { return this._updateApi(q, u, o, false); };
+DBCollection.prototype.updateMany = function (q, u, o) { return this._updateApi(q, u, o, true); };
+DBCollection.prototype.replaceOne = function (q, doc, o) {
+    for (var k in doc) {
+        if (k.charAt(0) === "$") {
+            throw Error("the replace operation document must not contain atomic operators");
+        }
+    }
+    return this._updateApi(q, doc, o, false);
+};
+
+DBCollection.prototype.remove = function (query, justOne) {
+    if (justOne !== null && typeof justOne === "object") {
+        justOne = justOne.justOne;
+    }
+    return DBCollection._writeResult(this._write("delete", query || {}, !!justOne), "delete");
+};
+
+DBCollection.prototype.deleteOne = function (query) {
+    var r = this._write("delete", query || {}, true);
+    DBCollection._throwIfFailed(r);
+    return {acknowledged: true, deletedCount: r.nRemoved};
+};
+
+DBCollection.prototype.deleteMany = function (query) {
+    var r = this._write("delete", query || {}, false);
+    DBCollection._throwIfFailed(r);
+    return {acknowledged: true, deletedCount: r.nRemoved};
+};
+
+DBCollection.prototype.find = function (query, fields, limit, skip, batchSize) {
+    return new DBQuery(this._mongo, this._db, this, this._fullName, query, fields, limit, skip, batchSize);
+};
+
+DBCollection.prototype.findOne = function (query, fields) {
+    var cursor = this.find(query, fields, -1);
+    if (!cursor.hasNext()) {
+        return null;
+    }
+    return cursor.next();
+};
+
+DBCollection.prototype.count = function (query) {
+    return this.find(query).count();
+};
+
+DBCollection.prototype.countDocuments = function (query) {
+    var res = this.aggregate([{$match: query || {}}, {$group: {_id: 1, n: {$sum: 1}}}]).toArray();
+    return res.length ? res[0].n : 0;
+};
+
+DBCollection.prototype.distinct = function (key, query) {
+    var res = __runCommand(this._mongo._h, this._db.getName(),
+                           {distinct: this._shortName, key: key, query: query || {}}, __READ);
+    if (!res.ok) {
+        throw Error("distinct failed: " + tojson(res));
+    }
+    return res.values;
+};
+
+DBCollection.prototype.aggregate = function (pipeline, options) {
+    if (!Array.isArray(pipeline)) {
+        pipeline = Array.prototype.slice.call(arguments);
+        options = {};
+    }
+    options = options || {};
+    var cmd = {aggregate: this._shortName, pipeline: pipeline, cursor: {}};
+    for (var k in options) {
+        if (k !== "batchSize") {
+            cmd[k] = options[k];
+        }
+    }
+    if (options.batchSize !== undefined) {
+        cmd.cursor.batchSize = options.batchSize;
+    }
+    var writes = pipeline.some(function (s) { return s.$out !== undefined || s.$merge !== undefined; });
+    return new DBCommandCursor(this._db, cmd, writes);
+};
+
+DBCollection._indexName = function (keys) {
+    var parts = [];
+    for (var k in keys) {
+        parts.push(k + "_" + (typeof keys[k] === "number" ? keys[k] : keys[k]));
+    }
+    return parts.join("_");
+};
+
+DBCollection.prototype.createIndex = function (keys, options) {
+    var spec = {key: keys, name: DBCollection._indexName(keys)};
+    for (var k in (options || {})) {
+        spec[k] = options[k];
+    }
+    return this._db.runCommand({createIndexes: this._shortName, indexes: [spec]});
+};
+DBCollection.prototype.ensureIndex = DBCollection.prototype.createIndex;
+
+DBCollection.prototype.getIndexes = function () {
+    return new DBCommandCursor(this._db, {listIndexes: this._shortName}, true).toArray();
+};
+DBCollection.prototype.getIndices = DBCollection.prototype.getIndexes;
+
+DBCollection.prototype.drop = function () {
+    var res = this._db.runCommand({drop: this._shortName});
+    if (res.ok) {
+        return true;
+    }
+    if (res.code === 26 || res.errmsg === "ns not found") {
+        return false;
+    }
+    throw Error("drop failed: " + tojson(res));
+};
+
+DBCollection.prototype.stats = function (scale) {
+    var cmd = {collStats: this._shortName};
+    if (scale !== undefined) {
+        cmd.scale = scale;
+    }
+    return this._db.runCommand(cmd);
+};
+
+DBCollection.prototype.help = function () {
+    var n = this._shortName;
+    print("DBCollection help");
+    print("\tdb." + n + ".find().help() - show DBCursor help");
+    print("\tdb." + n + ".count( query = {} ) - count the number of documents that matches the query");
+    print("\tdb." + n + ".countDocuments( query = {} ) - count the number of documents that matches the query");
+    print("\tdb." + n + ".createIndex(keypattern[,options])");
+    print("\tdb." + n + ".deleteOne( filter ) - delete first matching document");
+    print("\tdb." + n + ".deleteMany( filter ) - delete all matching documents");
+    print("\tdb." + n + ".distinct( key, query ) - e.g. db." + n + ".distinct( 'x' )");
+    print("\tdb." + n + ".drop() drop the collection");
+    print("\tdb." + n + ".find([query],[fields]) - query is an optional query filter. fields is optional set of fields to return.");
+    print("\tdb." + n + ".findOne([query], [fields])");
+    print("\tdb." + n + ".getIndexes()");
+    print("\tdb." + n + ".insert(obj)");
+    print("\tdb." + n + ".insertOne( obj )");
+    print("\tdb." + n + ".insertMany( [objects] )");
+    print("\tdb." + n + ".remove(query)");
+    print("\tdb." + n + ".replaceOne( filter, replacement, <optional params> ) - replace the first matching document");
+    print("\tdb." + n + ".save(obj)");
+    print("\tdb." + n + ".stats()");
+    print("\tdb." + n + ".update( query, object[, upsert_bool, multi_bool] )");
+    print("\tdb." + n + ".updateOne( filter, update, <optional params> ) - update the first matching document");
+    print("\tdb." + n + ".updateMany( filter, update, <optional params> ) - update all matching documents");
+    print("\tdb." + n + ".aggregate( [pipeline], <optional params> ) - performs an aggregation");
+};

@@ -1,0 +1,191 @@
+// rs.*: replica-set helpers with the legacy semantics and strings (reference section 4).
+// Every command goes to the admin database of the current `db`'s connection.
+
+var rs = function () {
+    return "try rs.help()";
+};
+
+rs.help = function () {
+    print("\trs.status()                                { replSetGetStatus : 1 } checks repl set status");
+    print("\trs.initiate()                              { replSetInitiate : null } initiates set with default settings");
+    print("\trs.initiate(cfg)                           { replSetInitiate : cfg } initiates set with configuration cfg");
+    print("\trs.conf()                                  get the current configuration object from local.system.replset");
+    print("\trs.reconfig(cfg)                           updates the configuration of a running replica set with cfg (disconnects)");
+    print("\trs.add(hostportstr)                        add a new member to the set with default attributes (disconnects)");
+    print("\trs.add(membercfgobj)                       add a new member to the set with extra attributes (disconnects)");
+    print("\trs.addArb(hostportstr)                     add a new member which is arbiterOnly:true (disconnects)");
+    print("\trs.stepDown([stepdownSecs, catchUpSecs])   step down as primary (disconnects)");
+    print("\trs.syncFrom(hostportstr)                   make a secondary sync from the given member");
+    print("\trs.freeze(secs)                            make a node ineligible to become primary for the time specified");
+    print("\trs.remove(hostportstr)                     remove a host from the replica set (disconnects)");
+    print("\trs.secondaryOk()                               allow queries on secondary nodes");
+    print("");
+    print("\trs.printReplicationInfo()                  check oplog size and time range");
+    print("\trs.printSecondaryReplicationInfo()             check replica set members and replication lag");
+    print("\tdb.isMaster()                              check who is primary");
+    print("\tdb.hello()                              check who is primary");
+    print("");
+    print("\treconfiguration helpers disconnect from the database so the shell will display");
+    print("\tan error, even if the command succeeds.");
+};
+
+rs.slaveOk = function (value) {
+    print("WARNING: slaveOk() is deprecated and may be removed in the next major release. Please use secondaryOk() instead.");
+    db.getMongo().setSecondaryOk(value);
+};
+rs.secondaryOk = function (value) {
+    db.getMongo().setSecondaryOk(value);
+};
+
+rs.status = function () { return db._adminCommand("replSetGetStatus"); };
+rs.isMaster = function () { return db.isMaster(); };
+rs.hello = function () { return db.hello(); };
+// No argument: the command carries BSON undefined and the server builds the default config.
+rs.initiate = function (c) { return db._adminCommand({replSetInitiate: c}); };
+rs.printReplicationInfo = function () { return db.printReplicationInfo(); };
+rs.printSlaveReplicationInfo = function () { return db.printSlaveReplicationInfo(); };
+rs.printSecondaryReplicationInfo = function () { return db.printSecondaryReplicationInfo(); };
+
+rs.conf = function () {
+    var resp = db._adminCommand({replSetGetConfig: 1});
+    if (resp.ok && !(resp.errmsg) && resp.config) {
+        return resp.config;
+    } else if (resp.errmsg && resp.errmsg.indexOf("no such cmd") === 0) {
+        return db.getSiblingDB("local").system.replset.findOne();
+    }
+    throw new Error("Could not retrieve replica set config: " + tojson(resp));
+};
+rs.config = rs.conf;
+
+// Messages of errors that mean the connection dropped (the primary stepped down or changed).
+rs._isNetworkError = function (e) {
+    var m = String(e && e.message !== undefined ? e.message : e);
+    return ["error doing query", "socket exception", "network error", "SocketException",
+            "HostNotFound", "primary changed"].some(function (s) { return m.indexOf(s) >= 0; });
+};
+
+// The reconnect wrapper of rs.reconfig / rs.add: a dropped connection is normal there.
+rs._runCmd = function (c) {
+    var res;
+    try {
+        res = db.adminCommand(c);
+    } catch (e) {
+        if (rs._isNetworkError(e)) {
+            try {
+                db.adminCommand({ping: 1});
+                db.adminCommand({ping: 1});
+                print("reconnected to server after rs command (which is normal)");
+            } catch (e2) {
+                printjson(String(e2));
+            }
+        } else {
+            print("shell got exception during repl set operation: " + e);
+            print("in some circumstances, the primary steps down and closes connections on a reconfig");
+        }
+        return "";
+    }
+    return res;
+};
+
+rs.reconfig = function (cfg, options) {
+    cfg.version = rs.conf().version + 1;
+    var cmd = {replSetReconfig: cfg};
+    for (var i in options) {
+        cmd[i] = options[i];
+    }
+    return this._runCmd(cmd);
+};
+
+// The config as stored in local.system.replset (rs.add and rs.remove read it there).
+rs._localConfig = function () {
+    var local = db.getSiblingDB("local");
+    if (!(local.system.replset.count() <= 1)) {
+        throw Error("assert failed : error: local.system.replset has unexpected contents");
+    }
+    var c = local.system.replset.findOne();
+    if (!c) {
+        throw Error("assert failed : no config object retrievable from local.system.replset");
+    }
+    return c;
+};
+
+rs.add = function (hostport, arb) {
+    var c = rs._localConfig();
+    c.version++;
+    var max = 0;
+    for (var i in c.members) {
+        if (c.members[i]._id > max) {
+            max = c.members[i]._id;
+        }
+    }
+    var cfg;
+    if (typeof hostport === "string") {
+        cfg = {_id: max + 1, host: hostport};
+        if (arb) {
+            cfg.arbiterOnly = true;
+        }
+    } else {
+        if (arb === true) {
+            throw Error("Expected first parameter to be a host-and-port string of arbiter, but got " + tojson(hostport));
+        }
+        cfg = hostport;
+        if (cfg._id === null || cfg._id === undefined) {
+            cfg._id = max + 1;
+        }
+    }
+    c.members.push(cfg);
+    return this._runCmd({replSetReconfig: c});
+};
+
+rs.addArb = function (hn) {
+    return this.add(hn, true);
+};
+
+rs.remove = function (hn) {
+    var c = rs._localConfig();
+    c.version++;
+    for (var i in c.members) {
+        if (c.members[i].host == hn) {
+            c.members.splice(i, 1);
+            return db._adminCommand({replSetReconfig: c});
+        }
+    }
+    return "error: couldn't find " + hn + " in " + tojson(c.members);
+};
+
+rs.stepDown = function (stepdownSecs, catchUpSecs) {
+    var cmd = {replSetStepDown: stepdownSecs === undefined ? 60 : stepdownSecs};
+    if (catchUpSecs !== undefined) {
+        cmd.secondaryCatchUpPeriodSecs = catchUpSecs;
+    }
+    return db._adminCommand(cmd);
+};
+
+rs.freeze = function (secs) { return db._adminCommand({replSetFreeze: secs}); };
+rs.syncFrom = function (host) { return db._adminCommand({replSetSyncFrom: host}); };
+
+// Give a member of a primary-secondary-arbiter set a vote and then its priority, in two
+// reconfigs (4.4 helper).
+rs.reconfigForPSASet = function (memberIndex, config, options) {
+    var member = config.members[memberIndex];
+    if (member === undefined) {
+        throw Error("Invalid 'memberIndex': " + memberIndex);
+    }
+    var priority = member.priority === undefined ? 1 : member.priority;
+    var votes = member.votes === undefined ? 1 : member.votes;
+    if (votes !== 1) {
+        throw Error("The 'votes' of the member at 'memberIndex' must be 1");
+    }
+    if (priority === 0) {
+        return rs.reconfig(config, options);
+    }
+    member.priority = 0;
+    print("Running first reconfig to give member at index " + memberIndex + " { votes: 1, priority: 0 }");
+    var res = rs.reconfig(config, options);
+    if (!res || !res.ok) {
+        return res;
+    }
+    member.priority = priority;
+    print("Running second reconfig to give member at index " + memberIndex + " { priority: " + priority + " }");
+    return rs.reconfig(config, options);
+};
