@@ -1,6 +1,6 @@
 //! The error every command handler returns: it becomes `{ok: 0, errmsg, code, codeName}`.
 
-use bson::{doc, Document};
+use bson::Document;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct CmdError {
@@ -70,6 +70,7 @@ impl std::fmt::Display for CmdError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use bson::doc;
 
     #[test]
     fn reply_puts_extra_first_then_ok_errmsg_code_codename() {

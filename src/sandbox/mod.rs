@@ -11,16 +11,17 @@
 //!   replication, replSet* commands.
 //! * `cluster`  — `rsh-sandbox cluster`: start N nodes as child processes, optionally initiate.
 
-// Modules are built in parallel against shared interfaces; parts of an API land before their
-// first caller, so unused items are expected until the node wires everything up.
-#![allow(dead_code, unused_imports)]
-
 pub mod cluster;
 pub mod data;
 pub mod error;
 pub mod log;
 pub mod node;
+// `Options::config_file` has no reader yet (see /work/notes/sbnode-unused-api.md).
+#[allow(dead_code)]
 pub mod options;
+// Parts of the public API (host helpers, extra getters) have no caller yet: see
+// /work/notes/sbnode-unused-api.md.
+#[allow(dead_code, unused_imports)]
 pub mod rsconfig;
 pub mod wire;
 

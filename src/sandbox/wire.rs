@@ -8,7 +8,9 @@ mod decode;
 mod encode;
 
 pub use decode::parse;
-pub use encode::{encode_msg_reply, encode_msg_request, encode_op_query, encode_op_reply};
+#[cfg(test)]
+pub use encode::encode_op_query;
+pub use encode::{encode_msg_reply, encode_msg_request, encode_op_reply};
 
 use bson::Document;
 use tokio::io::{AsyncRead, AsyncReadExt};
@@ -26,6 +28,8 @@ pub const MAX_MESSAGE_LEN: usize = 48_000_000;
 /// OP_MSG flag bits.
 pub const FLAG_CHECKSUM_PRESENT: u32 = 1;
 pub const FLAG_MORE_TO_COME: u32 = 1 << 1;
+/// Exhaust (streaming) replies are not offered, so the server only reads this bit in tests.
+#[cfg(test)]
 pub const FLAG_EXHAUST_ALLOWED: u32 = 1 << 16;
 /// OP_QUERY SecondaryOk flag (bit 2).
 pub const QUERY_FLAG_SECONDARY_OK: i32 = 4;
@@ -60,6 +64,7 @@ pub struct Message {
 impl Message {
     /// The command document of a request (OP_MSG body or unwrapped OP_QUERY), or the first reply
     /// document.
+    #[cfg(test)]
     pub fn document(&self) -> Option<&Document> {
         match &self.op {
             OpBody::Msg { body, .. } => Some(body),
@@ -73,6 +78,7 @@ impl Message {
         matches!(self.op, OpBody::Msg { flags, .. } if flags & FLAG_MORE_TO_COME != 0)
     }
 
+    #[cfg(test)]
     pub fn exhaust_allowed(&self) -> bool {
         matches!(self.op, OpBody::Msg { flags, .. } if flags & FLAG_EXHAUST_ALLOWED != 0)
     }

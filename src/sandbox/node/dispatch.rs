@@ -13,7 +13,7 @@ use bson::spec::BinarySubtype;
 use bson::{doc, Binary, Bson, Document, Timestamp};
 
 use super::super::error::CmdError;
-use super::super::wire::{Message, OpBody, FLAG_MORE_TO_COME, QUERY_FLAG_SECONDARY_OK};
+use super::super::wire::{Message, OpBody, QUERY_FLAG_SECONDARY_OK};
 use super::commands;
 use super::Node;
 
@@ -62,7 +62,6 @@ pub struct Request {
     pub secondary_ok: bool,
     /// Came over OP_QUERY (legacy handshake).
     pub legacy: bool,
-    pub exhaust_allowed: bool,
     pub conn: Conn,
 }
 
@@ -92,11 +91,12 @@ const OP_QUERY_COMMANDS: &[&str] = &[
 ];
 
 pub async fn handle(node: &Arc<Node>, conn: &mut Conn, msg: Message) -> Reply {
+    let more_to_come = msg.more_to_come();
     match msg.op {
-        OpBody::Msg { flags, body } => {
-            let more_to_come = flags & FLAG_MORE_TO_COME != 0;
-            let exhaust_allowed = flags & super::super::wire::FLAG_EXHAUST_ALLOWED != 0;
-            let reply = match msg_request(body, conn, exhaust_allowed) {
+        OpBody::Msg { body, .. } => {
+            // exhaustAllowed is ignored: answering each awaitable hello singly is allowed, and
+            // drivers then send the next one themselves.
+            let reply = match msg_request(body, conn) {
                 Ok(req) => run(node, conn, req).await,
                 Err(e) => envelope(node, None, Err(e)),
             };
@@ -140,7 +140,6 @@ pub async fn handle(node: &Arc<Node>, conn: &mut Conn, msg: Message) -> Reply {
                 cmd: query,
                 secondary_ok,
                 legacy: true,
-                exhaust_allowed: false,
                 conn: conn.clone(),
             };
             Reply::Legacy(run(node, conn, req).await)
@@ -149,7 +148,7 @@ pub async fn handle(node: &Arc<Node>, conn: &mut Conn, msg: Message) -> Reply {
     }
 }
 
-fn msg_request(body: Document, conn: &Conn, exhaust_allowed: bool) -> Result<Request, CmdError> {
+fn msg_request(body: Document, conn: &Conn) -> Result<Request, CmdError> {
     let name = body.keys().next().cloned().unwrap_or_default();
     let db = match body.get("$db") {
         Some(Bson::String(s)) => s.clone(),
@@ -173,7 +172,6 @@ fn msg_request(body: Document, conn: &Conn, exhaust_allowed: bool) -> Result<Req
         cmd: body,
         secondary_ok,
         legacy: false,
-        exhaust_allowed,
         conn: conn.clone(),
     })
 }

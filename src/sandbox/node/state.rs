@@ -296,7 +296,6 @@ pub struct Shared {
     progress: watch::Sender<u64>,
     next_connection_id: AtomicI32,
     pub started: Instant,
-    pub started_wall: DateTime,
 }
 
 impl Shared {
@@ -307,7 +306,6 @@ impl Shared {
             progress: watch::channel(0).0,
             next_connection_id: AtomicI32::new(1),
             started: Instant::now(),
-            started_wall: DateTime::now(),
         }
     }
 

@@ -1,7 +1,7 @@
 //! Encoders: OP_MSG replies and requests (one kind-0 section, never a checksum) and the OP_REPLY
 //! that answers an OP_QUERY handshake.
 
-use super::{OP_MSG, OP_QUERY, OP_REPLY, REPLY_FLAG_AWAIT_CAPABLE};
+use super::{OP_MSG, OP_REPLY, REPLY_FLAG_AWAIT_CAPABLE};
 use bson::Document;
 
 fn doc_bytes(doc: &Document) -> Vec<u8> {
@@ -58,7 +58,8 @@ pub fn encode_op_reply(request_id: i32, response_to: i32, doc: &Document) -> Vec
     frame(request_id, response_to, OP_REPLY, &body)
 }
 
-/// An OP_QUERY command as legacy handshakes send it (tests and tools).
+/// An OP_QUERY command as legacy handshakes send it (tests).
+#[cfg(test)]
 pub fn encode_op_query(
     request_id: i32,
     flags: i32,
@@ -73,5 +74,5 @@ pub fn encode_op_query(
     body.extend_from_slice(&0i32.to_le_bytes());
     body.extend_from_slice(&(-1i32).to_le_bytes());
     body.extend_from_slice(&d);
-    frame(request_id, 0, OP_QUERY, &body)
+    frame(request_id, 0, super::OP_QUERY, &body)
 }
