@@ -90,15 +90,17 @@ fn tab_completes_dotted_names() {
     exit(s);
 }
 
+/// `rs` comes from the prelude (no connection needed to complete its helpers).
 #[test]
-#[ignore = "rs exists once the connection layer (issue 4) lands; then this runs with a sandbox"]
 fn tab_completes_rs_helpers() {
     let h = home();
     let mut s = start(h.path());
     send(&mut s, "rs.st\t\t");
     expect(&mut s, "rs.status");
     expect(&mut s, "rs.stepDown");
-    send(&mut s, "\x15");
+    // One candidate: Tab completes it; Enter prints the helper's source (a function).
+    send(&mut s, "\x15rs.statu\t\r");
+    expect(&mut s, "function");
     exit(s);
 }
 
