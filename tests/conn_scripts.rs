@@ -23,10 +23,9 @@ fn run(target: &[&str], vars: &str, file: &str) -> conn_support::Run {
 }
 
 #[test]
-#[ignore = "needs setDefaultRWConcern in the sandbox: 5.0+ servers refuse an arbiter that changes the implicit write concern"]
 fn maintenance_scripts_mirror_the_seeds() {
     let root = tempfile::tempdir().expect("tempdir");
-    let mut members: Vec<Member> = free_ports(4)
+    let mut members: Vec<Member> = free_ports(5)
         .iter()
         .map(|p| Member::start(root.path(), *p, &["--replSet", "rs0"]))
         .collect();
@@ -42,13 +41,27 @@ fn maintenance_scripts_mirror_the_seeds() {
     assert_eq!(r.stdout.matches(" PRIMARY").count(), 1, "{}", r.stdout);
     assert_eq!(r.stdout.matches(" SECONDARY").count(), 2, "{}", r.stdout);
 
+    // A fourth data member first: with four data members an arbiter keeps the implicit
+    // majority write concern, so 5.0+ servers accept it without setDefaultRWConcern.
+    let r = rsh(
+        &[
+            "--quiet",
+            "--host",
+            &seeds,
+            "--eval",
+            &format!("rs.add('{}').ok", h[3]),
+        ],
+        "",
+        Duration::from_secs(60),
+    );
+    assert_eq!(r.stdout.trim(), "1", "{}", r.all());
     let r = run(
         &["--host", &seeds],
-        &format!("var ARBITER = '{}'", h[3]),
+        &format!("var ARBITER = '{}'", h[4]),
         "rs-add-arbiter.js",
     );
     assert_eq!(r.code, 0, "{}", r.all());
-    assert_eq!(r.stdout, format!("{} ARBITER\n", h[3]));
+    assert_eq!(r.stdout, format!("{} ARBITER\n", h[4]));
 
     let r = run(
         &["--host", &seeds],
@@ -90,18 +103,32 @@ fn maintenance_scripts_mirror_the_seeds() {
     );
     let r = run(
         &["--host", &seeds],
-        &format!("var MEMBER = '{}'", h[1]),
+        &format!("var MEMBER = '{}'", h[4]),
         "rs-remove-member.js",
     );
     assert_eq!(r.code, 0, "{}", r.all());
     assert!(
-        !r.stdout.contains(&format!("members: {}", h[1]))
-            && !r.stdout.contains(&format!(", {}", h[1])),
+        r.stdout.ends_with(&format!(
+            "members: {}, {}, {}, {}\n",
+            h[0], h[1], h[2], h[3]
+        )),
         "{}",
         r.stdout
     );
 
-    // Lose the majority: only h[0] survives; a forced reconfig from it keeps just itself.
+    // h[0] must know the config without the arbiter before the majority is lost.
+    let learned = wait_for(Duration::from_secs(30), || {
+        let r = rsh(
+            &["--quiet", &h[0], "--eval", "rs.conf().members.length"],
+            "",
+            Duration::from_secs(30),
+        );
+        (r.stdout.trim() == "4").then_some(())
+    });
+    assert!(learned.is_some(), "the new config reaches h[0]");
+    members[4].kill();
+
+    // Lose the majority: h[0] and h[1] survive; a forced reconfig from h[0] keeps them.
     members[2].kill();
     members[3].kill();
     let down = wait_for(Duration::from_secs(60), || {
@@ -121,20 +148,23 @@ fn maintenance_scripts_mirror_the_seeds() {
     let r = run(&[&h[0]], "", "rs-force-reconfig.js");
     assert_eq!(r.code, 0, "{}", r.all());
     assert!(
-        r.stdout.starts_with(&format!("keeping: {}\n", h[0])),
-        "{}",
+        r.stdout
+            .starts_with(&format!("keeping: {}, {}\n", h[0], h[1])),
+        "hosts {h:?}: {}",
         r.stdout
     );
     let primary = wait_for(Duration::from_secs(60), || {
-        let r = rsh(
-            &["--quiet", &h[0], "--eval", "print(defaultPrompt())"],
-            "",
-            Duration::from_secs(30),
-        );
-        (r.stdout == "rs0:PRIMARY> \n").then_some(())
+        h[..2].iter().find(|host| {
+            let r = rsh(
+                &["--quiet", host.as_str(), "--eval", "print(defaultPrompt())"],
+                "",
+                Duration::from_secs(30),
+            );
+            r.stdout == "rs0:PRIMARY> \n"
+        })
     });
     assert!(
         primary.is_some(),
-        "the survivor becomes primary after the forced reconfig"
+        "a survivor becomes primary after the forced reconfig"
     );
 }

@@ -20,9 +20,21 @@ fn keys_at(text: &str, indent: &str) -> Vec<String> {
         .collect()
 }
 
+/// The seed's order: initiate two members, then add the arbiter (5.0+ servers need
+/// setDefaultRWConcern first).
 #[test]
 #[ignore = "needs setDefaultRWConcern in the sandbox: 5.0+ servers refuse an arbiter that changes the implicit write concern"]
-fn seed_002_shopex_initiate_arbiter_failover_prompt() {
+fn seed_002_shopex_arbiter_added_later() {
+    shopex(false);
+}
+
+/// Same walkthrough with the arbiter (`_id` 3) in the replSetInitiate config.
+#[test]
+fn seed_002_shopex_arbiter_in_first_config() {
+    shopex(true);
+}
+
+fn shopex(arbiter_first: bool) {
     let root = tempfile::tempdir().expect("tempdir");
     let ports = free_ports(3);
     let mut members = Vec::new();
@@ -44,22 +56,32 @@ fn seed_002_shopex_initiate_arbiter_failover_prompt() {
     }
     let hosts: Vec<String> = members.iter().map(Member::host).collect();
 
+    let arb = if arbiter_first {
+        format!(
+            ", {{\"_id\":3,\"host\":\"{}\",\"arbiterOnly\":true}}",
+            hosts[2]
+        )
+    } else {
+        String::new()
+    };
     let init = format!(
-        "db.runCommand({{\"replSetInitiate\":{{ \"_id\":\"shopex\", \"members\":[ {{\"_id\":1,\"host\":\"{}\"}}, {{\"_id\":2,\"host\":\"{}\"}} ], settings: {FAST}}}}})",
+        "db.runCommand({{\"replSetInitiate\":{{ \"_id\":\"shopex\", \"members\":[ {{\"_id\":1,\"host\":\"{}\"}}, {{\"_id\":2,\"host\":\"{}\"}}{arb} ], settings: {FAST}}}}})",
         hosts[0], hosts[1]
     );
     let r = eval(&format!("{}/admin", hosts[0]), &init);
     assert!(r.stdout.contains("\"ok\" : 1"), "{}", r.all());
     let primary = wait_states(&hosts[0], 1, Duration::from_secs(60)).expect("a primary");
-    // 5.0+ servers refuse an arbiter that would change the implicit default write concern;
-    // an administrator sets the cluster-wide default first.
-    let r = eval(
-        &primary,
-        "db.adminCommand({setDefaultRWConcern: 1, defaultWriteConcern: {w: 1}}).ok",
-    );
-    assert_eq!(r.stdout.trim(), "1", "{}", r.all());
-    let r = eval(&primary, &format!("rs.addArb('{}')", hosts[2]));
-    assert!(r.stdout.contains("\"ok\" : 1"), "{}", r.all());
+    if !arbiter_first {
+        // 5.0+ servers refuse an arbiter that would change the implicit default write
+        // concern; an administrator sets the cluster-wide default first.
+        let r = eval(
+            &primary,
+            "db.adminCommand({setDefaultRWConcern: 1, defaultWriteConcern: {w: 1}}).ok",
+        );
+        assert_eq!(r.stdout.trim(), "1", "{}", r.all());
+        let r = eval(&primary, &format!("rs.addArb('{}')", hosts[2]));
+        assert!(r.stdout.contains("\"ok\" : 1"), "{}", r.all());
+    }
     let arbiter = wait_for(Duration::from_secs(30), || {
         let r = eval(&primary, "rs.status().members[2].stateStr");
         (r.stdout.trim() == "ARBITER").then_some(())
@@ -70,8 +92,14 @@ fn seed_002_shopex_initiate_arbiter_failover_prompt() {
     let status = eval(&primary, "rs.status()").stdout;
     let top = keys_at(&status, "\t");
     assert_eq!(&top[..3], &["set", "date", "myState"], "{status}");
-    assert_eq!(top.last().map(String::as_str), Some("ok"), "{status}");
-    let member_keys = keys_at(&status, "\t\t\t");
+    // "ok" follows the members (newer servers append $clusterTime and operationTime).
+    let pos = |k: &str| top.iter().position(|t| t == k);
+    assert!(
+        pos("members") < pos("ok") && pos("members").is_some(),
+        "{status}"
+    );
+    let members_text = status.split("\"members\" : [").nth(1).unwrap_or("");
+    let member_keys = keys_at(members_text, "\t\t\t");
     assert_eq!(
         &member_keys[..6],
         &["_id", "name", "health", "state", "stateStr", "uptime"],
