@@ -90,15 +90,17 @@ fn tab_completes_dotted_names() {
     exit(s);
 }
 
+/// `rs` comes from the prelude (no connection needed to complete its helpers).
 #[test]
-#[ignore = "rs exists once the connection layer (issue 4) lands; then this runs with a sandbox"]
 fn tab_completes_rs_helpers() {
     let h = home();
     let mut s = start(h.path());
     send(&mut s, "rs.st\t\t");
     expect(&mut s, "rs.status");
     expect(&mut s, "rs.stepDown");
-    send(&mut s, "\x15");
+    // One candidate: Tab completes it; Enter prints the helper's source (a function).
+    send(&mut s, "\x15rs.statu\t\r");
+    expect(&mut s, "function");
     exit(s);
 }
 
@@ -155,4 +157,41 @@ fn history_is_kept_across_runs_without_secrets() {
         2,
         "{text}"
     );
+}
+
+/// True once the terminal is back in canonical mode, i.e. rustyline has handed the line over
+/// and the command is running (tcgetattr on the master side reads the pty's settings).
+fn command_running(s: &PtySession) -> bool {
+    use std::os::fd::AsRawFd;
+    let Ok(master) = s.process().get_file_handle() else {
+        return false;
+    };
+    // SAFETY: a zeroed termios is a valid out-parameter; the fd is open for this call.
+    let mut t: libc::termios = unsafe { std::mem::zeroed() };
+    let ok = unsafe { libc::tcgetattr(master.as_raw_fd(), &mut t) } == 0;
+    ok && t.c_lflag & libc::ICANON != 0
+}
+
+#[test]
+fn ctrl_c_interrupts_a_running_command() {
+    let h = home();
+    let mut s = start(h.path());
+    send(&mut s, "while (true) { sleep(10) }\r");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !command_running(&s) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the command never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // In cooked mode ^C makes the kernel send SIGINT; sleep() sees the flag and throws.
+    s.send_control('c')
+        .unwrap_or_else(|e| panic!("ctrl-c: {e}"));
+    expect(&mut s, "interrupted");
+    expect(&mut s, "> ");
+    send(&mut s, "'still' + '-alive'\r");
+    expect(&mut s, "still-alive");
+    // The interrupted entry was the last to fail, but this one succeeded: status 0.
+    exit(s);
 }

@@ -15,7 +15,6 @@ const FIRST_PRIMARY: Duration = Duration::from_secs(20);
 const FAILOVER: Duration = Duration::from_millis(ELECTION_TIMEOUT_MS as u64 + 2000);
 
 #[test]
-#[ignore = "needs sbdata's insert/find on main"]
 fn killed_primary_is_replaced_and_rejoins_as_caught_up_secondary() {
     let (mut members, _) = start_set(3, false);
     let refs: Vec<&_> = members.iter().collect();

@@ -164,7 +164,6 @@ fn file_failures_are_253() {
 }
 
 #[test]
-#[ignore = "waits for load() in the js runtime (branch js); un-ignore when it lands"]
 fn syntax_error_in_a_loaded_file_names_file_line_and_column() {
     let h = home();
     let inner = write(h.path(), "inner.js", "var a = 1;\nvar b = (2 +;\n");
@@ -186,7 +185,6 @@ fn syntax_error_in_a_loaded_file_names_file_line_and_column() {
 }
 
 #[test]
-#[ignore = "waits for quit() in the js runtime (branch js); un-ignore when it lands"]
 fn quit_sets_the_status() {
     let r = rsh(&["--nodb", "--eval", "print('a'); quit(3); print('b')"]);
     assert_eq!(
@@ -201,7 +199,6 @@ fn quit_sets_the_status() {
 }
 
 #[test]
-#[ignore = "waits for --json printing in the js runtime (branch js); un-ignore when it lands"]
 fn json_prints_extended_json() {
     let r = rsh(&["--nodb", "--json", "--eval", "({a: 1, b: 'x'})"]);
     assert_eq!(r.status, 0, "{}", r.stderr);

@@ -24,7 +24,7 @@ pub fn install(flag: Arc<AtomicBool>) {
     }
 }
 
-/// Call before each command: forget earlier Ctrl-Cs.
+/// Call when a stage begins (a script run, or a REPL prompt): forget earlier Ctrl-Cs.
 pub fn begin_command() {
     HITS.store(0, Ordering::SeqCst);
     if let Some(flag) = FLAG.get() {
@@ -44,4 +44,10 @@ extern "C" fn on_sigint(_signal: libc::c_int) {
     if let Some(flag) = FLAG.get() {
         flag.store(true, Ordering::SeqCst);
     }
+}
+
+/// A Ctrl-C arrived since `begin_command`. Checked before each evaluation, because the runtime
+/// clears its flag when an evaluation starts: a Ctrl-C landing just before would be lost.
+pub fn pending() -> bool {
+    HITS.load(Ordering::SeqCst) > 0
 }

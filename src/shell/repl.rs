@@ -55,6 +55,7 @@ pub fn run(runtime: Runtime, quiet: bool) -> i32 {
             rt.flush();
             rt.prompt()
         };
+        interrupt::begin_command();
         let text = match read_entry(&mut editor, &prompt) {
             Entry::Text(text) => text,
             Entry::Cancelled => continue,
@@ -77,7 +78,12 @@ pub fn run(runtime: Runtime, quiet: bool) -> i32 {
             Some(Word::Js(code)) => code,
             None => line.to_string(),
         };
-        interrupt::begin_command();
+        // Ctrl-C after the entry was read but before it runs: do not run it.
+        if interrupt::pending() {
+            err_line("interrupted");
+            last_failed = true;
+            continue;
+        }
         let mut rt = runtime.borrow_mut();
         let result = rt.eval_print(&code, REPL_SOURCE);
         rt.flush();

@@ -23,9 +23,13 @@ pub enum Flow {
 
 /// Run every `--eval` (the last one printed like a REPL result), then every file.
 pub fn run_evals_and_files(rt: &mut Runtime, args: &Args) -> Flow {
+    // One stage: a Ctrl-C at any point, even between two evaluations, stops the rest.
+    interrupt::begin_command();
     let count = args.eval.len();
     for (i, code) in args.eval.iter().enumerate() {
-        interrupt::begin_command();
+        if interrupt::pending() {
+            return failure(rt, &EvalError::Interrupted, -4, &[]);
+        }
         let result = if i + 1 == count {
             rt.eval_print(code, EVAL_SOURCE)
         } else {
@@ -41,7 +45,9 @@ pub fn run_evals_and_files(rt: &mut Runtime, args: &Args) -> Flow {
             rt.flush();
             out_line(&format!("loading file: {file}"));
         }
-        interrupt::begin_command();
+        if interrupt::pending() {
+            return failure(rt, &EvalError::Interrupted, -3, &[]);
+        }
         if let Err(e) = rt.run_file(Path::new(file)) {
             return failure(rt, &e, -3, &[&format!("failed to load: {file}")]);
         }

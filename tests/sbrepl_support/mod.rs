@@ -160,3 +160,27 @@ pub fn member_entry(m: &Member, id: i32) -> Option<Document> {
         .find(|e| e.get_i32("_id").ok() == Some(id))
         .cloned()
 }
+
+/// Every member's log lines about elections and state (for failure messages).
+pub fn election_logs(members: &[Member]) -> String {
+    let mut out = String::new();
+    for m in members {
+        out.push_str(&format!("== {}\n", m.host()));
+        for line in m.log().lines() {
+            let interesting = [
+                "ELECTION",
+                "vote",
+                "Stepping",
+                "Handing",
+                "state transition",
+                "Updating term",
+                "RS_DOWN",
+            ];
+            if interesting.iter().any(|k| line.contains(k)) {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+    }
+    out
+}

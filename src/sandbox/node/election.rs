@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bson::{doc, DateTime, Document};
-use futures_util::future::join_all;
+use futures_util::stream::{FuturesUnordered, StreamExt};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 
@@ -73,7 +73,13 @@ pub fn spawn(node: &Arc<Node>) {
 enum Action {
     Wait,
     Elect(Reason),
+    /// The primary has written nothing for a while: the `periodic noop` keeps lastWrite fresh
+    /// (drivers' maxStalenessSeconds relies on it).
+    PeriodicNoop,
 }
+
+/// How long a primary stays silent before writing a `periodic noop` (mongod: 10 s).
+const NOOP_INTERVAL_MS: i64 = 10_000;
 
 /// Timer state kept by the loop between ticks.
 struct Timer {
@@ -112,6 +118,10 @@ async fn timer_loop(node: Arc<Node>) {
             let tick = tick_length(&repl);
             (evaluate(&node, &mut repl, &mut timer), tick)
         };
+        if let Action::PeriodicNoop = action {
+            node.store.append_noop(doc! {"msg": "periodic noop"});
+            node.notify_progress();
+        }
         if let Action::Elect(reason) = action {
             if let Err(why) = run_election(&node, reason, None).await {
                 log::write(
@@ -205,6 +215,11 @@ fn evaluate(node: &Node, repl: &mut Repl, timer: &mut Timer) -> Action {
             );
         }
         timer.reset(now, base);
+        let idle_ms =
+            DateTime::now().timestamp_millis() - node.store.last_applied_wall().timestamp_millis();
+        if repl.is_writable_primary() && idle_ms >= NOOP_INTERVAL_MS {
+            return Action::PeriodicNoop;
+        }
         return Action::Wait;
     }
     if repl.reported_state() != MemberState::Secondary || !me.is_electable() {
@@ -323,15 +338,26 @@ fn plan(node: &Node, repl: &Repl) -> Result<Plan, String> {
 /// Asks every other voter; returns the votes granted (self included) and the highest term seen.
 async fn collect_votes(plan: &Plan, req: &VoteRequest) -> (usize, i64) {
     let cmd = req.to_command();
-    let replies = join_all(
-        plan.targets
-            .iter()
-            .map(|h| peers().command(h, &cmd, plan.timeout)),
-    )
-    .await;
+    // Each request runs as its own task: replies are counted as they come and counting stops at
+    // a majority (one slow voter cannot stall the election), while the remaining voters still
+    // receive the request and learn the new term.
+    let mut pending: FuturesUnordered<_> = plan
+        .targets
+        .iter()
+        .map(|h| {
+            let (host, cmd, timeout) = (h.clone(), cmd.clone(), plan.timeout);
+            tokio::spawn(async move { peers().command(&host, &cmd, timeout).await })
+        })
+        .collect();
     let mut votes = plan.self_votes;
     let mut max_term = req.term;
-    for r in replies.into_iter().flatten() {
+    while votes < plan.needed {
+        let Some(reply) = pending.next().await else {
+            break;
+        };
+        let Ok(Ok(r)) = reply else {
+            continue;
+        };
         if let Some(t) = int(&r, "term") {
             max_term = max_term.max(t);
         }

@@ -19,6 +19,8 @@ use crate::sandbox::log;
 pub use install::{adopt_term, install_config, step_down_locked};
 use proto::{HeartbeatReply, HeartbeatRequest};
 
+/// Shortest pause between two rounds.
+const MIN_GAP: Duration = Duration::from_millis(50);
 /// Retries inside one round before a refused member is marked DOWN.
 const MAX_RETRIES: usize = 2;
 
@@ -52,14 +54,18 @@ async fn heartbeat_loop(node: Arc<Node>) {
             continue;
         };
         let started = Instant::now();
+        let seen = node.topology.counter();
         let node_ref = &node;
         let round_ref = &round;
         join_all(round.targets.iter().map(|(idx, host)| async move {
             beat_one(node_ref, round_ref, *idx, host).await;
         }))
         .await;
+        // Next round after the interval, or sooner when something hello shows changed (a new
+        // primary, state or config): members then learn it at once, as mongod reschedules.
+        tokio::time::sleep(MIN_GAP).await;
         let rest = round.interval.saturating_sub(started.elapsed());
-        tokio::time::sleep(rest.max(Duration::from_millis(10))).await;
+        node.topology.wait_change(seen, rest).await;
     }
 }
 

@@ -16,6 +16,7 @@ use super::replication::{self, entry_term, FETCH_CMD, SNAPSHOT_CMD};
 use super::{MemberState, Node, Repl};
 use crate::sandbox::data::{pack_ts, unpack_ts, OpTime};
 use crate::sandbox::error::CmdError;
+use crate::sandbox::log;
 
 /// Answers the internal commands; `None` when `name` is not one of them.
 pub async fn handle(
@@ -150,6 +151,17 @@ fn request_votes(node: &Node, cmd: &Document) -> Result<Document, CmdError> {
     };
     let granted = decision.is_ok();
     let reason = decision.err().unwrap_or_default();
+    log::write(
+        'I',
+        "ELECTION",
+        5972100,
+        "conn",
+        "Responding to vote request",
+        doc! {
+            "candidate": &req.candidate_host, "term": req.term, "dryRun": req.dry_run,
+            "voteGranted": granted, "reason": &reason,
+        },
+    );
     if !req.dry_run {
         if granted {
             repl.voted_for = Some((req.term, req.candidate_index));
@@ -235,13 +247,28 @@ async fn step_up(node: &Arc<Node>, cmd: &Document) -> Result<Document, CmdError>
         Reason::StepUpRequest
     };
     let prior = int(cmd, "priorPrimaryMemberId").map(|v| v as i32);
+    if let Some(term) = int(cmd, "term") {
+        // The handing-off primary's term: stand in the next one even before heartbeats tell us.
+        let mut repl = node.repl();
+        adopt_term(node, &mut repl, term, "replSetStepUp");
+    }
     match election::run_election(node, reason, prior).await {
         Ok(()) => Ok(Document::new()),
-        Err(why) => Err(CmdError::new(
-            125,
-            "CommandFailed",
-            format!("Election failed: {why}"),
-        )),
+        Err(why) => {
+            log::write(
+                'I',
+                "ELECTION",
+                4615655,
+                "conn",
+                "Not becoming primary",
+                doc! {"reason": &why},
+            );
+            Err(CmdError::new(
+                125,
+                "CommandFailed",
+                format!("Election failed: {why}"),
+            ))
+        }
     }
 }
 

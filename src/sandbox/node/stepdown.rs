@@ -109,12 +109,14 @@ fn caught_up_target(node: &Node, repl: &Repl) -> Option<usize> {
     let cfg = repl.config_doc.as_ref()?;
     let members = config_view::members(cfg);
     let mine = node.store.last_applied();
+    let our_config = (config_view::version(cfg), config_view::term(cfg));
+    // Caught up = holds our last write and our config (a candidate with an older config would
+    // be refused by the voters).
     let holds = |i: usize| {
         Some(i) == repl.self_index
-            || repl
-                .members
-                .get(i)
-                .is_some_and(|h| h.up && h.applied >= mine)
+            || repl.members.get(i).is_some_and(|h| {
+                h.up && h.applied >= mine && (h.config_version, h.config_term) == our_config
+            })
     };
     let voters = members.iter().filter(|m| m.is_voter()).count();
     let holding = members
@@ -201,6 +203,7 @@ async fn step_down(
         repl.self_index
             .and_then(|i| config_view::members(c).get(i).map(|m| m.id))
     });
+    let term = repl.term;
     repl.stepdown_until = Some(Instant::now() + Duration::from_secs(secs));
     step_down_locked(node, &mut repl, "replSetStepDown command");
     repl.stepping_down = false;
@@ -218,7 +221,7 @@ async fn step_down(
             "Handing off election to",
             doc! {"target": &host},
         );
-        let mut step_up = doc! {"replSetStepUp": 1, "skipDryRun": true};
+        let mut step_up = doc! {"replSetStepUp": 1, "skipDryRun": true, "term": term};
         if let Some(id) = my_id {
             step_up.insert("priorPrimaryMemberId", id);
         }

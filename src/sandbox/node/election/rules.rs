@@ -7,6 +7,7 @@ use bson::{doc, Document};
 use rand::Rng;
 
 use crate::sandbox::data::OpTime;
+use crate::sandbox::node::heartbeat::proto::config_is_newer;
 
 /// `base` plus a random offset in [0, 15 %] of it (ref 10.2).
 pub fn randomized_timeout(base: Duration, rng: &mut impl Rng) -> Duration {
@@ -166,9 +167,11 @@ pub fn decide_vote(me: &VoterView, req: &VoteRequest) -> Result<(), String> {
             req.term, me.term
         ));
     }
-    if (req.config_version, req.config_term) != (me.config_version, me.config_term) {
+    let theirs = (req.config_version, req.config_term);
+    let mine = (me.config_version, me.config_term);
+    if config_is_newer(mine, theirs) {
         return Err(format!(
-            "candidate's config with {{version: {}, term: {}}} differs from mine with {{version: {}, term: {}}}",
+            "candidate's config with {{version: {}, term: {}}} is older than mine with {{version: {}, term: {}}}",
             req.config_version, req.config_term, me.config_version, me.config_term
         ));
     }
@@ -308,9 +311,13 @@ mod tests {
     fn voter_refuses_other_config_or_set() {
         let mut r = request();
         r.config_version = 1;
+        // An older config is refused; a newer one is not (the voter learns it by heartbeat).
         assert!(decide_vote(&voter(), &r)
             .unwrap_err()
-            .contains("differs from mine"));
+            .contains("is older than mine"));
+        let mut r = request();
+        r.config_version = 3;
+        assert_eq!(decide_vote(&voter(), &r), Ok(()));
         let mut r = request();
         r.set_name = "other".into();
         assert!(decide_vote(&voter(), &r).unwrap_err().contains("set name"));

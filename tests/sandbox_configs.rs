@@ -1,0 +1,139 @@
+//! The invalid-config table (src/sandbox/rsconfig/invalid_table.rs) sent to a running rsh-sandbox
+//! member over the wire: replSetInitiate on an uninitiated member, replSetReconfig on the primary
+//! of a one-member set. Each reply must carry the server's code, codeName and errmsg, and leave
+//! the member's config as it was. The unit tests check the same table against the validator; this
+//! checks that the node's command path (parsing, is-self resolution, ordering of checks before the
+//! quorum check, error reply shape) gives the same answers.
+
+#[allow(dead_code)]
+#[path = "../src/sandbox/rsconfig/invalid_table.rs"]
+mod invalid_table;
+mod sbnode_support;
+
+use bson::oid::ObjectId;
+use bson::{doc, Bson, Document};
+use invalid_table::Case;
+use sbnode_support::{free_port, ok, wait_for, Client, Member};
+
+/// Compares an error reply with the table's answer; returns a line describing any difference.
+fn mismatch(c: &Case, reply: &Document) -> Option<String> {
+    let got = (
+        reply.get("ok").and_then(Bson::as_f64),
+        reply.get_i32("code").ok(),
+        reply.get_str("codeName").ok(),
+        reply.get_str("errmsg").ok(),
+    );
+    let want = (
+        Some(0.0),
+        Some(c.code),
+        Some(c.code_name),
+        Some(c.errmsg.as_str()),
+    );
+    (got != want).then(|| format!("{}:\n  want {want:?}\n  got  {reply}", c.name))
+}
+
+fn config_version(c: &mut Client) -> Option<i64> {
+    let r = c.admin(doc! {"replSetGetConfig": 1});
+    let v = r.get_document("config").ok()?.get("version")?;
+    match v {
+        Bson::Int32(v) => Some(i64::from(*v)),
+        Bson::Int64(v) => Some(*v),
+        _ => None,
+    }
+}
+
+#[test]
+fn invalid_initiate_configs_get_the_servers_answer_over_the_wire() {
+    let m = Member::start(&["--replSet", "rs0"]);
+    let me = m.host();
+    // Other loopback members that do not exist: every case must fail before any is contacted.
+    let (a, b) = (
+        format!("127.0.0.1:{}", free_port()),
+        format!("127.0.0.1:{}", free_port()),
+    );
+    let mut c = m.connect();
+    let cases = invalid_table::initiate_cases(&me, &a, &b);
+    assert!(cases.len() >= 25, "only {} cases", cases.len());
+    let mut failures = Vec::new();
+    for case in &cases {
+        let reply = c.admin(doc! {"replSetInitiate": case.config.clone()});
+        failures.extend(mismatch(case, &reply));
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} initiate cases differ:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+    // Nothing was installed: the member still has no config and can still be initiated.
+    let hello = c.admin(doc! {"hello": 1});
+    assert_eq!(hello.get_bool("isreplicaset"), Ok(true), "{hello}");
+    let r = c.admin(doc! {"replSetGetConfig": 1});
+    assert_eq!(r.get_i32("code"), Ok(94), "{r}");
+    let r = c.admin(doc! {"replSetInitiate": {"_id": "rs0", "members": [{"_id": 0, "host": &me}]}});
+    assert!(ok(&r), "a valid initiate after the invalid ones: {r}");
+}
+
+#[test]
+fn invalid_reconfigs_get_the_servers_answer_over_the_wire() {
+    let m = Member::start(&["--replSet", "rs0"]);
+    let me = m.host();
+    let (a, b) = (
+        format!("127.0.0.1:{}", free_port()),
+        format!("127.0.0.1:{}", free_port()),
+    );
+    let mut c = m.connect();
+    let r = c.admin(doc! {"replSetInitiate": {"_id": "rs0", "version": 1, "members": [{"_id": 0, "host": &me}]}});
+    assert!(ok(&r), "replSetInitiate: {r}");
+    let primary = wait_for(30, || {
+        let h = c.admin(doc! {"hello": 1});
+        (h.get_bool("isWritablePrimary") == Ok(true)).then_some(h)
+    });
+    assert!(primary.is_some(), "the one-member set elected no primary");
+
+    let status = c.admin(doc! {"replSetGetStatus": 1});
+    let term = status
+        .get("term")
+        .and_then(|t| t.as_i64().or_else(|| t.as_i32().map(i64::from)))
+        .unwrap_or_else(|| panic!("no term in replSetGetStatus: {status}"));
+    // The table's messages quote the old config as {version: 1, term}: the primary's config must
+    // carry its term (config term bump on stepup).
+    let config = wait_for(10, || {
+        let r = c.admin(doc! {"replSetGetConfig": 1});
+        let cfg = r.get_document("config").ok()?.clone();
+        let t = cfg.get("term")?;
+        (t.as_i64().or_else(|| t.as_i32().map(i64::from)) == Some(term)).then_some(cfg)
+    })
+    .unwrap_or_else(|| panic!("the config never carried the primary's term {term}"));
+    let rsid: ObjectId = config
+        .get_document("settings")
+        .and_then(|s| s.get_object_id("replicaSetId"))
+        .unwrap_or_else(|e| panic!("no settings.replicaSetId ({e}) in {config}"));
+
+    let cases = invalid_table::reconfig_cases(&me, &a, &b, term, rsid);
+    let mut failures = Vec::new();
+    for case in &cases {
+        let reply = c.admin(doc! {"replSetReconfig": case.config.clone()});
+        failures.extend(mismatch(case, &reply));
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} reconfig cases differ:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+    assert_eq!(
+        config_version(&mut c),
+        Some(1),
+        "a rejected reconfig changed the config"
+    );
+
+    // The same member accepts a valid reconfig, so the rejections above were not blanket ones.
+    let mut next = config.clone();
+    next.insert("version", 2);
+    let r = c.admin(doc! {"replSetReconfig": next});
+    assert!(ok(&r), "a valid reconfig after the invalid ones: {r}");
+    assert_eq!(config_version(&mut c), Some(2));
+}
