@@ -137,3 +137,81 @@ fn invalid_reconfigs_get_the_servers_answer_over_the_wire() {
     assert!(ok(&r), "a valid reconfig after the invalid ones: {r}");
     assert_eq!(config_version(&mut c), Some(2));
 }
+
+/// The gates and quorum checks around the validator, with the server's answers (reference 5.3,
+/// 6.1, 6.4): no --replSet, no config yet, already initiated, a member that does not answer, a
+/// member of another set.
+#[test]
+fn initiate_and_reconfig_gates_answer_like_the_server() {
+    let standalone = Member::start(&[]);
+    let fresh = Member::start(&["--replSet", "rs0"]);
+    let other_set = Member::start(&["--replSet", "other"]);
+    let dead = format!("127.0.0.1:{}", free_port());
+    let me = fresh.host();
+    let one = doc! {"_id": "rs0", "version": 1, "members": [{"_id": 0, "host": &me}]};
+    let pair =
+        |h: &str| doc! {"_id": "rs0", "members": [{"_id": 0, "host": &me}, {"_id": 1, "host": h}]};
+    let gates: Vec<(&str, &Member, Document, i32, &str, String)> = vec![
+        ("initiate without --replSet", &standalone, doc! {"replSetInitiate": {}},
+            76, "NoReplicationEnabled", "This node was not started with the replSet option".into()),
+        ("reconfig without --replSet", &standalone, doc! {"replSetReconfig": one.clone()},
+            76, "NoReplicationEnabled", "not running with --replSet".into()),
+        ("reconfig before initiate", &fresh, doc! {"replSetReconfig": one.clone()},
+            94, "NotYetInitialized", "Node not yet initialized; use the replSetInitiate command".into()),
+        ("member does not answer", &fresh, doc! {"replSetInitiate": pair(&dead)},
+            74, "NodeNotFound", format!("replSetInitiate quorum check failed because not all proposed set members responded affirmatively: {dead} failed with Error connecting to {dead} ({dead}) :: caused by :: Connection refused")),
+        ("member of another set", &fresh, doc! {"replSetInitiate": pair(&other_set.host())},
+            103, "NewReplicaSetConfigurationIncompatible", format!("Our set name did not match that of the request target, requestTarget:{}", other_set.host())),
+    ];
+    let mut failures = Vec::new();
+    for (name, member, cmd, code, code_name, errmsg) in gates {
+        let r = member.connect().admin(cmd);
+        let got = (
+            r.get("ok").and_then(Bson::as_f64),
+            r.get_i32("code").ok(),
+            r.get_str("codeName").ok(),
+            r.get_str("errmsg").ok(),
+        );
+        if got
+            != (
+                Some(0.0),
+                Some(code),
+                Some(code_name),
+                Some(errmsg.as_str()),
+            )
+        {
+            failures.push(format!(
+                "{name}: want {code} {code_name} {errmsg:?}\n  got {r}"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+
+    // The failed quorum checks installed nothing; the valid config then succeeds once, and a
+    // second initiate is refused with the server's reply (info before ok).
+    let mut c = fresh.connect();
+    assert_eq!(
+        c.admin(doc! {"hello": 1}).get_bool("isreplicaset"),
+        Ok(true)
+    );
+    let r = c.admin(doc! {"replSetInitiate": one});
+    assert!(ok(&r), "{r}");
+    let r = c.admin(doc! {"replSetInitiate": {}});
+    let keys: Vec<&str> = r.keys().map(String::as_str).take(5).collect();
+    assert_eq!(keys, ["info", "ok", "errmsg", "code", "codeName"], "{r}");
+    assert_eq!(
+        (
+            r.get_str("info"),
+            r.get_str("errmsg"),
+            r.get_i32("code"),
+            r.get_str("codeName")
+        ),
+        (
+            Ok("try querying local.system.replset to see current configuration"),
+            Ok("already initialized"),
+            Ok(23),
+            Ok("AlreadyInitialized")
+        ),
+        "{r}"
+    );
+}
