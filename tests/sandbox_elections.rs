@@ -191,3 +191,45 @@ fn staler_candidate_cannot_win() {
     let (q, _) = wait_primary(&refs, Duration::from_secs(15)).expect("a primary once B is back");
     assert_eq!(ids_on(&members[q]), Some(vec![0, 1, 2]));
 }
+
+#[test]
+fn member_removed_by_reconfig_becomes_removed() {
+    let (members, _) = start_set(3, false);
+    let refs: Vec<&_> = members.iter().collect();
+    let (p, _) = wait_primary(&refs, FIRST_PRIMARY).expect("a first primary");
+    let gone = (p + 1) % 3;
+    assert!(wait_until(Duration::from_secs(10), || members
+        .iter()
+        .all(|m| matches!(my_state(m), Some(1 | 2)))));
+
+    let mut cfg = admin(&members[p], doc! {"replSetGetConfig": 1})
+        .and_then(|r| r.get_document("config").ok().cloned())
+        .expect("config");
+    let version = cfg.get_i32("version").expect("version");
+    cfg.insert("version", version + 1);
+    let kept: Vec<Bson> = cfg
+        .get_array("members")
+        .expect("members")
+        .iter()
+        .filter(|m| {
+            m.as_document().and_then(|d| d.get_str("host").ok())
+                != Some(members[gone].host().as_str())
+        })
+        .cloned()
+        .collect();
+    cfg.insert("members", kept);
+    let r = admin(&members[p], doc! {"replSetReconfig": cfg}).expect("reconfig reply");
+    assert!(is_ok(&r), "{r}");
+
+    // The removed member learns the config from a heartbeat reply and turns into a ghost.
+    let removed = wait_until(Duration::from_secs(10), || {
+        admin(&members[gone], doc! {"hello": 1})
+            .is_some_and(|h| h.get_bool("isreplicaset").unwrap_or(false))
+    });
+    assert!(removed, "removed member still believes it is in the set");
+    let h = admin(&members[gone], doc! {"hello": 1}).expect("hello");
+    assert_eq!(h.get_str("setName").ok(), Some("rs0"), "{h}");
+    assert!(members[gone].log().contains("\"newState\":\"REMOVED\""));
+    // The rest of the set keeps its primary.
+    assert_eq!(is_writable_primary(&members[p]), Some(true));
+}

@@ -103,3 +103,58 @@ fn arbiter_set_survives_the_primary_death_and_shows_it_down() {
         "{from_arbiter}"
     );
 }
+
+#[test]
+fn diverged_ex_primary_resyncs_and_keeps_only_majority_writes() {
+    let (mut members, _) = start_set(3, false);
+    let refs: Vec<&_> = members.iter().collect();
+    let (p, _) = wait_primary(&refs, FIRST_PRIMARY).expect("a first primary");
+    let r =
+        insert_majority(&members[p], (0..3).map(|i| doc! {"_id": i}).collect()).expect("insert");
+    assert!(is_ok(&r) && !r.contains_key("writeConcernError"), "{r}");
+
+    // Both secondaries die; the lone primary still takes a w:1 write the set never sees.
+    let others: Vec<usize> = (0..3).filter(|i| *i != p).collect();
+    for i in &others {
+        members[*i].kill();
+    }
+    let lost = try_run(
+        members[p].port,
+        "test",
+        doc! {"insert": "c", "documents": [{"_id": 99}], "writeConcern": {"w": 1}},
+    )
+    .expect("reply");
+    assert!(
+        is_ok(&lost),
+        "the w:1 write must be accepted before the primary steps down: {lost}"
+    );
+    members[p].kill();
+
+    // The two others come back, elect a primary and take a majority write.
+    for i in &others {
+        members[*i].spawn();
+    }
+    let refs: Vec<&_> = members.iter().collect();
+    let (q, _) = wait_primary(&refs, FIRST_PRIMARY).expect("a primary among the survivors");
+    let r = insert_majority(&members[q], vec![doc! {"_id": 10}]).expect("insert");
+    assert!(is_ok(&r) && !r.contains_key("writeConcernError"), "{r}");
+
+    // The ex-primary's last entry is not in the new primary's oplog: it resyncs (rollback by
+    // resync) and ends SECONDARY without the write no majority acknowledged.
+    members[p].spawn();
+    let expected = vec![0, 1, 2, 10];
+    let resynced = wait_until(Duration::from_secs(20), || {
+        my_state(&members[p]) == Some(2) && ids_on(&members[p]).as_ref() == Some(&expected)
+    });
+    assert!(
+        resynced,
+        "ex-primary: state {:?}, ids {:?}\n{}",
+        my_state(&members[p]),
+        ids_on(&members[p]),
+        members[p].log()
+    );
+    assert!(
+        members[p].log().contains("resyncing"),
+        "no rollback log line"
+    );
+}

@@ -130,7 +130,6 @@ fn standalone_member_answers_info_commands() {
 }
 
 #[test]
-#[ignore = "needs the data layer's CRUD commands (sbdata)"]
 fn standalone_member_runs_crud() {
     let m = Member::start(&[]);
     let mut c = m.connect();
@@ -174,7 +173,6 @@ fn fast_set() -> (Vec<Member>, String) {
 }
 
 #[test]
-#[ignore = "needs the data layer's CRUD commands (sbdata)"]
 fn three_member_set_elects_one_primary_with_real_status_shapes() {
     let m0 = Member::start(&["--replSet", "rs0"]);
     // An awaitable hello on the uninitiated member wakes up when initiate changes the topology.
@@ -431,4 +429,68 @@ fn reconfig_adds_a_member_and_force_reconfig_runs_on_a_secondary() {
         !forced.contains_key("term"),
         "a forced config has no term: {forced}"
     );
+}
+
+#[test]
+fn adding_an_arbiter_needs_a_global_default_write_concern() {
+    let (members, primary) = fast_set();
+    let p = members.iter().find(|m| m.host() == primary).unwrap();
+    let mut pc = p.connect();
+    let r = pc.admin(doc! {"getDefaultRWConcern": 1});
+    assert_eq!(
+        r.get_document("defaultWriteConcern").unwrap(),
+        &doc! {"w": "majority", "wtimeout": 0}
+    );
+    assert_eq!(r.get_str("defaultWriteConcernSource").unwrap(), "implicit");
+
+    let arbiter = Member::start(&["--replSet", "rs0"]);
+    let with_arbiter = |c: &mut sbnode_support::Client| {
+        let mut cfg = current_config(c);
+        let mut ms = cfg.get_array("members").unwrap().clone();
+        ms.push(Bson::Document(
+            doc! {"_id": 5, "host": arbiter.host(), "arbiterOnly": true},
+        ));
+        cfg.insert("members", ms);
+        let v = cfg.get_i32("version").unwrap();
+        cfg.insert("version", v + 1);
+        cfg
+    };
+    // Three data-bearing voters plus an arbiter turn the implicit default from majority to w:1.
+    let next = with_arbiter(&mut pc);
+    let r = pc.admin(doc! {"replSetReconfig": next});
+    assert_eq!(r.get_i32("code").unwrap(), 103, "{r}");
+    assert!(r
+        .get_str("errmsg")
+        .unwrap()
+        .starts_with("Reconfig attempted to install a config that would change the implicit default write concern."));
+
+    let r = pc.admin(doc! {"setDefaultRWConcern": 1});
+    assert_eq!(r.get_i32("code").unwrap(), 2, "{r}");
+    let r = pc.admin(doc! {"setDefaultRWConcern": 1, "defaultWriteConcern": {"w": 1}});
+    assert!(ok(&r), "{r}");
+    assert_eq!(
+        r.get_document("defaultWriteConcern").unwrap(),
+        &doc! {"w": 1, "wtimeout": 0}
+    );
+    assert_eq!(r.get_str("defaultWriteConcernSource").unwrap(), "global");
+    let s = members.iter().find(|m| m.host() != primary).unwrap();
+    let r = s
+        .connect()
+        .admin(doc! {"setDefaultRWConcern": 1, "defaultWriteConcern": {"w": 1}});
+    assert_eq!(r.get_i32("code").unwrap(), 10107, "{r}");
+
+    let next = with_arbiter(&mut pc);
+    let r = pc.admin(doc! {"replSetReconfig": next});
+    assert!(ok(&r), "{r}");
+    let state = wait_for(20, || {
+        let s = arbiter.connect().admin(doc! {"replSetGetStatus": 1});
+        (s.get_i32("myState") == Ok(7)).then_some(7)
+    });
+    assert_eq!(state, Some(7), "the arbiter reached ARBITER");
+    // The default is replicated: a secondary reports it too.
+    let found = wait_for(10, || {
+        let r = s.connect().admin(doc! {"getDefaultRWConcern": 1});
+        (r.get_str("defaultWriteConcernSource") == Ok("global")).then_some(())
+    });
+    assert!(found.is_some(), "the default reached the secondary");
 }

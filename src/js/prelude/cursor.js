@@ -5,6 +5,7 @@
 // Reads use the connection's read preference (`true` asks the native for it).
 var __READ = true;
 
+var __shellBatchSize = DBQuery.shellBatchSize;
 DBQuery = function (mongo, db, collection, ns, query, fields, limit, skip, batchSize) {
     this._mongo = mongo;
     this._db = db;
@@ -21,7 +22,7 @@ DBQuery = function (mongo, db, collection, ns, query, fields, limit, skip, batch
     this._pretty = false;
     this._cursor = null;
 };
-DBQuery.shellBatchSize = 20;
+DBQuery.shellBatchSize = __shellBatchSize || 20;
 
 DBQuery.prototype._checkModify = function () {
     if (this._cursor !== null) {

@@ -4,6 +4,12 @@
 /// `(source name, code)` pairs evaluated by `Runtime::new`.
 pub const PRELUDE: &[(&str, &str)] = &[
     ("prelude/shell.js", include_str!("shell.js")),
+    ("prelude/conn_lazy.js", include_str!("conn_lazy.js")),
+];
+
+/// The connection helpers, evaluated on first use (`__loadConn()` in `conn_lazy.js`) or when
+/// the shell connects.
+pub const CONN_PRELUDE: &[(&str, &str)] = &[
     ("prelude/mongo.js", include_str!("mongo.js")),
     ("prelude/db.js", include_str!("db.js")),
     ("prelude/collection.js", include_str!("collection.js")),

@@ -103,7 +103,23 @@ async fn wait_for_write_concern(node: &Node, req: &Request, optime: OpTime) -> O
     let cfg = node.repl().config_doc.clone()?;
     let members = config_view::members(&cfg);
     let (majority, write_majority, _, writable) = config_view::majorities(&members);
-    let wc = req.cmd.get_document("writeConcern").ok();
+    // No writeConcern: a global default from setDefaultRWConcern, else the implicit one.
+    let custom = match req.cmd.get_document("writeConcern") {
+        Ok(_) => None,
+        Err(_) => super::rw_defaults::default_write_concern(node),
+    };
+    let provenance = if req.cmd.contains_key("writeConcern") {
+        "clientSupplied"
+    } else if custom.is_some() {
+        "customDefault"
+    } else {
+        "implicitDefault"
+    };
+    let wc = req
+        .cmd
+        .get_document("writeConcern")
+        .ok()
+        .or(custom.as_ref());
     let w = match wc.and_then(|wc| wc.get("w")) {
         Some(Bson::String(s)) if s == "majority" => W::Majority,
         Some(Bson::String(mode)) => {
@@ -112,6 +128,7 @@ async fn wait_for_write_concern(node: &Node, req: &Request, optime: OpTime) -> O
                 "UnknownReplWriteConcern",
                 &format!("No write concern mode named '{mode}' found in replica set configuration"),
                 wc,
+                provenance,
                 false,
             ))
         }
@@ -132,6 +149,7 @@ async fn wait_for_write_concern(node: &Node, req: &Request, optime: OpTime) -> O
                 "UnsatisfiableWriteConcern",
                 "Not enough data-bearing nodes",
                 wc,
+                provenance,
                 false,
             ));
         }
@@ -152,6 +170,7 @@ async fn wait_for_write_concern(node: &Node, req: &Request, optime: OpTime) -> O
         "WriteConcernFailed",
         "waiting for replication timed out",
         wc,
+        provenance,
         true,
     ))
 }
@@ -189,17 +208,11 @@ fn wce(
     code_name: &str,
     errmsg: &str,
     wc: Option<&Document>,
+    provenance: &str,
     timed_out: bool,
 ) -> Document {
     let mut given = wc.cloned().unwrap_or_default();
-    given.insert(
-        "provenance",
-        if wc.is_some() {
-            "clientSupplied"
-        } else {
-            "implicitDefault"
-        },
-    );
+    given.insert("provenance", provenance);
     let mut info = Document::new();
     if timed_out {
         info.insert("wtimeout", true);

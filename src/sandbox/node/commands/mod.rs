@@ -6,6 +6,7 @@ pub mod hello;
 pub mod info;
 pub mod replset_config;
 pub mod replset_status;
+pub mod rw_defaults;
 
 use std::sync::Arc;
 
@@ -25,6 +26,8 @@ pub async fn run(node: &Arc<Node>, req: &Request) -> Result<Document, CmdError> 
         "replSetGetConfig" => replset_status::get_config(node, req),
         "replSetInitiate" => replset_config::initiate(node, req).await,
         "replSetReconfig" => replset_config::reconfig(node, req).await,
+        "setDefaultRWConcern" => rw_defaults::set(node, req).await,
+        "getDefaultRWConcern" => rw_defaults::get(node, req),
         "buildInfo" | "buildinfo" => Ok(info::build_info()),
         "getCmdLineOpts" => admin_only(req).map(|_| info::cmd_line_opts(node)),
         "hostInfo" => Ok(info::host_info()),

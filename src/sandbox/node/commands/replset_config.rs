@@ -70,16 +70,6 @@ fn quorum_targets(cfg: &Document, self_index: usize) -> (i32, QuorumTarget, Vec<
     (me.0, me.1, others)
 }
 
-/// This node's index in a validated config (validation already rejected none or several).
-fn self_index(
-    cfg: &rsconfig::ReplSetConfig,
-    is_self: &dyn Fn(&str) -> bool,
-) -> Result<usize, CmdError> {
-    cfg.find_self(is_self).ok_or_else(|| {
-        CmdError::invalid_config("No host described in new configuration maps to this node")
-    })
-}
-
 pub async fn initiate(node: &Arc<Node>, req: &Request) -> Result<Document, CmdError> {
     super::admin_only(req)?;
     let set_name = {
@@ -144,7 +134,7 @@ pub async fn reconfig(node: &Arc<Node>, req: &Request) -> Result<Document, CmdEr
     let Some(Bson::Document(proposed)) = req.arg().cloned() else {
         return Err(CmdError::bad_value("no configuration specified"));
     };
-    let (old_cfg, term) = {
+    let (old_cfg, term, set_name) = {
         let repl = node.repl();
         let cfg = require_config(&repl).map_err(|e| {
             if e.code == 94 {
@@ -167,14 +157,22 @@ pub async fn reconfig(node: &Arc<Node>, req: &Request) -> Result<Document, CmdEr
                 ),
             ));
         }
-        (cfg.clone(), repl.term)
+        let set_name = repl.set_name.clone().unwrap_or_default();
+        (cfg.clone(), repl.term, set_name)
     };
     let _guard = InProgress::start(node, "replSetReconfig")?;
     let old = rsconfig::parse(&old_cfg)?;
+    super::rw_defaults::publish_to_rsconfig(node);
     let is_self = |h: &str| node.is_self(h);
-    // The current term for a normal reconfig; for force a version bump and no term.
-    let set_name = old.id.clone();
-    let (cfg, me) = rsconfig::validate_reconfig(&rsconfig::ReconfigRequest { new: &proposed, old: &old, force, current_term: term, set_name: &set_name, is_self: &is_self })?;
+    // rsconfig stamps the term, or for force bumps the version and drops the term.
+    let (cfg, me) = rsconfig::validate_reconfig(&rsconfig::ReconfigRequest {
+        new: &proposed,
+        old: &old,
+        force,
+        current_term: term,
+        set_name: &set_name,
+        is_self: &is_self,
+    })?;
     let cfg_doc = cfg.to_document();
     if !force {
         let (self_id, me_target, others) = quorum_targets(&cfg_doc, me);

@@ -1,0 +1,28 @@
+// The connection helpers (Mongo, DB, rs, collections, cursors) are compiled on first use, so
+// `rsh --nodb` does not pay for them: each name below is a placeholder that loads them.
+var __connLazyNames = ["Mongo", "connect", "DB", "DBCollection", "DBCommandCursor", "rs",
+                       "WriteResult", "BulkWriteResult", "WriteCommandError"];
+
+var __loadConn = function () {
+    if (__loadConn.done) {
+        return;
+    }
+    __loadConn.done = true;
+    __connLazyNames.forEach(function (n) { delete globalThis[n]; });
+    __loadConnPrelude();
+};
+
+__connLazyNames.forEach(function (n) {
+    Object.defineProperty(globalThis, n, {
+        configurable: true,
+        enumerable: false,
+        get: function () {
+            __loadConn();
+            return globalThis[n];
+        },
+        set: function (v) {
+            delete globalThis[n];
+            globalThis[n] = v;
+        }
+    });
+});
