@@ -494,3 +494,44 @@ fn adding_an_arbiter_needs_a_global_default_write_concern() {
     });
     assert!(found.is_some(), "the default reached the secondary");
 }
+
+#[test]
+fn sigterm_on_a_primary_hands_the_election_to_a_secondary() {
+    let (mut members, primary) = fast_set();
+    let victim = members.iter().position(|m| m.host() == primary).unwrap();
+    // A write the secondaries must hold before the primary may leave.
+    let r = members[victim].connect().run(
+        "test",
+        doc! {"insert": "c", "documents": [{"_id": 1}], "writeConcern": {"w": 1}},
+    );
+    assert!(ok(&r), "{r}");
+    assert_eq!(members[victim].terminate(30), Some(0), "clean exit");
+    let (host, reason) = wait_for(30, || {
+        members.iter().filter(|m| m.child.is_some()).find_map(|m| {
+            let s = m.connect().admin(doc! {"replSetGetStatus": 1});
+            (s.get_i32("myState") == Ok(1)).then(|| {
+                let reason = s
+                    .get_document("electionCandidateMetrics")
+                    .and_then(|e| e.get_str("lastElectionReason"))
+                    .unwrap_or("")
+                    .to_string();
+                (m.host(), reason)
+            })
+        })
+    })
+    .expect("a new primary");
+    assert_ne!(host, primary);
+    // A handoff, not an election timeout: mongod's reason for a step-up request.
+    assert_eq!(reason, "stepUpRequestSkipDryRun");
+    let p = members.iter().find(|m| m.host() == host).unwrap();
+    let r = p.connect().run("test", doc! {"find": "c"});
+    assert_eq!(
+        r.get_document("cursor")
+            .unwrap()
+            .get_array("firstBatch")
+            .unwrap()
+            .len(),
+        1,
+        "{r}"
+    );
+}

@@ -31,6 +31,8 @@ use options::{Invocation, Options};
 const EXIT_BAD_OPTIONS: i32 = 2;
 const EXIT_NET_ERROR: i32 = 48;
 const EXIT_DBPATH: i32 = 100;
+/// How long a primary shutting down waits for a secondary to catch up (mongod: 10 s).
+const SHUTDOWN_STEPDOWN_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 pub fn main() -> i32 {
     let argv: Vec<String> = std::env::args().collect();
@@ -121,10 +123,18 @@ fn run_node(opts: Options) -> i32 {
             bson::doc! {"port": i32::from(opts.port), "ssl": "off"},
         );
         let n = node::Node::new(opts, store);
+        let run = node::run(n.clone(), listeners);
+        tokio::pin!(run);
         tokio::select! {
-            _ = node::run(n, listeners) => 0,
+            _ = &mut run => 0,
             _ = shutdown_signal() => {
                 log::write('I', "CONTROL", 23377, "SignalHandler", "Received signal", bson::doc! {"signal": 15});
+                // Like mongod, a primary hands its role to a caught-up secondary before exiting;
+                // the server keeps serving meanwhile so the secondaries can catch up.
+                tokio::select! {
+                    _ = node::stepdown::step_down_for_shutdown(&n, SHUTDOWN_STEPDOWN_WAIT) => {}
+                    _ = &mut run => {}
+                }
                 0
             }
         }

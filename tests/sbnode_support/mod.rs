@@ -74,6 +74,24 @@ impl Member {
         }
     }
 
+    /// SIGTERM (a clean shutdown) and wait up to `secs` for the exit; SIGKILL after that.
+    /// Returns the exit code of a clean exit.
+    pub fn terminate(&mut self, secs: u64) -> Option<i32> {
+        let mut c = self.child.take()?;
+        // SAFETY: kill(2) on our own child's pid has no memory effects.
+        unsafe { libc::kill(c.id() as i32, libc::SIGTERM) };
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = c.try_wait() {
+                return status.code();
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = c.kill();
+        let _ = c.wait();
+        None
+    }
+
     pub fn connect(&self) -> Client {
         Client::connect(self.port)
     }
