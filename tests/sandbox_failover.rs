@@ -128,6 +128,14 @@ fn diverged_ex_primary_resyncs_and_keeps_only_majority_writes() {
         is_ok(&lost),
         "the w:1 write must be accepted before the primary steps down: {lost}"
     );
+    // A primary that cannot see a majority for electionTimeout steps down.
+    let stepped_down = wait_until(Duration::from_secs(10), || {
+        is_writable_primary(&members[p]) == Some(false)
+    });
+    assert!(stepped_down, "the isolated primary kept its role");
+    assert!(members[p]
+        .log()
+        .contains("Can't see a majority of the set, relinquishing primary"));
     members[p].kill();
 
     // The two others come back, elect a primary and take a majority write.

@@ -1,4 +1,4 @@
-//! Seed 001 walkthrough: three data members and an arbiter (in the initial config); kill the primary → a new one is
+//! Seed 001 walkthrough: three data members and an arbiter added with rs.addArb; kill the primary → a new one is
 //! elected; restart the old one → it rejoins as SECONDARY; a connection string naming two of
 //! the three hosts still works; a direct connection to a secondary says "not primary" on a write.
 
@@ -18,18 +18,19 @@ fn seed_001_failover_rejoin_and_partial_seed_list() {
         .collect();
     let hosts: Vec<String> = members.iter().map(Member::host).collect();
 
-    // The arbiter is in the first config (adding it later to a three-member set would change
-    // the implicit default write concern, which 5.0+ servers refuse without setDefaultRWConcern).
-    let conf = config_js("rs0", &[0, 1, 2], &hosts[..3]).replace(
-        "], settings",
-        &format!(
-            ", {{_id: 3, host: '{}', arbiterOnly: true}}], settings",
-            hosts[3]
-        ),
-    );
+    let conf = config_js("rs0", &[0, 1, 2], &hosts[..3]);
     let r = eval(&hosts[0], &format!("rs.initiate({conf})"));
     assert!(r.stdout.contains("\"ok\" : 1"), "{}", r.all());
     let primary = wait_states(&hosts[0], 2, Duration::from_secs(60)).expect("a primary");
+    // The seed adds the arbiter after enabling the set. 5.0+ servers refuse an arbiter that
+    // changes the implicit default write concern, so the cluster-wide default is set first.
+    let r = eval(
+        &primary,
+        "db.adminCommand({setDefaultRWConcern: 1, defaultWriteConcern: {w: 1}}).ok",
+    );
+    assert_eq!(r.stdout.trim(), "1", "{}", r.all());
+    let r = eval(&primary, &format!("rs.addArb('{}')", hosts[3]));
+    assert!(r.stdout.contains("\"ok\" : 1"), "{}", r.all());
     let arb_state = wait_for(Duration::from_secs(30), || {
         let r = eval(&primary, "rs.status().members[3].stateStr");
         (r.stdout.trim() == "ARBITER").then_some(())

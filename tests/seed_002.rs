@@ -23,7 +23,6 @@ fn keys_at(text: &str, indent: &str) -> Vec<String> {
 /// The seed's order: initiate two members, then add the arbiter (5.0+ servers need
 /// setDefaultRWConcern first).
 #[test]
-#[ignore = "needs setDefaultRWConcern in the sandbox: 5.0+ servers refuse an arbiter that changes the implicit write concern"]
 fn seed_002_shopex_arbiter_added_later() {
     shopex(false);
 }

@@ -1,6 +1,7 @@
-// The connection helpers (Mongo, DB, rs, collections, cursors) are compiled on first use, so
-// `rsh --nodb` does not pay for them: each name below is a placeholder that loads them.
-var __connLazyNames = ["Mongo", "connect", "DB", "DBCollection", "DBCommandCursor", "rs",
+// The connection helpers (Mongo, DB, collections, cursors; rs.js stays eager for completion)
+// are compiled on first use, so `rsh --nodb` does not pay for them: each name below is a
+// placeholder that loads them.
+var __connLazyNames = ["Mongo", "connect", "DB", "DBCollection", "DBCommandCursor",
                        "WriteResult", "BulkWriteResult", "WriteCommandError"];
 
 var __loadConn = function () {

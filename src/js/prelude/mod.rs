@@ -5,6 +5,8 @@
 pub const PRELUDE: &[(&str, &str)] = &[
     ("prelude/shell.js", include_str!("shell.js")),
     ("prelude/conn_lazy.js", include_str!("conn_lazy.js")),
+    // Eager: `rs.st<Tab>` completes without a connection (completion reads data properties).
+    ("prelude/rs.js", include_str!("rs.js")),
 ];
 
 /// The connection helpers, evaluated on first use (`__loadConn()` in `conn_lazy.js`) or when
@@ -15,6 +17,5 @@ pub const CONN_PRELUDE: &[(&str, &str)] = &[
     ("prelude/collection.js", include_str!("collection.js")),
     ("prelude/cursor.js", include_str!("cursor.js")),
     ("prelude/replinfo.js", include_str!("replinfo.js")),
-    ("prelude/rs.js", include_str!("rs.js")),
     ("prelude/shellwords.js", include_str!("shellwords.js")),
 ];

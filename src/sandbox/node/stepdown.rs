@@ -198,34 +198,14 @@ async fn step_down(
             ),
         ));
     }
-    let target = caught_up_target(node, &repl);
-    let my_id = repl.config_doc.as_ref().and_then(|c| {
-        repl.self_index
-            .and_then(|i| config_view::members(c).get(i).map(|m| m.id))
-    });
-    let term = repl.term;
-    repl.stepdown_until = Some(Instant::now() + Duration::from_secs(secs));
-    step_down_locked(node, &mut repl, "replSetStepDown command");
-    repl.stepping_down = false;
-    let target_host = repl
-        .config_doc
-        .as_ref()
-        .and_then(|c| target.and_then(|i| config_view::members(c).get(i).map(|m| m.host.clone())));
+    let handoff = step_down_with_handoff(
+        node,
+        &mut repl,
+        Duration::from_secs(secs),
+        "replSetStepDown command",
+    );
     drop(repl);
-    if let Some(host) = target_host {
-        log::write(
-            'I',
-            "REPL",
-            21347,
-            "conn",
-            "Handing off election to",
-            doc! {"target": &host},
-        );
-        let mut step_up = doc! {"replSetStepUp": 1, "skipDryRun": true, "term": term};
-        if let Some(id) = my_id {
-            step_up.insert("priorPrimaryMemberId", id);
-        }
-        step_up.insert("$db", "admin");
+    if let Some((host, step_up)) = handoff {
         // Fire and forget: the reply to the client must not wait for the election.
         tokio::spawn(async move {
             let _ = peers()
@@ -234,6 +214,77 @@ async fn step_down(
         });
     }
     Ok(Document::new())
+}
+
+/// Steps down for `period` and, when a caught-up electable secondary exists, returns it with the
+/// `replSetStepUp` request to send it (election handoff).
+fn step_down_with_handoff(
+    node: &Node,
+    repl: &mut Repl,
+    period: Duration,
+    reason: &str,
+) -> Option<(String, Document)> {
+    let target = caught_up_target(node, repl);
+    let members = repl
+        .config_doc
+        .as_ref()
+        .map(config_view::members)
+        .unwrap_or_default();
+    let my_id = repl.self_index.and_then(|i| members.get(i)).map(|m| m.id);
+    let term = repl.term;
+    repl.stepdown_until = Some(Instant::now() + period);
+    step_down_locked(node, repl, reason);
+    repl.stepping_down = false;
+    let host = target
+        .and_then(|i| members.get(i))
+        .map(|m| m.host.clone())?;
+    log::write(
+        'I',
+        "REPL",
+        21347,
+        "conn",
+        "Handing off election to",
+        doc! {"target": &host},
+    );
+    let mut step_up = doc! {"replSetStepUp": 1, "skipDryRun": true, "term": term};
+    if let Some(id) = my_id {
+        step_up.insert("priorPrimaryMemberId", id);
+    }
+    step_up.insert("$db", "admin");
+    Some((host, step_up))
+}
+
+/// Clean shutdown (SIGTERM) of a primary: like mongod, wait up to `wait` for a caught-up
+/// secondary, step down and hand it the election before the process exits, so a new primary
+/// appears in well under a second instead of after an election timeout.
+pub async fn step_down_for_shutdown(node: &Arc<Node>, wait: Duration) {
+    {
+        let mut repl = node.repl();
+        if !repl.is_primary() || repl.stepping_down {
+            return;
+        }
+        repl.stepping_down = true;
+        node.bump_topology();
+    }
+    node.wait_progress(Some(wait), || {
+        let repl = node.repl();
+        !repl.is_primary() || caught_up_target(node, &repl).is_some()
+    })
+    .await;
+    let handoff = {
+        let mut repl = node.repl();
+        if !repl.is_primary() {
+            repl.stepping_down = false;
+            return;
+        }
+        step_down_with_handoff(node, &mut repl, Duration::from_secs(60), "shutting down")
+    };
+    if let Some((host, step_up)) = handoff {
+        // Awaited: the process exits right after; the target runs the election on its own.
+        let _ = peers()
+            .command(&host, &step_up, Duration::from_secs(2))
+            .await;
+    }
 }
 
 fn freeze(node: &Node, arg: Option<&Bson>) -> Result<Document, CmdError> {
