@@ -233,3 +233,82 @@ fn member_removed_by_reconfig_becomes_removed() {
     // The rest of the set keeps its primary.
     assert_eq!(is_writable_primary(&members[p]), Some(true));
 }
+
+#[test]
+fn sync_from_and_maintenance_replies() {
+    let (members, _) = start_set(3, false);
+    let refs: Vec<&_> = members.iter().collect();
+    let (p, _) = wait_primary(&refs, FIRST_PRIMARY).expect("a first primary");
+    let (s, t) = ((p + 1) % 3, (p + 2) % 3);
+    assert!(wait_until(Duration::from_secs(10), || {
+        [s, t].iter().all(|i| my_state(&members[*i]) == Some(2))
+    }));
+    let code_msg = |r: &Document| {
+        (
+            r.get_i32("code").unwrap_or(0),
+            r.get_str("errmsg").unwrap_or("").to_string(),
+        )
+    };
+
+    let r = admin(&members[p], doc! {"replSetSyncFrom": members[s].host()}).expect("reply");
+    assert_eq!(code_msg(&r), (95, "primaries don't sync".into()), "{r}");
+    let r = admin(&members[s], doc! {"replSetSyncFrom": members[s].host()}).expect("reply");
+    assert_eq!(
+        code_msg(&r),
+        (72, "I cannot sync from myself".into()),
+        "{r}"
+    );
+    let r = admin(&members[s], doc! {"replSetSyncFrom": "nosuch:1"}).expect("reply");
+    assert_eq!(
+        code_msg(&r),
+        (
+            74,
+            "Could not find member \"nosuch:1\" in replica set".into()
+        ),
+        "{r}"
+    );
+    // A secondary syncing from the primary can be pointed at the other secondary (chaining).
+    assert!(wait_until(Duration::from_secs(10), || {
+        admin(&members[s], doc! {"replSetGetStatus": 1})
+            .is_some_and(|st| st.get_str("syncSourceHost").ok() == Some(members[p].host().as_str()))
+    }));
+    let r = admin(&members[s], doc! {"replSetSyncFrom": members[t].host()}).expect("reply");
+    assert!(is_ok(&r), "{r}");
+    assert_eq!(
+        r.get_str("syncFromRequested").ok(),
+        Some(members[t].host().as_str())
+    );
+    assert_eq!(
+        r.get_str("prevSyncTarget").ok(),
+        Some(members[p].host().as_str())
+    );
+    let switched = wait_until(Duration::from_secs(10), || {
+        admin(&members[s], doc! {"replSetGetStatus": 1})
+            .is_some_and(|st| st.get_str("syncSourceHost").ok() == Some(members[t].host().as_str()))
+    });
+    assert!(
+        switched,
+        "sync source never changed to the requested member"
+    );
+
+    let r = admin(&members[p], doc! {"replSetMaintenance": true}).expect("reply");
+    assert_eq!(
+        code_msg(&r),
+        (95, "primaries can't modify maintenance mode".into()),
+        "{r}"
+    );
+    let r = admin(&members[s], doc! {"replSetMaintenance": false}).expect("reply");
+    assert_eq!(
+        code_msg(&r),
+        (96, "already out of maintenance mode".into()),
+        "{r}"
+    );
+    let r = admin(&members[s], doc! {"replSetMaintenance": true}).expect("reply");
+    assert!(is_ok(&r), "{r}");
+    assert_eq!(my_state(&members[s]), Some(3));
+    let h = admin(&members[s], doc! {"hello": 1}).expect("hello");
+    assert_eq!(h.get_bool("secondary").ok(), Some(false), "{h}");
+    let r = admin(&members[s], doc! {"replSetMaintenance": false}).expect("reply");
+    assert!(is_ok(&r), "{r}");
+    assert_eq!(my_state(&members[s]), Some(2));
+}
