@@ -1,6 +1,5 @@
 //! The one table of shell helpers: name, signature, one-line help. Help text, tab completion
-//! and "did you mean" all read it. Rows exist only for what is implemented; the connection
-//! layer adds its `rs.*` / `db.*` rows when it lands them.
+//! and "did you mean" all read it. Rows exist only for what is implemented.
 
 /// One shell helper.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,6 +96,203 @@ pub static HELPERS: &[Helper] = &[
     h("DBRef", "DBRef(ns, id[, db])", "a database reference"),
     h("MinKey", "MinKey", "the BSON MinKey value"),
     h("MaxKey", "MaxKey", "the BSON MaxKey value"),
+    // Connection layer (issue 4).
+    h(
+        "Mongo",
+        "new Mongo([host])",
+        "open a connection (host:port, set/h1,h2 or a mongodb:// URI)",
+    ),
+    h(
+        "connect",
+        "connect(\"host[:port]/db\")",
+        "open a connection and return its database",
+    ),
+    h(
+        "rs.status",
+        "rs.status()",
+        "{ replSetGetStatus : 1 } checks repl set status",
+    ),
+    h(
+        "rs.initiate",
+        "rs.initiate([cfg])",
+        "initiate the set (with cfg, or the server's default config)",
+    ),
+    h(
+        "rs.conf",
+        "rs.conf()",
+        "the current replica set configuration",
+    ),
+    h(
+        "rs.config",
+        "rs.config()",
+        "the current replica set configuration",
+    ),
+    h(
+        "rs.reconfig",
+        "rs.reconfig(cfg[, {force: true}])",
+        "install cfg as the new configuration (version bumped)",
+    ),
+    h(
+        "rs.reconfigForPSASet",
+        "rs.reconfigForPSASet(memberIndex, cfg)",
+        "give a PSA member its vote, then its priority",
+    ),
+    h(
+        "rs.add",
+        "rs.add(hostport or memberDoc[, arbiterOnly])",
+        "add a member",
+    ),
+    h("rs.addArb", "rs.addArb(hostport)", "add an arbiter"),
+    h("rs.remove", "rs.remove(hostport)", "remove a member"),
+    h(
+        "rs.stepDown",
+        "rs.stepDown([stepdownSecs, catchUpSecs])",
+        "step down as primary",
+    ),
+    h(
+        "rs.freeze",
+        "rs.freeze(secs)",
+        "make a member ineligible to become primary for secs",
+    ),
+    h(
+        "rs.syncFrom",
+        "rs.syncFrom(hostport)",
+        "make a secondary sync from the given member",
+    ),
+    h(
+        "rs.secondaryOk",
+        "rs.secondaryOk()",
+        "allow queries on secondary members",
+    ),
+    h("rs.isMaster", "rs.isMaster()", "check who is primary"),
+    h("rs.hello", "rs.hello()", "check who is primary"),
+    h(
+        "rs.printReplicationInfo",
+        "rs.printReplicationInfo()",
+        "check oplog size and time range",
+    ),
+    h(
+        "rs.printSecondaryReplicationInfo",
+        "rs.printSecondaryReplicationInfo()",
+        "check replica set members and replication lag",
+    ),
+    h("rs.help", "rs.help()", "replica set helpers"),
+    h(
+        "db.runCommand",
+        "db.runCommand(cmd)",
+        "run a command on this database (a string becomes {cmd: 1})",
+    ),
+    h(
+        "db.adminCommand",
+        "db.adminCommand(cmd)",
+        "run a command on the admin database",
+    ),
+    h(
+        "db.getSiblingDB",
+        "db.getSiblingDB(name)",
+        "another database on the same connection",
+    ),
+    h("db.getMongo", "db.getMongo()", "the connection"),
+    h("db.getName", "db.getName()", "this database's name"),
+    h(
+        "db.getCollection",
+        "db.getCollection(name)",
+        "a collection (same as db.name)",
+    ),
+    h(
+        "db.getCollectionNames",
+        "db.getCollectionNames()",
+        "names of the collections",
+    ),
+    h(
+        "db.getCollectionInfos",
+        "db.getCollectionInfos([filter])",
+        "names and options of the collections",
+    ),
+    h(
+        "db.createCollection",
+        "db.createCollection(name[, options])",
+        "create a collection",
+    ),
+    h("db.dropDatabase", "db.dropDatabase()", "drop this database"),
+    h("db.serverStatus", "db.serverStatus()", "server status"),
+    h(
+        "db.serverCmdLineOpts",
+        "db.serverCmdLineOpts()",
+        "the server's parsed command line",
+    ),
+    h(
+        "db.hostInfo",
+        "db.hostInfo()",
+        "details about the server's host",
+    ),
+    h("db.version", "db.version()", "the server version"),
+    h("db.stats", "db.stats([scale])", "database statistics"),
+    h(
+        "db.currentOp",
+        "db.currentOp([true])",
+        "operations in progress",
+    ),
+    h("db.killOp", "db.killOp(opid)", "kill an operation"),
+    h(
+        "db.createUser",
+        "db.createUser(userDocument)",
+        "create a user",
+    ),
+    h("db.dropUser", "db.dropUser(name)", "drop a user"),
+    h("db.auth", "db.auth(user, password)", "authenticate (SCRAM)"),
+    h("db.logout", "db.logout()", "forget the credentials"),
+    h(
+        "db.shutdownServer",
+        "db.shutdownServer()",
+        "shut the server down (admin database)",
+    ),
+    h(
+        "db.fsyncLock",
+        "db.fsyncLock()",
+        "flush and lock the server for backups",
+    ),
+    h(
+        "db.fsyncUnlock",
+        "db.fsyncUnlock()",
+        "unlock after db.fsyncLock()",
+    ),
+    h("db.isMaster", "db.isMaster()", "check who is primary"),
+    h("db.hello", "db.hello()", "check who is primary"),
+    h(
+        "db.getReplicationInfo",
+        "db.getReplicationInfo()",
+        "oplog size and time range as a document",
+    ),
+    h(
+        "db.printReplicationInfo",
+        "db.printReplicationInfo()",
+        "check oplog size and time range",
+    ),
+    h(
+        "db.printSecondaryReplicationInfo",
+        "db.printSecondaryReplicationInfo()",
+        "check replica set members and replication lag",
+    ),
+    h("db.help", "db.help()", "database helpers"),
+    Helper {
+        path: "rs.slaveOk",
+        signature: "rs.slaveOk()",
+        help: "allow queries on secondary members",
+        deprecated: Some("use rs.secondaryOk()"),
+    },
+    Helper {
+        path: "rs.printSlaveReplicationInfo",
+        signature: "rs.printSlaveReplicationInfo()",
+        help: "check replica set members and replication lag",
+        deprecated: Some("use rs.printSecondaryReplicationInfo()"),
+    },
+    Helper {
+        path: "db.printSlaveReplicationInfo",
+        signature: "db.printSlaveReplicationInfo()",
+        help: "check replica set members and replication lag",
+        deprecated: Some("use db.printSecondaryReplicationInfo()"),
+    },
 ];
 
 /// The helper whose path is closest to `name` (Levenshtein distance at most a third of its

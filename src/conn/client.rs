@@ -226,8 +226,13 @@ impl Connection {
 
     /// The legacy shell's refusal to read from a secondary without the secondary-ok flag; the
     /// driver itself always allows it on a direct connection.
-    fn refuse_secondary_read(&self, name: &str, target: &Target) -> Option<Document> {
-        if self.replica_set || *target != Target::Primary || self.state().secondary_ok {
+    /// The `local` database is readable on any member, as on the server.
+    fn refuse_secondary_read(&self, db: &str, name: &str, target: &Target) -> Option<Document> {
+        if self.replica_set
+            || *target != Target::Primary
+            || db == "local"
+            || self.state().secondary_ok
+        {
             return None;
         }
         if !READ_COMMANDS.contains(&name) {
@@ -255,7 +260,7 @@ impl Connection {
         target: &Target,
     ) -> Result<Document, ConnError> {
         let name = command_name(&cmd);
-        if let Some(reply) = self.refuse_secondary_read(&name, target) {
+        if let Some(reply) = self.refuse_secondary_read(db, &name, target) {
             return Ok(reply);
         }
         let client = match target {
@@ -297,7 +302,7 @@ impl Connection {
         batch_size: Option<u32>,
     ) -> Result<ShellCursor, ConnError> {
         let name = command_name(&cmd);
-        if let Some(reply) = self.refuse_secondary_read(&name, target) {
+        if let Some(reply) = self.refuse_secondary_read(db, &name, target) {
             return Err(ConnError::Server(reply));
         }
         let client = match target {

@@ -50,7 +50,6 @@ pub struct Options {
     pub logpath: Option<PathBuf>,
     pub log_append: bool,
     pub oplog_size_mb: Option<f64>,
-    pub config_file: Option<PathBuf>,
     /// `--setParameter name=value` and the YAML `setParameter` section, as given.
     pub set_parameters: Document,
     /// The whole command line, program name first (getCmdLineOpts `argv`).
@@ -262,7 +261,6 @@ fn resolve(argv: &[String], file: Raw, cli: Raw) -> Result<Invocation, String> {
         logpath,
         log_append: flag("systemLog.logAppend"),
         oplog_size_mb,
-        config_file: cli.config.map(PathBuf::from),
         set_parameters,
         argv: argv.to_vec(),
         parsed,

@@ -26,14 +26,6 @@ pub fn default_config_doc(set_name: &str, self_host: &str, seeds: &[String]) -> 
     doc! {"_id": set_name, "version": 1, "members": members}
 }
 
-/// A one-member config with every default (term 0, a fresh replicaSetId).
-pub fn default_config(set_name: &str, self_host: &str) -> Result<ReplSetConfig, CmdError> {
-    let mut cfg = parse(&default_config_doc(set_name, self_host, &[]))?;
-    cfg.term = 0;
-    cfg.settings.replica_set_id = Some(ObjectId::new());
-    Ok(cfg)
-}
-
 fn as_invalid(e: CmdError) -> CmdError {
     CmdError::invalid_config(e.errmsg)
 }

@@ -84,14 +84,13 @@ impl std::fmt::Display for HostAndPort {
     }
 }
 
-/// Normalises a host string (`"h"` → `"h:27017"`), or gives the parse error.
-pub fn normalize(raw: &str) -> Result<String, String> {
-    HostAndPort::parse(raw).map(|h| h.to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn normalize(raw: &str) -> Result<String, String> {
+        HostAndPort::parse(raw).map(|h| h.to_string())
+    }
 
     #[test]
     fn normalises_like_the_server() {

@@ -18,16 +18,12 @@ mod parse;
 mod validate;
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
 
 use bson::oid::ObjectId;
 use bson::{doc, Bson, Document};
 
-pub use commands::{
-    default_config, default_config_doc, validate_initiate, validate_reconfig, ReconfigRequest,
-};
-pub use host::{normalize as normalize_host, HostAndPort};
-pub use parse::{parse, server_string};
+pub use commands::{default_config_doc, validate_initiate, validate_reconfig, ReconfigRequest};
+pub use parse::parse;
 pub use validate::validate;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -78,11 +74,9 @@ impl MemberConfig {
         !self.arbiter_only && self.priority > 0.0 && !self.newly_added
     }
 
-    pub fn to_document(&self, include_newly_added: bool) -> Document {
+    /// The member as replSetGetConfig serves it (`newlyAdded` is internal and never shown).
+    pub fn to_document(&self) -> Document {
         let mut d = doc! {"_id": self.id, "host": &self.host, "arbiterOnly": self.arbiter_only};
-        if include_newly_added && self.newly_added {
-            d.insert("newlyAdded", true);
-        }
         d.insert("buildIndexes", self.build_indexes);
         d.insert("hidden", self.hidden);
         d.insert("priority", self.priority);
@@ -152,15 +146,6 @@ fn small_int(v: i64) -> Bson {
 impl ReplSetConfig {
     /// replSetGetConfig's `config` (and `local.system.replset`): every default, server order.
     pub fn to_document(&self) -> Document {
-        self.document(false)
-    }
-
-    /// As [`to_document`](Self::to_document) but with `newlyAdded` flags (for storage and heartbeats).
-    pub fn to_document_with_newly_added(&self) -> Document {
-        self.document(true)
-    }
-
-    fn document(&self, newly_added: bool) -> Document {
         let mut d = doc! {"_id": &self.id, "version": small_int(self.version)};
         if self.term != -1 {
             d.insert("term", small_int(self.term));
@@ -168,7 +153,7 @@ impl ReplSetConfig {
         let members: Vec<Bson> = self
             .members
             .iter()
-            .map(|m| Bson::Document(m.to_document(newly_added)))
+            .map(|m| Bson::Document(m.to_document()))
             .collect();
         d.insert("members", members);
         if self.configsvr {
@@ -202,10 +187,6 @@ impl ReplSetConfig {
         format!("{{version: {}, term: {}}}", self.version, self.term)
     }
 
-    pub fn voters(&self) -> Vec<&MemberConfig> {
-        self.members.iter().filter(|m| m.is_voter()).collect()
-    }
-
     pub fn voting_members_count(&self) -> usize {
         self.members.iter().filter(|m| m.is_voter()).count()
     }
@@ -223,88 +204,11 @@ impl ReplSetConfig {
             .count()
     }
 
-    /// Members that must acknowledge a `w: "majority"` write.
-    pub fn write_majority_count(&self) -> usize {
-        self.majority_vote_count()
-            .min(self.writable_voting_members_count())
-    }
-
     /// The implicit default write concern is `{w: "majority"}` unless arbiters make writable
     /// voters no more than the majority (PSA sets).
     pub fn is_implicit_default_majority(&self) -> bool {
         let arbiters = self.voting_members_count() - self.writable_voting_members_count();
         arbiters == 0 || self.writable_voting_members_count() > self.majority_vote_count()
-    }
-
-    /// Index and config of the member with this host (normalised before comparing).
-    pub fn member_by_host(&self, host: &str) -> Option<(usize, &MemberConfig)> {
-        let wanted = host::normalize(host).ok()?;
-        self.members
-            .iter()
-            .enumerate()
-            .find(|(_, m)| m.host == wanted)
-    }
-
-    /// The index of the only member `is_self` accepts (None if none or several).
-    pub fn find_self(&self, is_self: &dyn Fn(&str) -> bool) -> Option<usize> {
-        let mut mine = (0..self.members.len()).filter(|&i| is_self(&self.members[i].host));
-        match (mine.next(), mine.next()) {
-            (Some(i), None) => Some(i),
-            _ => None,
-        }
-    }
-
-    pub fn member_by_id(&self, id: i32) -> Option<(usize, &MemberConfig)> {
-        self.members.iter().enumerate().find(|(_, m)| m.id == id)
-    }
-
-    /// hello's `hosts`, `passives` and `arbiters` (reference 3.3; hidden and delayed in none).
-    pub fn hello_lists(&self) -> (Vec<String>, Vec<String>, Vec<String>) {
-        let (mut hosts, mut passives, mut arbiters) = (Vec::new(), Vec::new(), Vec::new());
-        for m in &self.members {
-            if m.arbiter_only {
-                arbiters.push(m.host.clone());
-            } else if m.hidden || m.secondary_delay_secs > 0 {
-                continue;
-            } else if m.priority > 0.0 {
-                hosts.push(m.host.clone());
-            } else {
-                passives.push(m.host.clone());
-            }
-        }
-        (hosts, passives, arbiters)
-    }
-
-    /// Number of members with a higher priority than member `index` (priority takeover rank).
-    pub fn priority_rank(&self, index: usize) -> usize {
-        let p = self.members.get(index).map_or(0.0, |m| m.priority);
-        self.members.iter().filter(|m| m.priority > p).count()
-    }
-
-    pub fn heartbeat_interval(&self) -> Duration {
-        Duration::from_millis(self.settings.heartbeat_interval_millis.max(1) as u64)
-    }
-
-    pub fn heartbeat_timeout(&self) -> Duration {
-        Duration::from_secs(self.settings.heartbeat_timeout_secs.max(1) as u64)
-    }
-
-    pub fn election_timeout(&self) -> Duration {
-        Duration::from_millis(self.settings.election_timeout_millis.max(1) as u64)
-    }
-
-    /// None: unlimited catch-up (−1). Zero: no catch-up.
-    pub fn catch_up_timeout(&self) -> Option<Duration> {
-        u64::try_from(self.settings.catch_up_timeout_millis)
-            .ok()
-            .map(Duration::from_millis)
-    }
-
-    /// None: catch-up takeover disabled (−1).
-    pub fn catch_up_takeover_delay(&self) -> Option<Duration> {
-        u64::try_from(self.settings.catch_up_takeover_delay_millis)
-            .ok()
-            .map(Duration::from_millis)
     }
 }
 

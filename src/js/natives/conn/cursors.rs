@@ -116,6 +116,7 @@ fn print_batch(_this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult
         .filter(|n| *n >= 1.0)
         .unwrap_or(20.0) as usize;
     let pretty = arg(args, 2).to_boolean();
+    let json = crate::js::host::host(ctx)?.opts.json;
     if !conns(ctx)?.cursors.borrow().contains_key(&id) {
         return Ok(false.into());
     }
@@ -123,7 +124,10 @@ fn print_batch(_this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult
     let mut text = String::new();
     for d in docs {
         let b = bson::Bson::Document(d);
-        if pretty {
+        if let Some(mode) = json {
+            let canonical = mode == crate::js::JsonMode::Canonical;
+            text.push_str(&format::ejson::to_ejson(&b, canonical));
+        } else if pretty {
             text.push_str(&format::pretty(&b, Style::default()));
         } else {
             text.push_str(&format::one_line(&b, Style::default()));
