@@ -2,18 +2,15 @@
 //! to a member chosen by read preference, or to one member through a cached direct client.
 
 use std::collections::HashMap;
-use std::str::FromStr;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use mongodb::bson::{doc, Bson, Document};
-use mongodb::options::{
-    AuthMechanism, ClientOptions, Credential, ReadPreference, SelectionCriteria, ServerAddress,
-    Tls, TlsOptions,
-};
+use mongodb::options::{ClientOptions, ServerAddress};
 use mongodb::Client;
 
+use super::auth::{credential, tls};
 use super::cursor::ShellCursor;
 use super::error::{classify, is_not_primary_code, map_class, ConnError, ErrClass, ErrCtx};
 use super::prompt::PromptMode;
@@ -48,14 +45,14 @@ struct ShellState {
 
 pub struct Connection {
     spec: ConnectSpec,
-    options: ClientOptions,
+    pub(crate) options: ClientOptions,
     /// `None` only while the connection is being dropped.
-    client: RwLock<Option<Client>>,
-    members: Mutex<HashMap<String, Client>>,
-    topology: SharedTopology,
-    interrupt: Arc<AtomicBool>,
+    pub(crate) client: RwLock<Option<Client>>,
+    pub(crate) members: Mutex<HashMap<String, Client>>,
+    pub(crate) topology: SharedTopology,
+    pub(crate) interrupt: Arc<AtomicBool>,
     state: Mutex<ShellState>,
-    replica_set: bool,
+    pub(crate) replica_set: bool,
     selection_timeout: Duration,
 }
 
@@ -67,44 +64,6 @@ fn is_loopback(a: &ServerAddress) -> bool {
         }
         _ => true,
     }
-}
-
-fn credential(
-    spec: &ConnectSpec,
-    base: Option<Credential>,
-) -> Result<Option<Credential>, ConnError> {
-    if spec.username.is_none() && spec.auth_mechanism.is_none() {
-        return Ok(base);
-    }
-    let mut c = base.unwrap_or_default();
-    if let Some(u) = &spec.username {
-        c.username = Some(u.clone());
-    }
-    if let Some(p) = &spec.password {
-        c.password = Some(p.clone());
-    }
-    if let Some(s) = spec.auth_db.as_ref().filter(|s| !s.is_empty()) {
-        c.source = Some(s.clone());
-    }
-    if let Some(m) = &spec.auth_mechanism {
-        c.mechanism = Some(
-            AuthMechanism::from_str(m)
-                .map_err(|_| ConnError::Usage(format!("unknown authentication mechanism: {m}")))?,
-        );
-    }
-    Ok(Some(c))
-}
-
-fn tls(spec: &ConnectSpec) -> Option<Tls> {
-    let t = &spec.tls;
-    if !t.enabled {
-        return None;
-    }
-    let mut o = TlsOptions::default();
-    o.ca_file_path = t.ca_file.as_ref().map(Into::into);
-    o.cert_key_file_path = t.cert_key_file.as_ref().map(Into::into);
-    o.allow_invalid_certificates = Some(t.allow_invalid_certificates || t.allow_invalid_hostnames);
-    Some(Tls::Enabled(o))
 }
 
 fn command_name(cmd: &Document) -> String {
@@ -215,7 +174,7 @@ impl Connection {
         Ok(c)
     }
 
-    fn ctx<'a>(&self, command: &'a str, to_primary: bool) -> ErrCtx<'a> {
+    pub(crate) fn ctx<'a>(&self, command: &'a str, to_primary: bool) -> ErrCtx<'a> {
         ErrCtx {
             command,
             replica_set: self.replica_set,
@@ -436,65 +395,6 @@ impl Connection {
         Ok(reply.get_str("version").unwrap_or("unknown").to_string())
     }
 
-    /// Re-open the client with new credentials (`db.auth`) and check them with a ping.
-    /// `None` drops the credentials (`db.logout`).
-    pub fn reauthenticate(
-        &self,
-        cred: Option<(String, String, String, Option<String>)>,
-    ) -> Result<(), ConnError> {
-        let mut o = self.options.clone();
-        o.credential = match cred {
-            None => None,
-            Some((user, pwd, source, mech)) => {
-                let spec = ConnectSpec {
-                    username: Some(user),
-                    password: Some(pwd),
-                    auth_db: Some(source),
-                    auth_mechanism: mech,
-                    ..Default::default()
-                };
-                credential(&spec, None)?
-            }
-        };
-        o.sdam_event_handler = Some(sdam_handler(self.topology.clone()));
-        let fresh = block_on(&self.interrupt, async move { Client::with_options(o) })?
-            .map_err(|e| ConnError::Usage(first_line(&e.to_string())))?;
-        let probe = fresh.clone();
-        let crit = if self.replica_set {
-            Some(SelectionCriteria::ReadPreference(ReadPreference::Nearest {
-                options: None,
-            }))
-        } else {
-            None
-        };
-        let r = block_on(&self.interrupt, async move {
-            let admin = probe.database("admin");
-            let mut a = admin.run_command(doc! {"ping": 1});
-            if let Some(c) = crit {
-                a = a.selection_criteria(c);
-            }
-            a.await
-        })?;
-        if let Err(e) = r {
-            drop_in_runtime(fresh);
-            return Err(map_class(classify(&e), &self.ctx("ping", false)));
-        }
-        let old = {
-            let mut w = match self.client.write() {
-                Ok(w) => w,
-                Err(p) => p.into_inner(),
-            };
-            w.replace(fresh)
-        };
-        drop_in_runtime(old);
-        let old_members: Vec<Client> = match self.members.lock() {
-            Ok(mut m) => m.drain().map(|(_, c)| c).collect(),
-            Err(p) => p.into_inner().drain().map(|(_, c)| c).collect(),
-        };
-        drop_in_runtime(old_members);
-        Ok(())
-    }
-
     pub(crate) fn prompt_mode(&self) -> PromptMode {
         self.state().prompt_mode
     }
@@ -546,7 +446,7 @@ pub fn redact_uri(uri: &str) -> String {
     format!("{}://{}@{}", &uri[..scheme_end], user, &rest[at + 1..])
 }
 
-fn first_line(s: &str) -> String {
+pub(crate) fn first_line(s: &str) -> String {
     s.lines().next().unwrap_or("").trim().to_string()
 }
 

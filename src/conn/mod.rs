@@ -5,6 +5,7 @@
 //! Everything here is synchronous for the caller (the JS natives): async driver calls run on
 //! one shared tokio runtime through `runtime::block_on`, raced against the Ctrl-C flag.
 
+pub mod auth;
 pub mod client;
 pub mod cursor;
 pub mod error;
