@@ -535,3 +535,30 @@ fn sigterm_on_a_primary_hands_the_election_to_a_secondary() {
         "{r}"
     );
 }
+
+#[test]
+fn a_majority_wait_ends_with_primary_stepped_down_when_the_primary_loses_its_majority() {
+    let (mut members, primary) = fast_set();
+    for m in members.iter_mut().filter(|m| m.host() != primary) {
+        m.kill();
+    }
+    let p = members.iter().find(|m| m.host() == primary).unwrap();
+    // No wtimeout: only the stepdown (after electionTimeout without a majority) ends the wait.
+    let r = p.connect().run(
+        "test",
+        doc! {"insert": "c", "documents": [{"_id": 1}], "writeConcern": {"w": "majority"},
+        "lsid": {"id": bson::Uuid::new()}, "txnNumber": 1i64},
+    );
+    let wce = r
+        .get_document("writeConcernError")
+        .expect("writeConcernError");
+    assert_eq!(wce.get_i32("code").unwrap(), 189, "{r}");
+    assert_eq!(wce.get_str("codeName").unwrap(), "PrimarySteppedDown");
+    assert_eq!(
+        r.get_array("errorLabels").unwrap(),
+        &vec![Bson::from("RetryableWriteError")],
+        "{r}"
+    );
+    let h = p.connect().admin(doc! {"hello": 1});
+    assert!(!h.get_bool("isWritablePrimary").unwrap());
+}

@@ -162,8 +162,28 @@ async fn wait_for_write_concern(node: &Node, req: &Request, optime: OpTime) -> O
         .map(|ms| Duration::from_millis(ms as u64));
     let majority_only = matches!(w, W::Majority);
     let reached = || acknowledged(node, &members, optime, majority_only) >= needed;
-    if node.wait_progress(timeout, reached).await {
-        return None;
+    // A stepdown ends the wait (step_down_locked wakes waiters): mongod fails every waiter with
+    // PrimarySteppedDown, which drivers retry.
+    let term = node.repl().term;
+    let stepped_down = || {
+        let repl = node.repl();
+        !repl.is_primary() || repl.term != term
+    };
+    if node
+        .wait_progress(timeout, || reached() || stepped_down())
+        .await
+    {
+        if reached() {
+            return None;
+        }
+        return Some(wce(
+            189,
+            "PrimarySteppedDown",
+            "Primary stepped down while waiting for replication",
+            wc,
+            provenance,
+            false,
+        ));
     }
     Some(wce(
         64,
