@@ -273,7 +273,8 @@ async fn step_up(node: &Arc<Node>, cmd: &Document) -> Result<Document, CmdError>
 }
 
 /// A secondary's oplog pull: entries after `after`, held open up to `maxAwaitMS` when there are
-/// none yet; `diverged: true` when `after` is not in our oplog (the caller must resync).
+/// none yet; `sourceBehind: true` when we lag the caller, `diverged: true` when `after` is not
+/// in our history (the caller must resync).
 async fn fetch_oplog(node: &Node, cmd: &Document) -> Result<Document, CmdError> {
     let after = cmd
         .get_document("after")
@@ -284,6 +285,11 @@ async fn fetch_oplog(node: &Node, cmd: &Document) -> Result<Document, CmdError> 
     let max_await =
         Duration::from_millis(int(cmd, "maxAwaitMS").unwrap_or(0).clamp(0, 10_000) as u64);
     if diverged(node, after) {
+        // Past our newest entry: we are the one lagging (same history or a newer term we have
+        // not seen yet), so the caller waits. Otherwise its history left ours: it must resync.
+        if after > node.store.last_applied() {
+            return Ok(doc! {"sourceBehind": true});
+        }
         return Ok(doc! {"diverged": true});
     }
     let deadline = Instant::now() + max_await;

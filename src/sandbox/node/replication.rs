@@ -179,6 +179,11 @@ async fn fetch_and_apply(node: &Arc<Node>, host: &str, delay_secs: i64) -> Resul
             .unwrap_or("fetch failed")
             .to_string());
     }
+    if reply.get_bool("sourceBehind").unwrap_or(false) {
+        // It will catch up (it syncs too); ask again shortly.
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        return Ok(());
+    }
     if reply.get_bool("diverged").unwrap_or(false) {
         log::write(
             'I',
