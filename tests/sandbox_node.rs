@@ -81,9 +81,19 @@ fn uninitiated_member_is_a_ghost_and_gates_replset_commands() {
 fn standalone_member_answers_info_commands() {
     let m = Member::start(&["--oplogSize", "50"]);
     let mut c = m.connect();
-    let h = c.admin(doc! {"hello": 1});
+    let client = doc! {"driver": {"name": "t", "version": "1"}, "os": {"type": "Linux"}};
+    let h = c.admin(doc! {"hello": 1, "client": client.clone()});
     assert!(h.get_bool("isWritablePrimary").unwrap());
     assert!(!h.contains_key("setName"));
+    // Client metadata is accepted once per connection.
+    let r = c.admin(doc! {"hello": 1, "client": client});
+    assert_eq!(
+        (r.get_i32("code").unwrap(), r.get_str("errmsg").unwrap()),
+        (
+            186,
+            "The client metadata document may only be sent in the first hello"
+        )
+    );
     let r = c.admin(doc! {"replSetGetStatus": 1});
     assert_eq!(
         (r.get_i32("code").unwrap(), r.get_str("codeName").unwrap()),

@@ -191,6 +191,18 @@ async fn run(node: &Arc<Node>, conn: &mut Conn, req: Request) -> Document {
             conn.hello_ok = true;
         }
         if req.cmd.contains_key("client") {
+            if conn.saw_client_metadata {
+                // The wording names the command used (4.4 servers said "isMaster"; newer "hello").
+                let e = CmdError::new(
+                    186,
+                    "ClientMetadataCannotBeMutated",
+                    format!(
+                        "The client metadata document may only be sent in the first {}",
+                        req.name
+                    ),
+                );
+                return envelope(node, Some(&req), Err(e));
+            }
             conn.saw_client_metadata = true;
         }
     }
