@@ -572,3 +572,54 @@ fn a_majority_wait_ends_with_primary_stepped_down_when_the_primary_loses_its_maj
     let h = p.connect().admin(doc! {"hello": 1});
     assert!(!h.get_bool("isWritablePrimary").unwrap());
 }
+
+#[test]
+fn tag_set_write_concern_modes_come_from_the_config() {
+    let (members, primary) = fast_set();
+    let p = members.iter().find(|m| m.host() == primary).unwrap();
+    let mut pc = p.connect();
+    let mut cfg = current_config(&mut pc);
+    let ms: Vec<Bson> = cfg
+        .get_array("members")
+        .unwrap()
+        .iter()
+        .filter_map(Bson::as_document)
+        .map(|m| {
+            let mut m = m.clone();
+            let dc = if m.get_str("host") == Ok(primary.as_str()) {
+                "east"
+            } else {
+                "west"
+            };
+            m.insert("tags", doc! {"dc": dc});
+            Bson::Document(m)
+        })
+        .collect();
+    cfg.insert("members", ms);
+    let v = cfg.get_i32("version").unwrap();
+    cfg.insert("version", v + 1);
+    let mut settings = cfg.get_document("settings").unwrap().clone();
+    settings.insert("getLastErrorModes", doc! {"twoDCs": {"dc": 2}});
+    cfg.insert("settings", settings);
+    let r = pc.admin(doc! {"replSetReconfig": cfg});
+    assert!(ok(&r), "{r}");
+
+    let r = pc.run(
+        "test",
+        doc! {"insert": "c", "documents": [{"_id": 1}], "writeConcern": {"w": "twoDCs", "wtimeout": 10_000}},
+    );
+    assert!(ok(&r) && !r.contains_key("writeConcernError"), "{r}");
+    let r = pc.run(
+        "test",
+        doc! {"insert": "c", "documents": [{"_id": 2}], "writeConcern": {"w": "oneDC"}},
+    );
+    assert_eq!(r.get_i32("n").unwrap(), 1, "{r}");
+    let wce = r.get_document("writeConcernError").unwrap();
+    assert_eq!(
+        (wce.get_i32("code").unwrap(), wce.get_str("errmsg").unwrap()),
+        (
+            79,
+            "No write concern mode named 'oneDC' found in replica set configuration"
+        )
+    );
+}

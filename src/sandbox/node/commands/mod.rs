@@ -7,6 +7,7 @@ pub mod info;
 pub mod replset_config;
 pub mod replset_status;
 pub mod rw_defaults;
+pub mod write_concern;
 
 use std::sync::Arc;
 
