@@ -2,11 +2,11 @@
 //! lines, connection failure, the uninitiated prompt and status, direct-connection writes,
 //! `new Mongo()` / `connect()`, read preference settings and the legacy rs strings.
 
-mod conn_support;
+mod support;
 
 use std::time::Duration;
 
-use conn_support::{eval, free_port, rsh, Member};
+use support::{eval, free_port, rsh, Member};
 
 fn node() -> (tempfile::TempDir, Member) {
     let root = tempfile::tempdir().expect("tempdir");

@@ -1,12 +1,12 @@
 //! stepDown through a replica-set connection: the reply is printed (no crash), the old primary's
 //! own prompt turns SECONDARY, and the same session's next writes reach the new primary.
 
-mod conn_support;
+mod support;
 
 use std::time::Duration;
 
-use conn_support::session::Session;
-use conn_support::{config_js, eval, free_ports, wait_for, wait_states, Member};
+use support::session::Session;
+use support::{config_js, eval, free_ports, wait_for, wait_states, Member};
 
 #[test]
 fn step_down_is_followed_by_the_session() {

@@ -2,12 +2,12 @@
 //! from run to run masked (dates, optimes, ports, uptimes, ids). Regenerate after an intended
 //! change with `RSH_BLESS=1 cargo test --test conn_golden`.
 
-mod conn_support;
+mod support;
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use conn_support::{eval, free_ports, mask, rsh, wait_for, wait_states, Member, FAST};
+use support::{eval, free_ports, mask, rsh, wait_for, wait_states, Member, FAST};
 
 fn golden(name: &str, actual: &str, failures: &mut Vec<String>) {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -2,13 +2,13 @@
 //! initiated, then `rs0:PRIMARY> ` once it is elected; and it stays `> ` right away (no wait
 //! on server selection) after the server is gone.
 
-mod conn_support;
+mod support;
 
 use std::process::Command;
 use std::time::Duration;
 
-use conn_support::{free_port, Member};
 use rexpect::session::{spawn_command, PtySession};
+use support::{free_port, Member};
 
 const TIMEOUT_MS: u64 = 30_000;
 

@@ -1,11 +1,11 @@
 //! The rs.* helpers' legacy logic with a stand-in `db` (no server): the commands they build,
 //! the reconnect wrapper's messages, rs.add's ids and arbiter check, rs.remove's error string.
 
-mod conn_support;
+mod support;
 
 use std::time::Duration;
 
-use conn_support::rsh;
+use support::rsh;
 
 /// A fake `db`: records admin commands in `sent`, answers from `answer(cmd)`; the local
 /// database holds `cfg` in system.replset.

@@ -1,17 +1,17 @@
 //! Every example script of scripts/ run through rsh against sandbox members, in the order an
 //! administrator would use them.
 
-mod conn_support;
+mod support;
 
 use std::time::Duration;
 
-use conn_support::{free_ports, rsh, wait_for, Member, FAST};
+use support::{free_ports, rsh, wait_for, Member, FAST};
 
 fn script(path: &str) -> String {
     format!("{}/scripts/{path}", env!("CARGO_MANIFEST_DIR"))
 }
 
-fn run(target: &[&str], vars: &str, file: &str) -> conn_support::Run {
+fn run(target: &[&str], vars: &str, file: &str) -> support::Run {
     let mut args = vec!["--quiet"];
     args.extend_from_slice(target);
     let f = script(file);

@@ -1,13 +1,13 @@
 //! Opt-in: when `RSH_TEST_MONGOD` names a mongod binary, the seed walkthrough tests
 //! (tests/seed_*.rs, tests/conn_*.rs) start that binary instead of the sandbox (see
-//! `conn_support::server_binary`), and this test checks the basics against it. Otherwise it
+//! `support::server_binary`), and this test checks the basics against it. Otherwise it
 //! prints that the real-server suite was skipped.
 
-mod conn_support;
+mod support;
 
 use std::time::Duration;
 
-use conn_support::{config_js, eval, free_ports, real_mongod, wait_states, Member};
+use support::{config_js, eval, free_ports, real_mongod, wait_states, Member};
 
 #[test]
 fn walkthrough_against_real_mongod_or_skip() {

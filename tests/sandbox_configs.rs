@@ -8,12 +8,14 @@
 #[allow(dead_code)]
 #[path = "../src/sandbox/rsconfig/invalid_table.rs"]
 mod invalid_table;
-mod sbnode_support;
+mod support;
+
+use std::time::Duration;
 
 use bson::oid::ObjectId;
 use bson::{doc, Bson, Document};
 use invalid_table::Case;
-use sbnode_support::{free_port, ok, wait_for, Client, Member};
+use support::{free_port, ok, wait_for, Client, Member};
 
 /// Compares an error reply with the table's answer; returns a line describing any difference.
 fn mismatch(c: &Case, reply: &Document) -> Option<String> {
@@ -44,7 +46,7 @@ fn config_version(c: &mut Client) -> Option<i64> {
 
 #[test]
 fn invalid_initiate_configs_get_the_servers_answer_over_the_wire() {
-    let m = Member::start(&["--replSet", "rs0"]);
+    let m = Member::sandbox(&["--replSet", "rs0"]);
     let me = m.host();
     // Other loopback members that do not exist: every case must fail before any is contacted.
     let (a, b) = (
@@ -77,7 +79,7 @@ fn invalid_initiate_configs_get_the_servers_answer_over_the_wire() {
 
 #[test]
 fn invalid_reconfigs_get_the_servers_answer_over_the_wire() {
-    let m = Member::start(&["--replSet", "rs0"]);
+    let m = Member::sandbox(&["--replSet", "rs0"]);
     let me = m.host();
     let (a, b) = (
         format!("127.0.0.1:{}", free_port()),
@@ -86,7 +88,7 @@ fn invalid_reconfigs_get_the_servers_answer_over_the_wire() {
     let mut c = m.connect();
     let r = c.admin(doc! {"replSetInitiate": {"_id": "rs0", "version": 1, "members": [{"_id": 0, "host": &me}]}});
     assert!(ok(&r), "replSetInitiate: {r}");
-    let primary = wait_for(30, || {
+    let primary = wait_for(Duration::from_secs(30), || {
         let h = c.admin(doc! {"hello": 1});
         (h.get_bool("isWritablePrimary") == Ok(true)).then_some(h)
     });
@@ -99,7 +101,7 @@ fn invalid_reconfigs_get_the_servers_answer_over_the_wire() {
         .unwrap_or_else(|| panic!("no term in replSetGetStatus: {status}"));
     // The table's messages quote the old config as {version: 1, term}: the primary's config must
     // carry its term (config term bump on stepup).
-    let config = wait_for(10, || {
+    let config = wait_for(Duration::from_secs(10), || {
         let r = c.admin(doc! {"replSetGetConfig": 1});
         let cfg = r.get_document("config").ok()?.clone();
         let t = cfg.get("term")?;
@@ -143,9 +145,9 @@ fn invalid_reconfigs_get_the_servers_answer_over_the_wire() {
 /// member of another set.
 #[test]
 fn initiate_and_reconfig_gates_answer_like_the_server() {
-    let standalone = Member::start(&[]);
-    let fresh = Member::start(&["--replSet", "rs0"]);
-    let other_set = Member::start(&["--replSet", "other"]);
+    let standalone = Member::sandbox(&[]);
+    let fresh = Member::sandbox(&["--replSet", "rs0"]);
+    let other_set = Member::sandbox(&["--replSet", "other"]);
     let dead = format!("127.0.0.1:{}", free_port());
     let me = fresh.host();
     let one = doc! {"_id": "rs0", "version": 1, "members": [{"_id": 0, "host": &me}]};

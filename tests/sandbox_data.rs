@@ -2,7 +2,7 @@
 //! cursors with getMore, indexes and duplicate keys, aggregate counts, catalog listings, the
 //! oplog as `local.oplog.rs`, and acknowledged writes surviving SIGKILL.
 
-mod sbnode_support;
+mod support;
 
 use std::time::{Duration, Instant};
 
@@ -11,7 +11,7 @@ use futures_util::TryStreamExt;
 use mongodb::error::{ErrorKind, WriteFailure};
 use mongodb::options::{FindOneAndUpdateOptions, FindOptions, IndexOptions, ReturnDocument};
 use mongodb::{Client, IndexModel};
-use sbnode_support::Member;
+use support::Member;
 
 /// A single-member set, initiated and primary; returns a direct client.
 async fn primary(m: &Member, initiate: bool) -> Client {
@@ -46,7 +46,7 @@ async fn primary(m: &Member, initiate: bool) -> Client {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn driver_crud_cursors_indexes_and_catalog() {
-    let m = Member::start(&["--replSet", "rs0"]);
+    let m = Member::sandbox(&["--replSet", "rs0"]);
     let client = primary(&m, true).await;
     let db = client.database("shop");
     let items = db.collection::<Document>("items");
@@ -199,7 +199,7 @@ async fn driver_crud_cursors_indexes_and_catalog() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledged_writes_survive_sigkill() {
-    let mut m = Member::start(&["--replSet", "rs0"]);
+    let mut m = Member::sandbox(&["--replSet", "rs0"]);
     {
         let client = primary(&m, true).await;
         let c = client.database("t").collection::<Document>("c");

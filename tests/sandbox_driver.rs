@@ -3,14 +3,14 @@
 //! SIGKILL the primary, see an error and then success on the new primary, restart the killed
 //! member and find every acknowledged write on it, read from a tagged secondary.
 
-mod sbnode_support;
+mod support;
 
 use std::time::{Duration, Instant};
 
 use bson::{doc, Document};
 use mongodb::options::{ReadPreference, ReadPreferenceOptions, SelectionCriteria, WriteConcern};
 use mongodb::Client;
-use sbnode_support::Member;
+use support::Member;
 
 const ELECTION_TIMEOUT_MS: u64 = 1000;
 
@@ -47,7 +47,7 @@ async fn wait_primary(members: &[Member], deadline: Duration) -> Option<String> 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rust_driver_survives_failover() {
     let mut members: Vec<Member> = (0..3)
-        .map(|_| Member::start(&["--replSet", "rs0"]))
+        .map(|_| Member::sandbox(&["--replSet", "rs0"]))
         .collect();
     let dcs = ["east", "west", "west"];
     let cfg = doc! {

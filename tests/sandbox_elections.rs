@@ -1,17 +1,16 @@
 //! Elections between rsh-sandbox processes: priority takeover after a reconfig, stepdown with
 //! election handoff, freeze, and a staler candidate that cannot win.
 
-mod sbnode_support;
-mod sbrepl_support;
+mod support;
 
 use std::time::Duration;
 
 use bson::{doc, Bson, Document};
-use sbrepl_support::*;
+use support::*;
 
 const FIRST_PRIMARY: Duration = Duration::from_secs(20);
 
-fn candidate_metrics(m: &sbnode_support::Member) -> Option<Document> {
+fn candidate_metrics(m: &support::Member) -> Option<Document> {
     admin(m, doc! {"replSetGetStatus": 1})?
         .get_document("electionCandidateMetrics")
         .ok()
@@ -40,7 +39,7 @@ fn higher_priority_member_takes_over_after_reconfig() {
     }
     cfg.insert("members", list);
     let r = admin(&members[p], doc! {"replSetReconfig": cfg}).expect("reconfig reply");
-    assert!(is_ok(&r), "{r}");
+    assert!(ok(&r), "{r}");
 
     let took_over = wait_until(Duration::from_secs(20), || {
         is_writable_primary(&members[target]) == Some(true)
@@ -65,7 +64,7 @@ fn stepdown_hands_off_to_a_caught_up_secondary() {
     let refs: Vec<&_> = members.iter().collect();
     let (p, _) = wait_primary(&refs, FIRST_PRIMARY).expect("a first primary");
     let r = insert_majority(&members[p], vec![doc! {"_id": 1}]).expect("insert");
-    assert!(is_ok(&r), "{r}");
+    assert!(ok(&r), "{r}");
     let s = (p + 1) % 3;
 
     // Argument and role errors first.
@@ -83,7 +82,7 @@ fn stepdown_hands_off_to_a_caught_up_secondary() {
     );
 
     let r = admin(&members[p], doc! {"replSetStepDown": 60}).expect("reply");
-    assert!(is_ok(&r), "{r}");
+    assert!(ok(&r), "{r}");
     assert_eq!(is_writable_primary(&members[p]), Some(false));
     assert_eq!(my_state(&members[p]), Some(2));
     let refs: Vec<&_> = members.iter().collect();
@@ -131,11 +130,11 @@ fn frozen_members_do_not_stand_until_unfrozen() {
     );
     for i in &others {
         let r = admin(&members[*i], doc! {"replSetFreeze": 60}).expect("reply");
-        assert!(is_ok(&r) && !r.contains_key("warning"), "{r}");
+        assert!(ok(&r) && !r.contains_key("warning"), "{r}");
     }
     // The primary steps down for 60 s; both others are frozen: nobody may become primary.
     let r = admin(&members[p], doc! {"replSetStepDown": 60, "force": true}).expect("reply");
-    assert!(is_ok(&r), "{r}");
+    assert!(ok(&r), "{r}");
     let refs: Vec<&_> = members.iter().collect();
     let timeout = Duration::from_millis(3 * ELECTION_TIMEOUT_MS as u64);
     assert!(
@@ -164,11 +163,11 @@ fn staler_candidate_cannot_win() {
     members[c].kill();
     let r =
         insert_majority(&members[a], (0..3).map(|i| doc! {"_id": i}).collect()).expect("insert");
-    assert!(is_ok(&r) && !r.contains_key("writeConcernError"), "{r}");
+    assert!(ok(&r) && !r.contains_key("writeConcernError"), "{r}");
     // B goes into maintenance (RECOVERING): it cannot stand nor serve as a sync source, but it
     // still votes, so only the stale C can stand and B must refuse it.
     let r = admin(&members[b], doc! {"replSetMaintenance": true}).expect("reply");
-    assert!(is_ok(&r), "{r}");
+    assert!(ok(&r), "{r}");
     members[a].kill();
     members[c].spawn();
 
@@ -186,7 +185,7 @@ fn staler_candidate_cannot_win() {
     assert_eq!(ids_on(&members[c]), Some(vec![]), "C must still be stale");
 
     let r = admin(&members[b], doc! {"replSetMaintenance": false}).expect("reply");
-    assert!(is_ok(&r), "{r}");
+    assert!(ok(&r), "{r}");
     // Whoever wins now holds every acknowledged write (C may have caught up from B first).
     let (q, _) = wait_primary(&refs, Duration::from_secs(15)).expect("a primary once B is back");
     assert_eq!(ids_on(&members[q]), Some(vec![0, 1, 2]));
@@ -219,7 +218,7 @@ fn member_removed_by_reconfig_becomes_removed() {
         .collect();
     cfg.insert("members", kept);
     let r = admin(&members[p], doc! {"replSetReconfig": cfg}).expect("reconfig reply");
-    assert!(is_ok(&r), "{r}");
+    assert!(ok(&r), "{r}");
 
     // The removed member learns the config from a heartbeat reply and turns into a ghost.
     let removed = wait_until(Duration::from_secs(10), || {
@@ -273,7 +272,7 @@ fn sync_from_and_maintenance_replies() {
             .is_some_and(|st| st.get_str("syncSourceHost").ok() == Some(members[p].host().as_str()))
     }));
     let r = admin(&members[s], doc! {"replSetSyncFrom": members[t].host()}).expect("reply");
-    assert!(is_ok(&r), "{r}");
+    assert!(ok(&r), "{r}");
     assert_eq!(
         r.get_str("syncFromRequested").ok(),
         Some(members[t].host().as_str())
@@ -304,11 +303,11 @@ fn sync_from_and_maintenance_replies() {
         "{r}"
     );
     let r = admin(&members[s], doc! {"replSetMaintenance": true}).expect("reply");
-    assert!(is_ok(&r), "{r}");
+    assert!(ok(&r), "{r}");
     assert_eq!(my_state(&members[s]), Some(3));
     let h = admin(&members[s], doc! {"hello": 1}).expect("hello");
     assert_eq!(h.get_bool("secondary").ok(), Some(false), "{h}");
     let r = admin(&members[s], doc! {"replSetMaintenance": false}).expect("reply");
-    assert!(is_ok(&r), "{r}");
+    assert!(ok(&r), "{r}");
     assert_eq!(my_state(&members[s]), Some(2));
 }

@@ -1,13 +1,12 @@
 //! Failover of rsh-sandbox replica sets, each member a separate process on a free loopback port:
 //! SIGKILL the primary, see a new one elected, restart the dead one and see it catch up.
 
-mod sbnode_support;
-mod sbrepl_support;
+mod support;
 
 use std::time::Duration;
 
 use bson::doc;
-use sbrepl_support::*;
+use support::*;
 
 /// The first election after initiate happens after one election timeout; allow slow machines.
 const FIRST_PRIMARY: Duration = Duration::from_secs(20);
@@ -23,7 +22,7 @@ fn killed_primary_is_replaced_and_rejoins_as_caught_up_secondary() {
 
     let r =
         insert_majority(&members[p], (0..5).map(|i| doc! {"_id": i}).collect()).expect("insert");
-    assert!(is_ok(&r) && !r.contains_key("writeConcernError"), "{r}");
+    assert!(ok(&r) && !r.contains_key("writeConcernError"), "{r}");
 
     members[p].kill();
     let refs: Vec<&_> = members.iter().collect();
@@ -35,7 +34,7 @@ fn killed_primary_is_replaced_and_rejoins_as_caught_up_secondary() {
     // The survivors still form a majority: w:majority writes succeed on the new primary.
     let r =
         insert_majority(&members[q], (5..10).map(|i| doc! {"_id": i}).collect()).expect("insert");
-    assert!(is_ok(&r) && !r.contains_key("writeConcernError"), "{r}");
+    assert!(ok(&r) && !r.contains_key("writeConcernError"), "{r}");
 
     // The old primary comes back with its dbpath: SECONDARY, holding every acknowledged write.
     members[p].spawn();
@@ -111,7 +110,7 @@ fn diverged_ex_primary_resyncs_and_keeps_only_majority_writes() {
     let (p, _) = wait_primary(&refs, FIRST_PRIMARY).expect("a first primary");
     let r =
         insert_majority(&members[p], (0..3).map(|i| doc! {"_id": i}).collect()).expect("insert");
-    assert!(is_ok(&r) && !r.contains_key("writeConcernError"), "{r}");
+    assert!(ok(&r) && !r.contains_key("writeConcernError"), "{r}");
 
     // Both secondaries die; the lone primary still takes a w:1 write the set never sees.
     let others: Vec<usize> = (0..3).filter(|i| *i != p).collect();
@@ -125,7 +124,7 @@ fn diverged_ex_primary_resyncs_and_keeps_only_majority_writes() {
     )
     .expect("reply");
     assert!(
-        is_ok(&lost),
+        ok(&lost),
         "the w:1 write must be accepted before the primary steps down: {lost}"
     );
     // A primary that cannot see a majority for electionTimeout steps down.
@@ -145,7 +144,7 @@ fn diverged_ex_primary_resyncs_and_keeps_only_majority_writes() {
     let refs: Vec<&_> = members.iter().collect();
     let (q, _) = wait_primary(&refs, FIRST_PRIMARY).expect("a primary among the survivors");
     let r = insert_majority(&members[q], vec![doc! {"_id": 10}]).expect("insert");
-    assert!(is_ok(&r) && !r.contains_key("writeConcernError"), "{r}");
+    assert!(ok(&r) && !r.contains_key("writeConcernError"), "{r}");
 
     // The ex-primary's last entry is not in the new primary's oplog: it resyncs (rollback by
     // resync) and ends SECONDARY without the write no majority acknowledged.

@@ -1,14 +1,16 @@
 //! A single rsh-sandbox member seen from a client: handshake shapes, gates and error codes.
 //! (Multi-member sets are in the `replica_set` tests below.)
 
-mod sbnode_support;
+mod support;
+
+use std::time::Duration;
 
 use bson::{doc, Bson, Document};
-use sbnode_support::{ok, wait_for, Member};
+use support::{ok, wait_for, Member};
 
 #[test]
 fn uninitiated_member_is_a_ghost_and_gates_replset_commands() {
-    let m = Member::start(&["--replSet", "rs0"]);
+    let m = Member::sandbox(&["--replSet", "rs0"]);
     let mut c = m.connect();
     let h = c.admin(doc! {"isMaster": 1, "helloOk": true});
     let keys: Vec<&str> = h.keys().map(String::as_str).collect();
@@ -79,7 +81,7 @@ fn uninitiated_member_is_a_ghost_and_gates_replset_commands() {
 
 #[test]
 fn standalone_member_answers_info_commands() {
-    let m = Member::start(&["--oplogSize", "50"]);
+    let m = Member::sandbox(&["--oplogSize", "50"]);
     let mut c = m.connect();
     let client = doc! {"driver": {"name": "t", "version": "1"}, "os": {"type": "Linux"}};
     let h = c.admin(doc! {"hello": 1, "client": client.clone()});
@@ -141,7 +143,7 @@ fn standalone_member_answers_info_commands() {
 
 #[test]
 fn standalone_member_runs_crud() {
-    let m = Member::start(&[]);
+    let m = Member::sandbox(&[]);
     let mut c = m.connect();
     let r = c.run(
         "test",
@@ -161,7 +163,7 @@ fn standalone_member_runs_crud() {
 /// Starts three members of `rs0` and initiates them with fast timings through the first.
 fn fast_set() -> (Vec<Member>, String) {
     let members: Vec<Member> = (0..3)
-        .map(|_| Member::start(&["--replSet", "rs0"]))
+        .map(|_| Member::sandbox(&["--replSet", "rs0"]))
         .collect();
     let cfg = doc! {
         "_id": "rs0",
@@ -170,7 +172,7 @@ fn fast_set() -> (Vec<Member>, String) {
     };
     let r = members[0].connect().admin(doc! {"replSetInitiate": cfg});
     assert!(ok(&r), "{r}");
-    let primary = wait_for(30, || {
+    let primary = wait_for(Duration::from_secs(30), || {
         members.iter().find_map(|m| {
             let h = m.connect().admin(doc! {"hello": 1});
             h.get_bool("isWritablePrimary")
@@ -184,14 +186,14 @@ fn fast_set() -> (Vec<Member>, String) {
 
 #[test]
 fn three_member_set_elects_one_primary_with_real_status_shapes() {
-    let m0 = Member::start(&["--replSet", "rs0"]);
+    let m0 = Member::sandbox(&["--replSet", "rs0"]);
     // An awaitable hello on the uninitiated member wakes up when initiate changes the topology.
     let mut c = m0.connect();
     let h = c.admin(doc! {"hello": 1});
     let tv = h.get_document("topologyVersion").unwrap().clone();
     let port = m0.port;
     let waiter = std::thread::spawn(move || {
-        let mut c = sbnode_support::Client::connect(port);
+        let mut c = support::Client::connect(port);
         c.admin(doc! {"hello": 1, "topologyVersion": tv, "maxAwaitTimeMS": 60_000i64})
     });
     let r = c.admin(doc! {"replSetInitiate": {}});
@@ -269,7 +271,7 @@ fn three_member_set_elects_one_primary_with_real_status_shapes() {
         .unwrap();
     assert_eq!(me.get_str("stateStr").unwrap(), "PRIMARY");
     assert!(me.contains_key("electionTime") && me.contains_key("electionDate"));
-    let secondaries = wait_for(20, || {
+    let secondaries = wait_for(Duration::from_secs(20), || {
         let s = pc.admin(doc! {"replSetGetStatus": 1});
         let n = s
             .get_array("members")
@@ -330,7 +332,7 @@ fn three_member_set_elects_one_primary_with_real_status_shapes() {
     assert_eq!(r.get_i32("code").unwrap(), 13435);
     let r = sc.run("test", doc! {"insert": "c", "documents": [{"_id": 3}]});
     assert_eq!(r.get_i32("code").unwrap(), 10107);
-    let found = wait_for(10, || {
+    let found = wait_for(Duration::from_secs(10), || {
         let r = sc.run(
             "test",
             doc! {"find": "c", "$readPreference": {"mode": "secondaryPreferred"}},
@@ -353,7 +355,7 @@ fn a_killed_member_is_reported_down() {
     let victim_host = members[victim].host();
     members[victim].kill();
     let p = members.iter().find(|m| m.host() == primary).unwrap();
-    let entry = wait_for(20, || {
+    let entry = wait_for(Duration::from_secs(20), || {
         let s = p.connect().admin(doc! {"replSetGetStatus": 1});
         let e = s
             .get_array("members")
@@ -374,7 +376,7 @@ fn a_killed_member_is_reported_down() {
 }
 
 /// The primary's replSetGetConfig `config`.
-fn current_config(c: &mut sbnode_support::Client) -> Document {
+fn current_config(c: &mut support::Client) -> Document {
     c.admin(doc! {"replSetGetConfig": 1})
         .get_document("config")
         .expect("replSetGetConfig config")
@@ -404,7 +406,7 @@ fn reconfig_adds_a_member_and_force_reconfig_runs_on_a_secondary() {
         .contains("New replica set configuration version and term must be greater than old"));
 
     // rs.add(): version + 1 with a fourth member; it learns the config and becomes SECONDARY.
-    let newcomer = Member::start(&["--replSet", "rs0"]);
+    let newcomer = Member::sandbox(&["--replSet", "rs0"]);
     let mut next = cfg.clone();
     let mut ms = next.get_array("members").unwrap().clone();
     ms.push(Bson::Document(doc! {"_id": 3, "host": newcomer.host()}));
@@ -412,7 +414,7 @@ fn reconfig_adds_a_member_and_force_reconfig_runs_on_a_secondary() {
     next.insert("version", version + 1);
     let r = pc.admin(doc! {"replSetReconfig": next});
     assert!(ok(&r), "{r}");
-    let state = wait_for(20, || {
+    let state = wait_for(Duration::from_secs(20), || {
         let s = newcomer.connect().admin(doc! {"replSetGetStatus": 1});
         (s.get_i32("myState") == Ok(2)).then_some(2)
     });
@@ -453,8 +455,8 @@ fn adding_an_arbiter_needs_a_global_default_write_concern() {
     );
     assert_eq!(r.get_str("defaultWriteConcernSource").unwrap(), "implicit");
 
-    let arbiter = Member::start(&["--replSet", "rs0"]);
-    let with_arbiter = |c: &mut sbnode_support::Client| {
+    let arbiter = Member::sandbox(&["--replSet", "rs0"]);
+    let with_arbiter = |c: &mut support::Client| {
         let mut cfg = current_config(c);
         let mut ms = cfg.get_array("members").unwrap().clone();
         ms.push(Bson::Document(
@@ -492,13 +494,13 @@ fn adding_an_arbiter_needs_a_global_default_write_concern() {
     let next = with_arbiter(&mut pc);
     let r = pc.admin(doc! {"replSetReconfig": next});
     assert!(ok(&r), "{r}");
-    let state = wait_for(20, || {
+    let state = wait_for(Duration::from_secs(20), || {
         let s = arbiter.connect().admin(doc! {"replSetGetStatus": 1});
         (s.get_i32("myState") == Ok(7)).then_some(7)
     });
     assert_eq!(state, Some(7), "the arbiter reached ARBITER");
     // The default is replicated: a secondary reports it too.
-    let found = wait_for(10, || {
+    let found = wait_for(Duration::from_secs(10), || {
         let r = s.connect().admin(doc! {"getDefaultRWConcern": 1});
         (r.get_str("defaultWriteConcernSource") == Ok("global")).then_some(())
     });
@@ -516,7 +518,7 @@ fn sigterm_on_a_primary_hands_the_election_to_a_secondary() {
     );
     assert!(ok(&r), "{r}");
     assert_eq!(members[victim].terminate(30), Some(0), "clean exit");
-    let (host, reason) = wait_for(30, || {
+    let (host, reason) = wait_for(Duration::from_secs(30), || {
         members.iter().filter(|m| m.child.is_some()).find_map(|m| {
             let s = m.connect().admin(doc! {"replSetGetStatus": 1});
             (s.get_i32("myState") == Ok(1)).then(|| {

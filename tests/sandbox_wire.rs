@@ -1,7 +1,7 @@
 //! Wire-level behaviour of a running rsh-sandbox: handshake over OP_QUERY, responseTo, concurrent
 //! connections, and malformed input that closes only its own connection.
 
-mod sbnode_support;
+mod support;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use bson::{doc, Document};
 use proptest::prelude::*;
-use sbnode_support::{encode_msg, ok, ping, Member};
+use support::{encode_msg, ok, ping, Member};
 
 fn op_query(request_id: i32, ns: &str, query: &Document) -> Vec<u8> {
     let mut d = Vec::new();
@@ -46,7 +46,7 @@ fn closed(s: &mut TcpStream) -> bool {
 
 #[test]
 fn op_query_handshake_gets_op_reply_and_other_commands_get_352() {
-    let m = Member::start(&["--replSet", "rs0"]);
+    let m = Member::sandbox(&["--replSet", "rs0"]);
     let mut c = m.connect();
     let (to, opcode, reply) = c
         .send_raw(&op_query(
@@ -79,12 +79,12 @@ fn op_query_handshake_gets_op_reply_and_other_commands_get_352() {
 
 #[test]
 fn many_concurrent_connections_get_their_own_replies() {
-    let m = Member::start(&[]);
+    let m = Member::sandbox(&[]);
     let port = m.port;
     let handles: Vec<_> = (0..24)
         .map(|t| {
             std::thread::spawn(move || {
-                let mut c = sbnode_support::Client::connect(port);
+                let mut c = support::Client::connect(port);
                 let mut ids = Vec::new();
                 for i in 0..20 {
                     let r = c.admin(doc! {"hello": 1, "comment": format!("{t}-{i}")});
@@ -105,7 +105,7 @@ fn many_concurrent_connections_get_their_own_replies() {
 
 #[test]
 fn garbage_closes_only_its_own_connection() {
-    let m = Member::start(&[]);
+    let m = Member::sandbox(&[]);
     let mut good = m.connect();
     assert!(ok(&good.admin(ping())));
 
@@ -158,7 +158,7 @@ fn garbage_closes_only_its_own_connection() {
 
 #[test]
 fn more_to_come_gets_no_reply_and_missing_db_is_an_error() {
-    let m = Member::start(&[]);
+    let m = Member::sandbox(&[]);
     let mut c = m.connect();
     c.stream
         .write_all(&encode_msg(5, 2, &doc! {"ping": 1, "$db": "admin"}))
@@ -180,7 +180,7 @@ proptest! {
     #[test]
     fn random_bytes_do_not_disturb_other_connections(bytes in proptest::collection::vec(any::<u8>(), 1..200)) {
         thread_local! {
-            static MEMBER: Member = Member::start(&[]);
+            static MEMBER: Member = Member::sandbox(&[]);
         }
         MEMBER.with(|m| {
             let mut good = m.connect();

@@ -2,11 +2,11 @@
 //! ip:port hosts → one PRIMARY and two SECONDARY; `rs.remove` then `rs.add` of a member; a
 //! connection with the seed's URI list, with and without `replicaSet`.
 
-mod conn_support;
+mod support;
 
 use std::time::Duration;
 
-use conn_support::{config_js, eval, free_ports, wait_states, Member};
+use support::{config_js, eval, free_ports, wait_states, Member};
 
 #[test]
 fn seed_000_initiate_remove_add_and_uri_list() {

@@ -2,11 +2,11 @@
 //! elected; restart the old one → it rejoins as SECONDARY; a connection string naming two of
 //! the three hosts still works; a direct connection to a secondary says "not primary" on a write.
 
-mod conn_support;
+mod support;
 
 use std::time::Duration;
 
-use conn_support::{config_js, eval, free_ports, wait_for, wait_states, Member};
+use support::{config_js, eval, free_ports, wait_for, wait_states, Member};
 
 #[test]
 fn seed_001_failover_rejoin_and_partial_seed_list() {

@@ -4,12 +4,12 @@
 //! `(not reachable/healthy)` and itself PRIMARY, and the prompt goes from
 //! `shopex:SECONDARY> ` to `shopex:PRIMARY> `.
 
-mod conn_support;
+mod support;
 
 use std::time::Duration;
 
-use conn_support::session::Session;
-use conn_support::{eval, free_ports, wait_for, wait_states, Member, FAST};
+use support::session::Session;
+use support::{eval, free_ports, wait_for, wait_states, Member, FAST};
 
 /// Top-level keys of a printed document (lines starting with one tab), in order.
 fn keys_at(text: &str, indent: &str) -> Vec<String> {

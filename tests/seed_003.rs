@@ -3,12 +3,12 @@
 //! session; `setReadPref('secondary', [{dc: 'ny'}, {dc: 'sf'}])` reads from the tagged member;
 //! secondaryPreferred falls back to the primary when no secondary is up.
 
-mod conn_support;
+mod support;
 
 use std::time::Duration;
 
-use conn_support::session::Session;
-use conn_support::{eval, free_ports, wait_for, wait_states, Member, FAST};
+use support::session::Session;
+use support::{eval, free_ports, wait_for, wait_states, Member, FAST};
 
 /// The member that serves a read with the connection's read preference (`me` of isMaster
 /// sent with the read target).

@@ -3,11 +3,11 @@
 //! = 5; rs.reconfig(cfg)` makes member 0 PRIMARY; `rs.reconfig(cfg, {force: true})` on a
 //! secondary; `rs.secondaryOk()` then a read on a secondary; `db.serverCmdLineOpts()`.
 
-mod conn_support;
+mod support;
 
 use std::time::Duration;
 
-use conn_support::{eval, free_ports, wait_for, wait_states, Member, FAST};
+use support::{eval, free_ports, wait_for, wait_states, Member, FAST};
 
 #[test]
 fn seed_004_config_files_priority_force_and_secondary_reads() {

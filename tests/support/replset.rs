@@ -1,14 +1,12 @@
 //! Helpers for the failover and election tests: start a fast replica set of rsh-sandbox
 //! processes, ask members questions without panicking when one is dead, and wait for roles.
-#![allow(dead_code)]
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use bson::{doc, Bson, Document};
 
-use super::sbnode_support::{encode_msg, Member};
+use super::node::Member;
+use super::wire::{ok, try_run};
 
 /// Fast timing for tests (the defaults are 2000 / 10000 / 10).
 pub const HEARTBEAT_MS: i32 = 200;
@@ -23,28 +21,8 @@ pub fn fast_settings() -> Document {
     }
 }
 
-/// Runs one admin-or-other command on a fresh connection; `None` on any network problem
-/// (the member may be dead), so polling loops never panic.
-pub fn try_run(port: u16, db: &str, cmd: Document) -> Option<Document> {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
-    let mut body = cmd;
-    body.insert("$db", db);
-    s.write_all(&encode_msg(7, 0, &body)).ok()?;
-    let mut head = [0u8; 16];
-    s.read_exact(&mut head).ok()?;
-    let len = i32::from_le_bytes([head[0], head[1], head[2], head[3]]);
-    let mut rest = vec![0u8; usize::try_from(len).ok()?.checked_sub(16)?];
-    s.read_exact(&mut rest).ok()?;
-    Document::from_reader(&mut rest.get(5..)?).ok()
-}
-
 pub fn admin(m: &Member, cmd: Document) -> Option<Document> {
     try_run(m.port, "admin", cmd)
-}
-
-pub fn is_ok(d: &Document) -> bool {
-    matches!(d.get("ok"), Some(Bson::Double(v)) if *v == 1.0)
 }
 
 /// The config document `replSetInitiate` gets: members in order, optional arbiter last.
@@ -66,13 +44,13 @@ pub fn config(members: &[&Member], arbiter: Option<&Member>) -> Document {
 /// first. Returns the data members and the arbiter.
 pub fn start_set(n: usize, with_arbiter: bool) -> (Vec<Member>, Option<Member>) {
     let members: Vec<Member> = (0..n)
-        .map(|_| Member::start(&["--replSet", "rs0"]))
+        .map(|_| Member::sandbox(&["--replSet", "rs0"]))
         .collect();
-    let arbiter = with_arbiter.then(|| Member::start(&["--replSet", "rs0"]));
+    let arbiter = with_arbiter.then(|| Member::sandbox(&["--replSet", "rs0"]));
     let refs: Vec<&Member> = members.iter().collect();
     let cfg = config(&refs, arbiter.as_ref());
     let r = admin(&members[0], doc! {"replSetInitiate": cfg}).expect("initiate reply");
-    assert!(is_ok(&r), "replSetInitiate failed: {r}");
+    assert!(ok(&r), "replSetInitiate failed: {r}");
     (members, arbiter)
 }
 
@@ -102,20 +80,6 @@ pub fn wait_primary(members: &[&Member], limit: Duration) -> Option<(usize, Dura
         }
         if start.elapsed() > limit {
             return None;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-/// Polls until `f` holds or `limit` passes.
-pub fn wait_until(limit: Duration, mut f: impl FnMut() -> bool) -> bool {
-    let start = Instant::now();
-    loop {
-        if f() {
-            return true;
-        }
-        if start.elapsed() > limit {
-            return false;
         }
         std::thread::sleep(Duration::from_millis(50));
     }
