@@ -1,7 +1,8 @@
 //! Test support shared by every integration test that runs servers or rsh: free loopback
 //! ports, server processes killed on drop, a raw OP_MSG client, polling, rsh runs, transcript
-//! masking and replica-set helpers. Each test file uses its own subset.
-#![allow(dead_code)]
+//! masking and replica-set helpers.
+// Each test file uses its own subset, so unused items and re-exports are expected.
+#![allow(dead_code, unused_imports)]
 
 pub mod mask;
 pub mod node;
