@@ -204,3 +204,35 @@ pub fn ok(d: &Document) -> bool {
 pub fn ping() -> Document {
     doc! {"ping": 1}
 }
+
+/// Starts three members of `rs0` and initiates them with fast timings through the first.
+pub fn fast_set() -> (Vec<Member>, String) {
+    let members: Vec<Member> = (0..3)
+        .map(|_| Member::start(&["--replSet", "rs0"]))
+        .collect();
+    let cfg = doc! {
+        "_id": "rs0",
+        "members": members.iter().enumerate().map(|(i, m)| doc! {"_id": i as i32, "host": m.host()}).collect::<Vec<_>>(),
+        "settings": {"heartbeatIntervalMillis": 200, "electionTimeoutMillis": 1000, "heartbeatTimeoutSecs": 2},
+    };
+    let r = members[0].connect().admin(doc! {"replSetInitiate": cfg});
+    assert!(ok(&r), "{r}");
+    let primary = wait_for(30, || {
+        members.iter().find_map(|m| {
+            let h = m.connect().admin(doc! {"hello": 1});
+            h.get_bool("isWritablePrimary")
+                .unwrap_or(false)
+                .then(|| m.host())
+        })
+    })
+    .expect("a primary within 30 s");
+    (members, primary)
+}
+
+/// The primary's replSetGetConfig `config`.
+pub fn current_config(c: &mut Client) -> Document {
+    c.admin(doc! {"replSetGetConfig": 1})
+        .get_document("config")
+        .expect("replSetGetConfig config")
+        .clone()
+}

@@ -1,0 +1,251 @@
+//! A fast three-member rsh-sandbox set changed while it runs: reconfig (add a member, force on a
+//! secondary, arbiters and the default write concern), tag-set write concern, clean shutdown of a
+//! primary (handoff), and write-concern waits ended by a stepdown.
+
+mod sbnode_support;
+
+use bson::{doc, Bson};
+use sbnode_support::{current_config, fast_set, ok, wait_for, Member};
+
+#[test]
+fn reconfig_adds_a_member_and_force_reconfig_runs_on_a_secondary() {
+    let (members, primary) = fast_set();
+    let p = members.iter().find(|m| m.host() == primary).unwrap();
+    let mut pc = p.connect();
+    let cfg = current_config(&mut pc);
+    let version = cfg.get_i32("version").unwrap();
+    let term = match cfg.get("term") {
+        Some(Bson::Int32(t)) => i64::from(*t),
+        Some(Bson::Int64(t)) => *t,
+        other => panic!("term {other:?}"),
+    };
+    assert!(term >= 1, "the config term is bumped on stepup: {cfg}");
+
+    // Same version again: 103 with the server's wording.
+    let r = pc.admin(doc! {"replSetReconfig": cfg.clone()});
+    assert_eq!(r.get_i32("code").unwrap(), 103, "{r}");
+    assert!(r
+        .get_str("errmsg")
+        .unwrap()
+        .contains("New replica set configuration version and term must be greater than old"));
+
+    // rs.add(): version + 1 with a fourth member; it learns the config and becomes SECONDARY.
+    let newcomer = Member::start(&["--replSet", "rs0"]);
+    let mut next = cfg.clone();
+    let mut ms = next.get_array("members").unwrap().clone();
+    ms.push(Bson::Document(doc! {"_id": 3, "host": newcomer.host()}));
+    next.insert("members", ms);
+    next.insert("version", version + 1);
+    let r = pc.admin(doc! {"replSetReconfig": next});
+    assert!(ok(&r), "{r}");
+    let state = wait_for(20, || {
+        let s = newcomer.connect().admin(doc! {"replSetGetStatus": 1});
+        (s.get_i32("myState") == Ok(2)).then_some(2)
+    });
+    assert_eq!(state, Some(2), "the added member reached SECONDARY");
+    let cfg = current_config(&mut pc);
+    assert_eq!(cfg.get_i32("version").unwrap(), version + 1);
+    assert_eq!(cfg.get_array("members").unwrap().len(), 4);
+
+    // A plain reconfig on a secondary is refused; force works and bumps the version by 10000+.
+    let s = members.iter().find(|m| m.host() != primary).unwrap();
+    let mut sc = s.connect();
+    let scfg = current_config(&mut sc);
+    let r = sc.admin(doc! {"replSetReconfig": scfg.clone()});
+    assert_eq!(r.get_i32("code").unwrap(), 10107, "{r}");
+    assert!(r
+        .get_str("errmsg")
+        .unwrap()
+        .starts_with("New config is rejected :: caused by :: replSetReconfig should only be run on a writable PRIMARY."));
+    let r = sc.admin(doc! {"replSetReconfig": scfg, "force": true});
+    assert!(ok(&r), "{r}");
+    let forced = current_config(&mut sc);
+    assert!(forced.get_i32("version").unwrap() >= version + 1 + 10_000);
+    assert!(
+        !forced.contains_key("term"),
+        "a forced config has no term: {forced}"
+    );
+}
+
+#[test]
+fn adding_an_arbiter_needs_a_global_default_write_concern() {
+    let (members, primary) = fast_set();
+    let p = members.iter().find(|m| m.host() == primary).unwrap();
+    let mut pc = p.connect();
+    let r = pc.admin(doc! {"getDefaultRWConcern": 1});
+    assert_eq!(
+        r.get_document("defaultWriteConcern").unwrap(),
+        &doc! {"w": "majority", "wtimeout": 0}
+    );
+    assert_eq!(r.get_str("defaultWriteConcernSource").unwrap(), "implicit");
+
+    let arbiter = Member::start(&["--replSet", "rs0"]);
+    let with_arbiter = |c: &mut sbnode_support::Client| {
+        let mut cfg = current_config(c);
+        let mut ms = cfg.get_array("members").unwrap().clone();
+        ms.push(Bson::Document(
+            doc! {"_id": 5, "host": arbiter.host(), "arbiterOnly": true},
+        ));
+        cfg.insert("members", ms);
+        let v = cfg.get_i32("version").unwrap();
+        cfg.insert("version", v + 1);
+        cfg
+    };
+    // Three data-bearing voters plus an arbiter turn the implicit default from majority to w:1.
+    let next = with_arbiter(&mut pc);
+    let r = pc.admin(doc! {"replSetReconfig": next});
+    assert_eq!(r.get_i32("code").unwrap(), 103, "{r}");
+    assert!(r
+        .get_str("errmsg")
+        .unwrap()
+        .starts_with("Reconfig attempted to install a config that would change the implicit default write concern."));
+
+    let r = pc.admin(doc! {"setDefaultRWConcern": 1});
+    assert_eq!(r.get_i32("code").unwrap(), 2, "{r}");
+    let r = pc.admin(doc! {"setDefaultRWConcern": 1, "defaultWriteConcern": {"w": 1}});
+    assert!(ok(&r), "{r}");
+    assert_eq!(
+        r.get_document("defaultWriteConcern").unwrap(),
+        &doc! {"w": 1, "wtimeout": 0}
+    );
+    assert_eq!(r.get_str("defaultWriteConcernSource").unwrap(), "global");
+    let s = members.iter().find(|m| m.host() != primary).unwrap();
+    let r = s
+        .connect()
+        .admin(doc! {"setDefaultRWConcern": 1, "defaultWriteConcern": {"w": 1}});
+    assert_eq!(r.get_i32("code").unwrap(), 10107, "{r}");
+
+    let next = with_arbiter(&mut pc);
+    let r = pc.admin(doc! {"replSetReconfig": next});
+    assert!(ok(&r), "{r}");
+    let state = wait_for(20, || {
+        let s = arbiter.connect().admin(doc! {"replSetGetStatus": 1});
+        (s.get_i32("myState") == Ok(7)).then_some(7)
+    });
+    assert_eq!(state, Some(7), "the arbiter reached ARBITER");
+    // The default is replicated: a secondary reports it too.
+    let found = wait_for(10, || {
+        let r = s.connect().admin(doc! {"getDefaultRWConcern": 1});
+        (r.get_str("defaultWriteConcernSource") == Ok("global")).then_some(())
+    });
+    assert!(found.is_some(), "the default reached the secondary");
+}
+
+#[test]
+fn sigterm_on_a_primary_hands_the_election_to_a_secondary() {
+    let (mut members, primary) = fast_set();
+    let victim = members.iter().position(|m| m.host() == primary).unwrap();
+    // A write the secondaries must hold before the primary may leave.
+    let r = members[victim].connect().run(
+        "test",
+        doc! {"insert": "c", "documents": [{"_id": 1}], "writeConcern": {"w": 1}},
+    );
+    assert!(ok(&r), "{r}");
+    assert_eq!(members[victim].terminate(30), Some(0), "clean exit");
+    let (host, reason) = wait_for(30, || {
+        members.iter().filter(|m| m.child.is_some()).find_map(|m| {
+            let s = m.connect().admin(doc! {"replSetGetStatus": 1});
+            (s.get_i32("myState") == Ok(1)).then(|| {
+                let reason = s
+                    .get_document("electionCandidateMetrics")
+                    .and_then(|e| e.get_str("lastElectionReason"))
+                    .unwrap_or("")
+                    .to_string();
+                (m.host(), reason)
+            })
+        })
+    })
+    .expect("a new primary");
+    assert_ne!(host, primary);
+    // A handoff, not an election timeout: mongod's reason for a step-up request.
+    assert_eq!(reason, "stepUpRequestSkipDryRun");
+    let p = members.iter().find(|m| m.host() == host).unwrap();
+    let r = p.connect().run("test", doc! {"find": "c"});
+    assert_eq!(
+        r.get_document("cursor")
+            .unwrap()
+            .get_array("firstBatch")
+            .unwrap()
+            .len(),
+        1,
+        "{r}"
+    );
+}
+
+#[test]
+fn a_majority_wait_ends_with_primary_stepped_down_when_the_primary_loses_its_majority() {
+    let (mut members, primary) = fast_set();
+    for m in members.iter_mut().filter(|m| m.host() != primary) {
+        m.kill();
+    }
+    let p = members.iter().find(|m| m.host() == primary).unwrap();
+    // No wtimeout: only the stepdown (after electionTimeout without a majority) ends the wait.
+    let r = p.connect().run(
+        "test",
+        doc! {"insert": "c", "documents": [{"_id": 1}], "writeConcern": {"w": "majority"},
+        "lsid": {"id": bson::Uuid::new()}, "txnNumber": 1i64},
+    );
+    let wce = r
+        .get_document("writeConcernError")
+        .expect("writeConcernError");
+    assert_eq!(wce.get_i32("code").unwrap(), 189, "{r}");
+    assert_eq!(wce.get_str("codeName").unwrap(), "PrimarySteppedDown");
+    assert_eq!(
+        r.get_array("errorLabels").unwrap(),
+        &vec![Bson::from("RetryableWriteError")],
+        "{r}"
+    );
+    let h = p.connect().admin(doc! {"hello": 1});
+    assert!(!h.get_bool("isWritablePrimary").unwrap());
+}
+
+#[test]
+fn tag_set_write_concern_modes_come_from_the_config() {
+    let (members, primary) = fast_set();
+    let p = members.iter().find(|m| m.host() == primary).unwrap();
+    let mut pc = p.connect();
+    let mut cfg = current_config(&mut pc);
+    let ms: Vec<Bson> = cfg
+        .get_array("members")
+        .unwrap()
+        .iter()
+        .filter_map(Bson::as_document)
+        .map(|m| {
+            let mut m = m.clone();
+            let dc = if m.get_str("host") == Ok(primary.as_str()) {
+                "east"
+            } else {
+                "west"
+            };
+            m.insert("tags", doc! {"dc": dc});
+            Bson::Document(m)
+        })
+        .collect();
+    cfg.insert("members", ms);
+    let v = cfg.get_i32("version").unwrap();
+    cfg.insert("version", v + 1);
+    let mut settings = cfg.get_document("settings").unwrap().clone();
+    settings.insert("getLastErrorModes", doc! {"twoDCs": {"dc": 2}});
+    cfg.insert("settings", settings);
+    let r = pc.admin(doc! {"replSetReconfig": cfg});
+    assert!(ok(&r), "{r}");
+
+    let r = pc.run(
+        "test",
+        doc! {"insert": "c", "documents": [{"_id": 1}], "writeConcern": {"w": "twoDCs", "wtimeout": 10_000}},
+    );
+    assert!(ok(&r) && !r.contains_key("writeConcernError"), "{r}");
+    let r = pc.run(
+        "test",
+        doc! {"insert": "c", "documents": [{"_id": 2}], "writeConcern": {"w": "oneDC"}},
+    );
+    assert_eq!(r.get_i32("n").unwrap(), 1, "{r}");
+    let wce = r.get_document("writeConcernError").unwrap();
+    assert_eq!(
+        (wce.get_i32("code").unwrap(), wce.get_str("errmsg").unwrap()),
+        (
+            79,
+            "No write concern mode named 'oneDC' found in replica set configuration"
+        )
+    );
+}
