@@ -249,3 +249,80 @@ fn tag_set_write_concern_modes_come_from_the_config() {
         )
     );
 }
+
+/// The config with `change` applied to the member at `host` (`None` removes it), version + 1.
+fn edited(cfg: &bson::Document, host: &str, change: Option<bson::Document>) -> bson::Document {
+    let mut cfg = cfg.clone();
+    let ms: Vec<Bson> = cfg
+        .get_array("members")
+        .unwrap()
+        .iter()
+        .filter_map(Bson::as_document)
+        .filter_map(|m| {
+            if m.get_str("host") != Ok(host) {
+                return Some(Bson::Document(m.clone()));
+            }
+            change.as_ref().map(|c| {
+                let mut m = m.clone();
+                m.extend(c.clone());
+                Bson::Document(m)
+            })
+        })
+        .collect();
+    cfg.insert("members", ms);
+    let v = cfg.get_i32("version").unwrap();
+    cfg.insert("version", v + 1);
+    cfg
+}
+
+#[test]
+fn hidden_and_removed_members_answer_hello_with_their_role_fields() {
+    let (members, primary) = fast_set();
+    let p = members.iter().find(|m| m.host() == primary).unwrap();
+    let others: Vec<&Member> = members.iter().filter(|m| m.host() != primary).collect();
+    let (hidden, removed) = (others[0], others[1]);
+    let mut pc = p.connect();
+    let cfg = current_config(&mut pc);
+    let next = edited(
+        &cfg,
+        &hidden.host(),
+        Some(doc! {"hidden": true, "priority": 0}),
+    );
+    let r = pc.admin(doc! {"replSetReconfig": next});
+    assert!(ok(&r), "{r}");
+    let next = edited(&current_config(&mut pc), &removed.host(), None);
+    let r = pc.admin(doc! {"replSetReconfig": next});
+    assert!(ok(&r), "{r}");
+
+    // The primary lists neither the hidden nor the removed member.
+    let h = pc.admin(doc! {"hello": 1});
+    assert_eq!(
+        h.get_array("hosts").unwrap(),
+        &vec![Bson::from(primary.clone())]
+    );
+    assert!(!h.contains_key("passives"), "{h}");
+    // The hidden member says so and does not list itself.
+    let hh = wait_for(20, || {
+        let h = hidden.connect().admin(doc! {"hello": 1});
+        h.get_bool("hidden").unwrap_or(false).then_some(h)
+    })
+    .expect("the hidden member learns its config");
+    assert!(hh.get_bool("passive").unwrap_or(false), "{hh}");
+    assert!(hh.get_bool("secondary").unwrap(), "{hh}");
+    assert_eq!(hh.get_array("hosts").unwrap().len(), 1, "{hh}");
+    // The removed member is a ghost with its set name.
+    let rh = wait_for(20, || {
+        let h = removed.connect().admin(doc! {"hello": 1});
+        h.get_bool("isreplicaset").unwrap_or(false).then_some(h)
+    })
+    .expect("the removed member learns it was removed");
+    assert_eq!(rh.get_str("setName").unwrap(), "rs0", "{rh}");
+    assert_eq!(
+        rh.get_str("info").unwrap(),
+        "Does not have a valid replica set config"
+    );
+    assert!(!rh.contains_key("hosts") && !rh.contains_key("me"), "{rh}");
+    let s = removed.connect().admin(doc! {"replSetGetStatus": 1});
+    assert_eq!(s.get_i32("code").unwrap(), 93, "{s}");
+    assert_eq!(s.get_str("stateStr").unwrap(), "REMOVED", "{s}");
+}
