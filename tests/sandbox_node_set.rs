@@ -326,3 +326,46 @@ fn hidden_and_removed_members_answer_hello_with_their_role_fields() {
     assert_eq!(s.get_i32("code").unwrap(), 93, "{s}");
     assert_eq!(s.get_str("stateStr").unwrap(), "REMOVED", "{s}");
 }
+
+#[test]
+fn a_whole_set_restarted_from_its_dbpaths_keeps_config_term_and_data() {
+    let (mut members, primary) = fast_set();
+    let p = members.iter().find(|m| m.host() == primary).unwrap();
+    let mut pc = p.connect();
+    let r = pc.run(
+        "test",
+        doc! {"insert": "c", "documents": [{"_id": 1}, {"_id": 2}], "writeConcern": {"w": 3, "wtimeout": 10_000}},
+    );
+    assert!(ok(&r) && !r.contains_key("writeConcernError"), "{r}");
+    let term = pc
+        .admin(doc! {"replSetGetStatus": 1})
+        .get_i64("term")
+        .unwrap();
+    let cfg = current_config(&mut pc);
+    drop(pc);
+    for m in members.iter_mut() {
+        m.kill();
+    }
+    for m in members.iter_mut() {
+        m.spawn();
+    }
+    // No new initiate: the members load config and term from their dbpaths and elect again.
+    let (new_primary, new_term) = wait_for(30, || {
+        members.iter().find_map(|m| {
+            let s = m.connect().admin(doc! {"replSetGetStatus": 1});
+            (s.get_i32("myState") == Ok(1)).then(|| (m.host(), s.get_i64("term").unwrap_or(0)))
+        })
+    })
+    .expect("a primary after the restart");
+    assert!(new_term > term, "the term only grows: {term} → {new_term}");
+    let np = members.iter().find(|m| m.host() == new_primary).unwrap();
+    let mut c = np.connect();
+    let again = current_config(&mut c);
+    assert_eq!(again.get("members"), cfg.get("members"));
+    assert_eq!(
+        again.get_document("settings").unwrap().get("replicaSetId"),
+        cfg.get_document("settings").unwrap().get("replicaSetId")
+    );
+    let r = c.run("test", doc! {"count": "c"});
+    assert_eq!(r.get_i32("n").unwrap(), 2, "{r}");
+}
