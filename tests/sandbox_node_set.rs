@@ -291,6 +291,7 @@ fn hidden_and_removed_members_answer_hello_with_their_role_fields() {
     let r = pc.admin(doc! {"replSetReconfig": next});
     assert!(ok(&r), "{r}");
     let next = edited(&current_config(&mut pc), &removed.host(), None);
+    let final_version = next.get_i32("version").unwrap();
     let r = pc.admin(doc! {"replSetReconfig": next});
     assert!(ok(&r), "{r}");
 
@@ -304,9 +305,10 @@ fn hidden_and_removed_members_answer_hello_with_their_role_fields() {
     // The hidden member says so and does not list itself.
     let hh = wait_for(20, || {
         let h = hidden.connect().admin(doc! {"hello": 1});
-        h.get_bool("hidden").unwrap_or(false).then_some(h)
+        (h.get_i32("setVersion") == Ok(final_version)).then_some(h)
     })
     .expect("the hidden member learns its config");
+    assert!(hh.get_bool("hidden").unwrap_or(false), "{hh}");
     assert!(hh.get_bool("passive").unwrap_or(false), "{hh}");
     assert!(hh.get_bool("secondary").unwrap(), "{hh}");
     assert_eq!(hh.get_array("hosts").unwrap().len(), 1, "{hh}");
