@@ -373,3 +373,55 @@ fn a_whole_set_restarted_from_its_dbpaths_keeps_config_term_and_data() {
     let r = c.run("test", doc! {"count": "c"});
     assert_eq!(r.get_i32("n").unwrap(), 2, "{r}");
 }
+
+#[test]
+fn a_reconfig_waits_for_the_current_config_to_reach_a_majority() {
+    let m0 = Member::start(&["--replSet", "rs0"]);
+    let m1 = Member::start(&["--replSet", "rs0"]);
+    let mut c = m0.connect();
+    // A one-member set elects itself at once; the long election timeout keeps m0 primary
+    // for the rest of the test even when it cannot see a majority.
+    let r = c.admin(doc! {"replSetInitiate": {
+        "_id": "rs0", "members": [{"_id": 0, "host": m0.host()}],
+        "settings": {"heartbeatIntervalMillis": 200, "electionTimeoutMillis": 30_000},
+    }});
+    assert!(ok(&r), "{r}");
+    wait_for(20, || {
+        let h = m0.connect().admin(doc! {"hello": 1});
+        h.get_bool("isWritablePrimary")
+            .unwrap_or(false)
+            .then_some(())
+    })
+    .expect("the single member becomes primary");
+    let mut cfg = current_config(&mut c);
+    let mut ms = cfg.get_array("members").unwrap().clone();
+    ms.push(Bson::Document(doc! {"_id": 1, "host": m1.host()}));
+    cfg.insert("members", ms);
+    let v = cfg.get_i32("version").unwrap();
+    cfg.insert("version", v + 1);
+    let r = c.admin(doc! {"replSetReconfig": cfg});
+    assert!(ok(&r), "{r}");
+    // rs.add() on a one-member set (the tutorial flow) must not depose the primary.
+    let h = c.admin(doc! {"hello": 1});
+    assert!(h.get_bool("isWritablePrimary").unwrap(), "{h}");
+    wait_for(20, || {
+        let s = m1.connect().admin(doc! {"replSetGetStatus": 1});
+        (s.get_i32("myState") == Ok(2)).then_some(())
+    })
+    .expect("m1 joins as SECONDARY");
+
+    // m1 hangs; a forced config on m0 cannot reach it, so a majority (2 of 2) lacks it.
+    m1.stop();
+    let forced = current_config(&mut c);
+    let r = c.admin(doc! {"replSetReconfig": forced, "force": true});
+    assert!(ok(&r), "{r}");
+    let mut next = current_config(&mut c);
+    let v = next.get_i32("version").unwrap();
+    next.insert("version", v + 1);
+    let r = c.admin(doc! {"replSetReconfig": next, "maxTimeMS": 300});
+    assert_eq!(r.get_i32("code").unwrap(), 308, "{r}\n{}", m0.log());
+    assert_eq!(
+        r.get_str("codeName").unwrap(),
+        "CurrentConfigNotCommittedYet"
+    );
+}
