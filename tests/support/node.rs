@@ -141,6 +141,14 @@ impl Member {
         None
     }
 
+    /// SIGSTOP: the member stays connected but answers nothing (a hung host); drop kills it.
+    pub fn stop(&self) {
+        if let Some(c) = &self.child {
+            // SAFETY: kill(2) on our own child's pid has no memory effects.
+            unsafe { libc::kill(c.id() as i32, libc::SIGSTOP) };
+        }
+    }
+
     pub fn connect(&self) -> Client {
         Client::connect(self.port)
     }

@@ -6,7 +6,8 @@ use std::time::{Duration, Instant};
 use bson::{doc, Bson, Document};
 
 use super::node::Member;
-use super::wire::{ok, try_run};
+use super::poll::wait_for;
+use super::wire::{ok, try_run, Client};
 
 /// Fast timing for tests (the defaults are 2000 / 10000 / 10).
 pub const HEARTBEAT_MS: i32 = 200;
@@ -147,4 +148,38 @@ pub fn election_logs(members: &[Member]) -> String {
         }
     }
     out
+}
+
+/// Starts three members of `rs0`, initiates them with fast timings through the first, and
+/// waits for a primary; returns the members and the primary's host.
+pub fn fast_set() -> (Vec<Member>, String) {
+    let members: Vec<Member> = (0..3)
+        .map(|_| Member::sandbox(&["--replSet", "rs0"]))
+        .collect();
+    let list: Vec<Document> = members
+        .iter()
+        .enumerate()
+        .map(|(i, m)| doc! {"_id": i as i32, "host": m.host()})
+        .collect();
+    let cfg = doc! {"_id": "rs0", "members": list, "settings": fast_settings()};
+    let r = members[0].connect().admin(doc! {"replSetInitiate": cfg});
+    assert!(ok(&r), "{r}");
+    let primary = wait_for(Duration::from_secs(30), || {
+        members.iter().find_map(|m| {
+            let h = m.connect().admin(doc! {"hello": 1});
+            h.get_bool("isWritablePrimary")
+                .unwrap_or(false)
+                .then(|| m.host())
+        })
+    })
+    .expect("a primary within 30 s");
+    (members, primary)
+}
+
+/// The primary's replSetGetConfig `config`.
+pub fn current_config(c: &mut Client) -> Document {
+    c.admin(doc! {"replSetGetConfig": 1})
+        .get_document("config")
+        .expect("replSetGetConfig config")
+        .clone()
 }

@@ -82,10 +82,12 @@ fn visible_voters(repl: &Repl, members: &[MemberView], window: Duration) -> (usi
     let mut voters = 0;
     for (i, _) in members.iter().enumerate().filter(|(_, m)| m.is_voter()) {
         voters += 1;
-        let fresh = repl
-            .members
-            .get(i)
-            .is_some_and(|h| h.up && h.last_ok.is_some_and(|t| t.elapsed() < window));
+        // A member never heard from gets one window of grace from the config that added it,
+        // so adding a member to a small set does not depose the primary at once.
+        let fresh = repl.members.get(i).is_some_and(|h| {
+            (h.up && h.last_ok.is_some_and(|t| t.elapsed() < window))
+                || (h.last_ok.is_none() && h.tracked_since.elapsed() < window)
+        });
         if Some(i) == repl.self_index || fresh {
             seen += 1;
         }

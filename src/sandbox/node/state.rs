@@ -104,6 +104,10 @@ pub struct MemberHealth {
     pub last_heartbeat_recv: Option<DateTime>,
     /// Last successful contact (drives DOWN after heartbeatTimeoutSecs).
     pub last_ok: Option<Instant>,
+    /// When this entry was created (the config that brought the member in was installed): a
+    /// member not heard from yet counts as live for one election timeout after that, like
+    /// mongod's member timeouts reset on config install.
+    pub tracked_since: Instant,
     pub ping_ms: i64,
     /// `""` when healthy, else e.g. `Error connecting to h:p (127.0.0.1:p) :: caused by :: Connection refused`.
     pub last_heartbeat_message: String,
@@ -131,6 +135,7 @@ impl Default for MemberHealth {
             last_heartbeat: None,
             last_heartbeat_recv: None,
             last_ok: None,
+            tracked_since: Instant::now(),
             ping_ms: 0,
             last_heartbeat_message: String::new(),
             sync_source_host: String::new(),

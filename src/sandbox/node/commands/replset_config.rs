@@ -17,6 +17,9 @@ use super::replset_status::require_config;
 
 /// How long members have to answer the quorum check.
 const QUORUM_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a reconfig without `maxTimeMS` waits for the current config to reach a majority
+/// (mongod waits until maxTimeMS; a bound keeps a client from hanging forever).
+const CONFIG_COMMIT_WAIT: Duration = Duration::from_secs(30);
 
 /// Clears `config_in_progress` however the command ends.
 struct InProgress<'a>(&'a Node);
@@ -161,6 +164,9 @@ pub async fn reconfig(node: &Arc<Node>, req: &Request) -> Result<Document, CmdEr
         (cfg.clone(), repl.term, set_name)
     };
     let _guard = InProgress::start(node, "replSetReconfig")?;
+    if !force {
+        wait_current_config_committed(node, req).await?;
+    }
     let old = rsconfig::parse(&old_cfg)?;
     super::rw_defaults::publish_to_rsconfig(node);
     let is_self = |h: &str| node.is_self(h);
@@ -205,4 +211,49 @@ pub async fn reconfig(node: &Arc<Node>, req: &Request) -> Result<Document, CmdEr
         node.notify_progress();
     }
     Ok(Document::new())
+}
+
+/// mongod 4.4+: a non-force reconfig first waits until a majority of the voters hold the current
+/// config (same version and term, learned from heartbeats), so configs change one step at a time.
+async fn wait_current_config_committed(node: &Node, req: &Request) -> Result<(), CmdError> {
+    let limit = config_view::num(req.cmd.get("maxTimeMS"))
+        .filter(|ms| *ms > 0.0)
+        .map(|ms| Duration::from_millis(ms as u64))
+        .unwrap_or(CONFIG_COMMIT_WAIT);
+    let committed = || config_held_by_majority(node).0;
+    if node.wait_progress(Some(limit), committed).await {
+        return Ok(());
+    }
+    let (_, version, term) = config_held_by_majority(node);
+    Err(CmdError::new(
+        308,
+        "CurrentConfigNotCommittedYet",
+        format!(
+            "New config is rejected :: caused by :: the current config with {{version: {version}, term: {term}}} has not yet propagated to a majority of nodes"
+        ),
+    ))
+}
+
+/// (whether a majority of voters hold our config, its version, its term).
+fn config_held_by_majority(node: &Node) -> (bool, i64, i64) {
+    let repl = node.repl();
+    let Some(cfg) = repl.config_doc.as_ref() else {
+        return (false, -1, -1);
+    };
+    let ours = (config_view::version(cfg), config_view::term(cfg));
+    let members = config_view::members(cfg);
+    let (majority, ..) = config_view::majorities(&members);
+    let holders = members
+        .iter()
+        .enumerate()
+        .filter(|(i, m)| {
+            m.is_voter()
+                && (Some(*i) == repl.self_index
+                    || repl
+                        .members
+                        .get(*i)
+                        .is_some_and(|h| h.up && (h.config_version, h.config_term) == ours))
+        })
+        .count();
+    (holders as i32 >= majority, ours.0, ours.1)
 }
