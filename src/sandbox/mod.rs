@@ -11,6 +11,7 @@
 //!   replication, replSet* commands.
 //! * `cluster`  — `rsh-sandbox cluster`: start N nodes as child processes, optionally initiate.
 
+pub mod bson_type;
 pub mod cluster;
 pub mod data;
 pub mod error;

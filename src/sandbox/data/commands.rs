@@ -54,9 +54,7 @@ pub fn ok(mut fields: Document, write: Option<OpTime>) -> CmdOutcome {
     }
 }
 
-fn type_name(v: &Bson) -> &'static str {
-    super::docpath::bson_type_name(v)
-}
+use crate::sandbox::bson_type::name as type_name;
 
 /// The collection named by the command's first field.
 pub fn coll_arg(cmd: &Document, name: &str, db: &str) -> Result<String, CmdError> {

@@ -5,30 +5,7 @@ use bson::{Bson, Document};
 
 use crate::sandbox::error::CmdError;
 
-fn type_name(v: &Bson) -> &'static str {
-    match v {
-        Bson::Double(_) => "double",
-        Bson::String(_) => "string",
-        Bson::Document(_) => "object",
-        Bson::Array(_) => "array",
-        Bson::Binary(_) => "binData",
-        Bson::Undefined => "undefined",
-        Bson::ObjectId(_) => "objectId",
-        Bson::Boolean(_) => "bool",
-        Bson::DateTime(_) => "date",
-        Bson::Null => "null",
-        Bson::RegularExpression(_) => "regex",
-        Bson::Int32(_) => "int",
-        Bson::Timestamp(_) => "timestamp",
-        Bson::Int64(_) => "long",
-        Bson::Decimal128(_) => "decimal",
-        _ => "other",
-    }
-}
-
-pub fn bson_type_name(v: &Bson) -> &'static str {
-    type_name(v)
-}
+pub use crate::sandbox::bson_type::name as bson_type_name;
 
 /// A reference to the value at `path`, if present (numeric parts index arrays).
 pub fn get<'a>(doc: &'a Document, path: &str) -> Option<&'a Bson> {

@@ -14,31 +14,7 @@ fn err(msg: impl Into<String>) -> CmdError {
     CmdError::invalid_config(msg)
 }
 
-/// mongod's name for a BSON type (as in `is the wrong type 'int'`).
-pub fn type_name(v: &Bson) -> &'static str {
-    match v {
-        Bson::Double(_) => "double",
-        Bson::String(_) => "string",
-        Bson::Document(_) => "object",
-        Bson::Array(_) => "array",
-        Bson::Binary(_) => "binData",
-        Bson::Undefined => "undefined",
-        Bson::ObjectId(_) => "objectId",
-        Bson::Boolean(_) => "bool",
-        Bson::DateTime(_) => "date",
-        Bson::Null => "null",
-        Bson::RegularExpression(_) => "regex",
-        Bson::Int32(_) => "int",
-        Bson::Timestamp(_) => "timestamp",
-        Bson::Int64(_) => "long",
-        Bson::Decimal128(_) => "decimal",
-        Bson::MinKey => "minKey",
-        Bson::MaxKey => "maxKey",
-        Bson::JavaScriptCode(_) | Bson::JavaScriptCodeWithScope(_) => "javascript",
-        Bson::Symbol(_) => "symbol",
-        Bson::DbPointer(_) => "dbPointer",
-    }
-}
+pub use crate::sandbox::bson_type::name as type_name;
 
 /// A document as the server prints it in messages: `{ _id: 0, host: "h:1", votes: 2.0 }`.
 pub fn server_string(d: &Document) -> String {

@@ -207,14 +207,4 @@ fn copy_field(from: &Document, to: &mut Document, key: &str) {
     }
 }
 
-fn type_name(v: &Bson) -> &'static str {
-    match v {
-        Bson::Double(_) => "double",
-        Bson::String(_) => "string",
-        Bson::Array(_) => "array",
-        Bson::Boolean(_) => "bool",
-        Bson::Int32(_) => "int",
-        Bson::Int64(_) => "long",
-        _ => "object",
-    }
-}
+use crate::sandbox::bson_type::name as type_name;
