@@ -82,26 +82,41 @@ pub(super) fn encode(rec: &Document, out: &mut Vec<u8>) {
     out.extend_from_slice(&body);
 }
 
-/// Decodes records from `buf`; returns them and the length of the valid prefix.
-pub fn decode_all(buf: &[u8]) -> (Vec<Document>, usize) {
-    let mut out = Vec::new();
-    let mut pos = 0usize;
-    while buf.len() - pos >= 8 {
-        let len = u32::from_le_bytes([buf[pos], buf[pos + 1], buf[pos + 2], buf[pos + 3]]) as usize;
-        let crc = u32::from_le_bytes([buf[pos + 4], buf[pos + 5], buf[pos + 6], buf[pos + 7]]);
-        let Some(body) = buf.get(pos + 8..pos + 8 + len) else {
-            break;
-        };
+/// The records of `buf`, decoded one at a time (a snapshot of a million documents is never
+/// held parsed all at once); stops at the first short or corrupt record.
+pub struct Records<'a> {
+    buf: &'a [u8],
+    /// Length of the valid prefix read so far.
+    pub valid: usize,
+}
+
+pub fn records(buf: &[u8]) -> Records<'_> {
+    Records { buf, valid: 0 }
+}
+
+impl Iterator for Records<'_> {
+    type Item = Document;
+
+    fn next(&mut self) -> Option<Document> {
+        let (buf, pos) = (self.buf, self.valid);
+        let head = buf.get(pos..pos + 8)?;
+        let len = u32::from_le_bytes([head[0], head[1], head[2], head[3]]) as usize;
+        let crc = u32::from_le_bytes([head[4], head[5], head[6], head[7]]);
+        let body = buf.get(pos + 8..pos + 8 + len)?;
         if crc32c::crc32c(body) != crc {
-            break;
+            return None;
         }
-        let Ok(d) = Document::from_reader(body) else {
-            break;
-        };
-        out.push(d);
-        pos += 8 + len;
+        let d = Document::from_reader(body).ok()?;
+        self.valid = pos + 8 + len;
+        Some(d)
     }
-    (out, pos)
+}
+
+/// Decodes every record of `buf`; returns them and the length of the valid prefix.
+pub fn decode_all(buf: &[u8]) -> (Vec<Document>, usize) {
+    let mut r = records(buf);
+    let out = r.by_ref().collect();
+    (out, r.valid)
 }
 
 fn read_file(path: &Path) -> Result<Option<Vec<u8>>, String> {
@@ -117,9 +132,11 @@ fn read_file(path: &Path) -> Result<Option<Vec<u8>>, String> {
     }
 }
 
-fn load_snapshot(recs: &[Document], engine: &mut Engine) -> Result<i64, String> {
+fn load_snapshot(recs: Records<'_>, engine: &mut Engine) -> Result<i64, String> {
     let mut gen = 0;
-    for r in recs {
+    for mut r in recs {
+        // Taken out first (owned, no copy); only "d" records have it.
+        let body = r.remove("d");
         match r.get_str("k").unwrap_or_default() {
             "h" => {
                 gen = r.get_i64("gen").unwrap_or(0);
@@ -163,7 +180,10 @@ fn load_snapshot(recs: &[Document], engine: &mut Engine) -> Result<i64, String> 
                     r.get_str("coll").unwrap_or_default(),
                 );
                 let rid = r.get_i64("rid").unwrap_or(0) as u64;
-                let d = r.get_document("d").cloned().unwrap_or_default();
+                let d = match body {
+                    Some(Bson::Document(d)) => d,
+                    _ => Document::new(),
+                };
                 if let Some(c) = engine.coll_mut(db, coll) {
                     c.insert_at(rid, d);
                 }
@@ -174,7 +194,7 @@ fn load_snapshot(recs: &[Document], engine: &mut Engine) -> Result<i64, String> 
     Ok(gen)
 }
 
-pub fn replay(recs: &[Document], engine: &mut Engine) -> Result<(), String> {
+pub fn replay(recs: impl Iterator<Item = Document>, engine: &mut Engine) -> Result<(), String> {
     for r in recs {
         match r.get_str("k").unwrap_or_default() {
             "o" | "x" => {
@@ -202,8 +222,8 @@ impl Journal {
         let lock = lock_dbpath(dir)?;
         let snap = read_file(&dir.join(SNAPSHOT))?;
         let snapshot_bytes = snap.as_ref().map_or(0, |s| s.len() as u64);
-        let gen = match &snap {
-            Some(buf) => load_snapshot(&decode_all(buf).0, engine)?,
+        let gen = match snap {
+            Some(buf) => load_snapshot(records(&buf), engine)?,
             None => 0,
         };
         // Journals `gen`, `gen + 1`, ... in order: a background compaction may have died before
@@ -211,11 +231,14 @@ impl Journal {
         let gens = journal_gens(dir, gen);
         let mut last = (gen, 0usize);
         for g in &gens {
-            let (recs, valid) = match read_file(&journal_path(dir, *g))? {
-                Some(buf) => decode_all(&buf),
-                None => (Vec::new(), 0),
+            let valid = match read_file(&journal_path(dir, *g))? {
+                Some(buf) => {
+                    let mut recs = records(&buf);
+                    replay(recs.by_ref(), engine)?;
+                    recs.valid
+                }
+                None => 0,
             };
-            replay(&recs, engine)?;
             last = (*g, valid);
         }
         let (gen_now, valid) = last;
