@@ -203,6 +203,27 @@ fn rsh_logs_in_and_manages_users() {
 }
 
 #[test]
+fn users_survive_a_restart() {
+    let mut m = single_with_admin(&["--auth"]);
+    m.restart();
+    assert!(
+        wait_primary(&[&m], LIMIT).is_some(),
+        "no primary after restart"
+    );
+    let uri = format!("mongodb://{}/?replicaSet=rs0", m.host());
+    let r = rsh_as(
+        "admin",
+        "pw",
+        &uri,
+        "print(db.getSiblingDB('admin').getUsers()[0].user)",
+    );
+    assert_eq!(r.stdout.trim(), "admin", "{}", r.all());
+    // Still no localhost exception: the user came back from the journal.
+    let r = admin(&m, doc! {"createUser": "x", "pwd": "y", "roles": []}).expect("reply");
+    assert_eq!(r.get_i32("code"), Ok(13), "{r}");
+}
+
+#[test]
 fn keyfile_set_authenticates_members_and_refuses_a_foreign_key() {
     let keys = tempfile::tempdir().expect("tempdir");
     let good = key_file(keys.path(), "good", "c2FuZGJveGtleWZpbGUx\n");
@@ -392,4 +413,91 @@ fn mongosh_logs_in_when_installed() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(text.trim().lines().last(), Some("admin"), "{text}");
+}
+
+#[test]
+fn cluster_subcommand_passes_the_key_file_to_every_member() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = key_file(dir.path(), "key", "Y2x1c3RlcmtleWZpbGU=");
+    let mut child = Command::new(sandbox_binary())
+        .args([
+            "cluster",
+            "--nodes",
+            "2",
+            "--initiate",
+            "--fast",
+            "--keyFile",
+        ])
+        .arg(&key)
+        .arg("--dbpath-root")
+        .arg(dir.path().join("set"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn cluster");
+    // Read the summary on a thread so a stuck launcher cannot hang the test.
+    let out = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut text = String::new();
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            text.push_str(&line);
+            text.push('\n');
+            if line.starts_with("press Ctrl-C") {
+                break;
+            }
+        }
+        let _ = tx.send(text);
+    });
+    let summary = rx.recv_timeout(Duration::from_secs(60)).unwrap_or_default();
+    let uri = summary
+        .split_whitespace()
+        .find(|w| w.starts_with("mongodb://"))
+        .map(str::to_string);
+    let result = std::panic::catch_unwind(|| {
+        assert!(
+            summary.contains("access control is on (--keyFile)"),
+            "{summary}"
+        );
+        let uri = uri.clone().expect("connection string");
+        let primary = summary
+            .lines()
+            .find(|l| l.contains(" PRIMARY "))
+            .and_then(|l| l.split_whitespace().nth(2))
+            .and_then(|h| h.rsplit(':').next())
+            .and_then(|p| p.parse::<u16>().ok())
+            .expect("a PRIMARY member line");
+        let r = try_run(
+            primary,
+            "admin",
+            doc! {"createUser": "admin", "pwd": "pw", "roles": ["root"]},
+        )
+        .expect("reply");
+        assert!(ok(&r), "{r}");
+        let health = wait_for(LIMIT, || {
+            let r = rsh_as(
+                "admin",
+                "pw",
+                &uri,
+                "print(rs.status().members.map(function (m) { return m.health; }).join(','))",
+            );
+            (r.stdout.trim() == "1,1").then_some(())
+        });
+        assert!(
+            health.is_some(),
+            "members did not authenticate to each other"
+        );
+    });
+    // SAFETY: kill(2) on our own child's pid; the launcher stops its members on SIGTERM.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let start = Instant::now();
+    while child.try_wait().ok().flatten().is_none() && start.elapsed() < LIMIT {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    if let Err(e) = result {
+        std::panic::resume_unwind(e);
+    }
 }

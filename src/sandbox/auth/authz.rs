@@ -208,3 +208,64 @@ fn localhost_exception(node: &Node, conn: &Conn, req: &Request) -> bool {
         && conn.peer.ip().is_loopback()
         && !node.store.has_system_users()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(db: &str, cmd: Document) -> Request {
+        let peer = "127.0.0.1:5000".parse().expect("addr"); // ok: test data
+        Request {
+            name: cmd.keys().next().cloned().unwrap_or_default(),
+            db: db.to_string(),
+            cmd,
+            secondary_ok: false,
+            legacy: false,
+            conn: Conn::new(1, peer),
+        }
+    }
+
+    #[test]
+    fn commands_map_to_action_classes() {
+        use bson::doc;
+        assert_eq!(required(&req("admin", doc! {"hello": 1})), None);
+        assert_eq!(required(&req("admin", doc! {"saslStart": 1})), None);
+        assert_eq!(
+            required(&req("test", doc! {"find": "c"})),
+            Some(vec![(Action::Read, "test".into())])
+        );
+        assert_eq!(
+            required(&req("test", doc! {"insert": "c"})),
+            Some(vec![(Action::Write, "test".into())])
+        );
+        assert_eq!(
+            required(&req("admin", doc! {"find": "system.users"})),
+            Some(vec![(Action::UserAdmin, "admin".into())])
+        );
+        assert_eq!(
+            required(&req("admin", doc! {"replSetReconfig": {}})),
+            Some(vec![(Action::ClusterManager, "admin".into())])
+        );
+        assert_eq!(
+            required(&req("admin", doc! {"replSetHeartbeat": "rs0"})),
+            Some(vec![(Action::Internal, "admin".into())])
+        );
+        let agg = doc! {"aggregate": "c", "pipeline": [{"$match": {}}, {"$out": "d"}]};
+        assert_eq!(
+            required(&req("t", agg)),
+            Some(vec![
+                (Action::Read, "t".into()),
+                (Action::Write, "t".into())
+            ])
+        );
+        assert_eq!(
+            required(&req("admin", doc! {"renameCollection": "a.x", "to": "b.y"})),
+            Some(vec![
+                (Action::Read, "a".into()),
+                (Action::Write, "a".into()),
+                (Action::Write, "b".into())
+            ])
+        );
+        assert_eq!(required(&req("t", doc! {"noSuchCommand": 1})), Some(vec![]));
+    }
+}
