@@ -13,26 +13,32 @@ use support::*;
 
 const LIMIT: Duration = Duration::from_secs(30);
 
-/// Initiates a one-member set and creates `admin`/`pw` (root) through the localhost exception.
-fn single_with_admin(extra: &[&str]) -> Member {
-    let mut args = vec!["--replSet", "rs0"];
-    args.extend_from_slice(extra);
-    let m = Member::sandbox(&args);
+/// A one-member set with `--keyFile` (mongod requires one with `--replSet` and `--auth`),
+/// initiated and given `admin`/`pw` (root) through the localhost exception. The key file lives
+/// in `keys`, which must outlive the member (restarts read it again).
+fn single_with_admin(keys: &Path) -> Member {
+    let key = key_file(keys, "key", "c2luZ2xlbWVtYmVya2V5");
+    let m = Member::sandbox(&["--replSet", "rs0", "--keyFile", &key.to_string_lossy()]);
     let mut c = m.connect();
     let r = c
         .admin(doc! {"replSetInitiate": {"_id": "rs0", "members": [{"_id": 0, "host": m.host()}]}});
     assert!(ok(&r), "initiate under the localhost exception: {r}");
     assert!(wait_primary(&[&m], LIMIT).is_some(), "no primary");
+    create_first_user(&m);
+    m
+}
+
+/// Creates `admin`/`pw` (root) through the localhost exception, which then closes.
+fn create_first_user(m: &Member) {
+    let mut c = m.connect();
     let r = c.admin(doc! {"createUser": "admin", "pwd": "pw", "roles": ["root"]});
     assert!(ok(&r), "first user under the localhost exception: {r}");
-    // The exception closes with the first user.
     let r = c.admin(doc! {"createUser": "other", "pwd": "pw", "roles": ["root"]});
     assert_eq!(r.get_i32("code"), Ok(13), "{r}");
     assert_eq!(
         r.get_str("errmsg"),
         Ok("command createUser requires authentication")
     );
-    m
 }
 
 fn has_pymongo() -> bool {
@@ -126,7 +132,8 @@ fn pymongo_logs_in_with_both_mechanisms_and_roles_are_enforced() {
         println!("pymongo is not installed: skipping the pymongo auth checks");
         return;
     }
-    let m = single_with_admin(&["--auth"]);
+    let keys = tempfile::tempdir().expect("tempdir");
+    let m = single_with_admin(keys.path());
     let out = python(PYMONGO_CHECKS, &[m.port.to_string()]);
     assert!(out.contains("PYMONGO AUTH OK"), "{out}");
     let log = m.log();
@@ -136,7 +143,8 @@ fn pymongo_logs_in_with_both_mechanisms_and_roles_are_enforced() {
 
 #[test]
 fn rsh_logs_in_and_manages_users() {
-    let m = single_with_admin(&["--auth"]);
+    let keys = tempfile::tempdir().expect("tempdir");
+    let m = single_with_admin(keys.path());
     let uri = format!("mongodb://{}/?replicaSet=rs0", m.host());
     let r = rsh_as("admin", "pw", &uri, "print(rs.status().ok)");
     assert_eq!(r.code, 0, "{}", r.all());
@@ -175,7 +183,8 @@ fn rsh_logs_in_and_manages_users() {
 
 #[test]
 fn users_survive_a_restart() {
-    let mut m = single_with_admin(&["--auth"]);
+    let keys = tempfile::tempdir().expect("tempdir");
+    let mut m = single_with_admin(keys.path());
     m.restart();
     assert!(
         wait_primary(&[&m], LIMIT).is_some(),
@@ -192,6 +201,20 @@ fn users_survive_a_restart() {
     // Still no localhost exception: the user came back from the journal.
     let r = admin(&m, doc! {"createUser": "x", "pwd": "y", "roles": []}).expect("reply");
     assert_eq!(r.get_i32("code"), Ok(13), "{r}");
+}
+
+#[test]
+fn standalone_with_auth_needs_no_key_file() {
+    let m = Member::sandbox(&["--auth"]);
+    create_first_user(&m);
+    let r = m.connect().run("test", doc! {"find": "c"});
+    assert_eq!(
+        r.get_str("errmsg"),
+        Ok("command find requires authentication"),
+        "{r}"
+    );
+    let r = m.connect().admin(doc! {"buildInfo": 1});
+    assert!(ok(&r), "{r}");
 }
 
 #[test]
@@ -235,7 +258,8 @@ fn mongosh_logs_in_when_installed() {
         println!("mongosh is not installed (set RSH_MONGOSH): skipping the mongosh login check");
         return;
     };
-    let m = single_with_admin(&["--auth"]);
+    let keys = tempfile::tempdir().expect("tempdir");
+    let m = single_with_admin(keys.path());
     let out = Command::new(mongosh)
         .args([
             "--quiet",

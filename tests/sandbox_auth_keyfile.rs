@@ -87,12 +87,16 @@ fn keyfile_set_authenticates_members_and_refuses_a_foreign_key() {
 
 /// Starts the sandbox with `--keyFile key` and returns (exit code, output); it must exit.
 fn start_with_key(key: &Path) -> (Option<i32>, String) {
+    start_failing(&["--keyFile", &key.to_string_lossy()])
+}
+
+/// Starts the sandbox with `args` and returns (exit code, output) once it exits.
+fn start_failing(args: &[&str]) -> (Option<i32>, String) {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut child = Command::new(sandbox_binary())
         .args(["--port", &free_port().to_string(), "--dbpath"])
         .arg(dir.path())
-        .arg("--keyFile")
-        .arg(key)
+        .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -137,6 +141,15 @@ fn bad_key_files_stop_the_server_with_mongods_messages() {
         assert!(text.contains(&want), "want {want:?} in {text}");
         assert_eq!(text.trim().lines().count(), 1, "one line: {text}");
     }
+    // mongod's rule: a replica set with --auth needs a key file.
+    let (code, text) = start_failing(&["--auth", "--replSet", "rs0"]);
+    assert_eq!(code, Some(2), "{text}");
+    assert!(
+        text.starts_with(
+            "BadValue: security.keyFile is required when authorization is enabled with replica sets\n"
+        ),
+        "{text}"
+    );
 }
 
 #[test]

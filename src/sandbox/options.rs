@@ -250,6 +250,13 @@ fn resolve(argv: &[String], file: Raw, cli: Raw) -> Result<Invocation, String> {
         }
     };
     let key_file = text("security.keyFile").map(PathBuf::from);
+    // Members could not authenticate to each other; mongod refuses this at startup.
+    if authorization && repl_set.is_some() && key_file.is_none() {
+        return Err(
+            "BadValue: security.keyFile is required when authorization is enabled with replica sets"
+                .into(),
+        );
+    }
 
     let mut set_parameters = Document::new();
     for (k, v) in &settings {
