@@ -58,11 +58,17 @@ fn startup_lines_unless_quiet() {
         format!("connecting to: mongodb://127.0.0.1:{port}/?directConnection=true")
     );
     assert!(
-        lines[2].starts_with("MongoDB server version: "),
+        lines[2].starts_with("Implicit session: session { \"id\" : UUID(\""),
         "{}",
         r.stdout
     );
-    assert_eq!(lines[3], "1");
+    assert!(
+        lines[3].starts_with("MongoDB server version: "),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(lines[4], "WARNING: shell and server versions do not match");
+    assert_eq!(lines[5], "1");
     let q = rsh(
         &["--quiet", "--port", &port, "--eval", "1"],
         "",

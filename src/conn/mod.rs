@@ -11,6 +11,7 @@ pub mod cursor;
 pub mod error;
 pub mod prompt;
 pub mod runtime;
+pub mod session;
 pub mod spec;
 pub mod topology;
 pub mod writes;

@@ -19,7 +19,8 @@
 //!
 //! Files: `tojson` (the writer), `number`, `strings`, `date`, `decimal` (scalar text),
 //! `ejson` (`--json`), `color` (ANSI colour), `table` (`show dbs`), `replinfo`
-//! (`printReplicationInfo` / `printSecondaryReplicationInfo` text).
+//! (`printReplicationInfo` / `printSecondaryReplicationInfo` text), `startup` (startup
+//! warnings and the welcome text).
 
 pub mod color;
 mod date;
@@ -27,6 +28,7 @@ mod decimal;
 pub mod ejson;
 mod number;
 pub mod replinfo;
+pub mod startup;
 mod strings;
 pub mod table;
 mod tojson;

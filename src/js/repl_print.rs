@@ -10,7 +10,7 @@ use super::JsonMode;
 /// Print `value` as the REPL shows a result: undefined → nothing, strings raw, numbers and
 /// booleans by `ToString`, functions as source, objects with `shellPrint` → that method,
 /// others → `tojson` (their own `tojson()` if they have one; coloured when the shell asked for
-/// colour). `--json` prints Extended JSON.
+/// colour). `--json` prints Extended JSON; a cursor prints its next batch as one array.
 pub fn print_result(value: &JsValue, ctx: &mut Context) -> JsResult<()> {
     if value.is_undefined() {
         return Ok(());
@@ -18,6 +18,14 @@ pub fn print_result(value: &JsValue, ctx: &mut Context) -> JsResult<()> {
     let json = host(ctx)?.opts.json;
     let text = match json {
         Some(mode) => {
+            // A cursor prints its next batch as one array (its documents, not its fields).
+            if let Some(obj) = value.as_object() {
+                let json_print = obj.get(js_string!("_shellPrintJson"), ctx)?;
+                if let Some(f) = json_print.as_callable() {
+                    f.call(value, &[], ctx)?;
+                    return Ok(());
+                }
+            }
             let b = js_to_print_bson(value, ctx)?;
             format::ejson::to_ejson(&b, mode == JsonMode::Canonical)
         }

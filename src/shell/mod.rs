@@ -60,6 +60,7 @@ pub fn run(args: &Args) -> i32 {
         }
     };
     interrupt::install(rt.interrupt_flag());
+    let connected = plan.is_some();
     if let Some(mut plan) = plan {
         if plan.prompt_password {
             match cli::prompt_password() {
@@ -87,10 +88,15 @@ pub fn run(args: &Args) -> i32 {
         rt.flush();
         out_line("type \"help\" for help");
     }
+    let stdin_tty = std::io::stdin().is_terminal();
     if !args.norc {
-        if let Flow::Exit(code) = script::run_rc(&mut rt) {
+        if let Flow::Exit(code) = script::run_rc(&mut rt, stdin_tty) {
             return code;
         }
+    }
+    if connected && !args.quiet && stdin_tty {
+        // As the legacy shell: a failure here is not worth stopping the session for.
+        let _ = rt.eval("shellHelper.show('startupWarnings')", "(shellwarnings)");
     }
     repl::run(rt, args.quiet)
 }

@@ -64,9 +64,13 @@ pub fn rc_file() -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-/// Run the rc file if there is one.
-pub fn run_rc(rt: &mut Runtime) -> Flow {
+/// Run the rc file if there is one. When there is none and stdin is a terminal, print the
+/// legacy welcome text and create an empty `~/.mongorc.js` (so it shows only once).
+pub fn run_rc(rt: &mut Runtime, stdin_tty: bool) -> Flow {
     let Some(path) = rc_file() else {
+        if stdin_tty {
+            welcome(rt);
+        }
         return Flow::Continue;
     };
     interrupt::begin_command();
@@ -80,6 +84,22 @@ pub fn run_rc(rt: &mut Runtime) -> Flow {
             );
             failure(rt, &e, -5, &[&line])
         }
+    }
+}
+
+/// The first interactive session's greeting; the legacy shell ignores a file it cannot create.
+fn welcome(rt: &mut Runtime) {
+    rt.flush();
+    let _ = write!(
+        std::io::stdout().lock(),
+        "{}",
+        crate::format::startup::WELCOME
+    );
+    if let Some(home) = std::env::var_os("HOME").filter(|h| !h.is_empty()) {
+        let _ = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(Path::new(&home).join(".mongorc.js"));
     }
 }
 

@@ -179,21 +179,19 @@ DBQuery.prototype.close = function () {
     }
 };
 
-// REPL printing: up to DBQuery.shellBatchSize documents, then `Type "it" for more`.
-// Errors while iterating are printed, not thrown (legacy).
+// REPL printing: up to DBQuery.shellBatchSize documents, then `Type "it" for more` (the
+// native prints both; under --json one Extended JSON array). Errors while iterating are
+// printed, not thrown (legacy).
 DBQuery.prototype.shellPrint = function () {
     try {
         var more = __cursorPrint(this._exec(), DBQuery.shellBatchSize, this._pretty);
-        if (more) {
-            print("Type \"it\" for more");
-            ___it___ = this;
-        } else {
-            ___it___ = null;
-        }
+        ___it___ = more ? this : null;
     } catch (e) {
         print(e);
     }
 };
+// --json prints a cursor through shellPrint too (other objects print as Extended JSON).
+DBQuery.prototype._shellPrintJson = DBQuery.prototype.shellPrint;
 
 DBQuery.prototype.toString = function () {
     return "DBQuery: " + this._ns + " -> " + tojson(this._query);

@@ -1,4 +1,5 @@
-// `use <db>` and `show dbs|collections|tables|users|roles|profile` on a connection.
+// `use <db>` and `show dbs|collections|tables|users|roles|profile|startupWarnings` on a
+// connection.
 
 shellHelper.use = function (name) {
     if (typeof db === "undefined" || db === null || typeof db.getMongo !== "function") {
@@ -47,6 +48,17 @@ shellHelper.show = function (what) {
             printjson(p);
             print("");
         });
+        return;
+    }
+    if (what === "startupWarnings") {
+        // As the 4.4 shell: nothing when there are none, or when getLog is missing or refused.
+        var log = db.getSiblingDB("admin").runCommand({getLog: "startupWarnings"});
+        if (log.ok) {
+            DB._printText(__startupWarningsText(log.log || []));
+        } else if (log.errmsg !== "no such cmd: getLog" && log.code !== 13 &&
+                   log.errmsg !== "unauthorized" && log.errmsg !== "need to login") {
+            print("Error while trying to show server startup warnings: " + log.errmsg);
+        }
         return;
     }
     throw Error("don't know how to show [" + what + "]");

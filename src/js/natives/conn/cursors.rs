@@ -106,8 +106,10 @@ fn buffered(_this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<Js
     Ok(JsValue::from(n as u32))
 }
 
-/// `__cursorPrint(id, n, pretty)`: print up to `n` documents (one line each, or pretty) and
-/// return whether more remain.
+/// `__cursorPrint(id, n, pretty)`: print up to `n` documents (one line each, or pretty), then
+/// `Type "it" for more` when more remain, and return whether more remain. Under `--json` the
+/// documents print as one Extended JSON array (`[]` when there are none) and the hint is left
+/// out, so the output stays one JSON value (mongosh `--json` prints a cursor the same way).
 fn print_batch(_this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
     check_interrupt(ctx)?;
     let id = handle(&arg(args, 0))?;
@@ -117,26 +119,38 @@ fn print_batch(_this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult
         .unwrap_or(20.0) as usize;
     let pretty = arg(args, 2).to_boolean();
     let json = crate::js::host::host(ctx)?.opts.json;
-    if !conns(ctx)?.cursors.borrow().contains_key(&id) {
-        return Ok(false.into());
-    }
-    let docs = with_cursor(ctx, id, |c| c.next_batch(n))?;
-    let mut text = String::new();
-    for d in docs {
-        let b = bson::Bson::Document(d);
-        if let Some(mode) = json {
-            let canonical = mode == crate::js::JsonMode::Canonical;
-            text.push_str(&format::ejson::to_ejson(&b, canonical));
-        } else if pretty {
-            text.push_str(&format::pretty(&b, Style::default()));
-        } else {
-            text.push_str(&format::one_line(&b, Style::default()));
-        }
-        text.push('\n');
-    }
-    write_out(ctx, &text)?;
+    let docs = if conns(ctx)?.cursors.borrow().contains_key(&id) {
+        with_cursor(ctx, id, |c| c.next_batch(n))?
+    } else {
+        Vec::new()
+    };
     let open = conns(ctx)?.cursors.borrow().contains_key(&id);
     let more = open && with_cursor(ctx, id, |c| c.has_next())?;
+    let text = match json {
+        Some(mode) => {
+            let all = bson::Bson::Array(docs.into_iter().map(bson::Bson::Document).collect());
+            let mut text = format::ejson::to_ejson(&all, mode == crate::js::JsonMode::Canonical);
+            text.push('\n');
+            text
+        }
+        None => {
+            let mut text = String::new();
+            for d in docs {
+                let b = bson::Bson::Document(d);
+                if pretty {
+                    text.push_str(&format::pretty(&b, Style::default()));
+                } else {
+                    text.push_str(&format::one_line(&b, Style::default()));
+                }
+                text.push('\n');
+            }
+            if more {
+                text.push_str("Type \"it\" for more\n");
+            }
+            text
+        }
+    };
+    write_out(ctx, &text)?;
     Ok(more.into())
 }
 

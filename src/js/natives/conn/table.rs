@@ -1,4 +1,5 @@
 //! `__showDbsTable(databases)`: the `show dbs` text from listDatabases' `databases` array.
+//! `__startupWarningsText(log)`: the `show startupWarnings` text from getLog's `log` array.
 
 use boa_engine::{Context, JsResult, JsValue};
 use bson::Bson;
@@ -8,7 +9,17 @@ use crate::js::convert::js_to_bson;
 use crate::js::natives::global_fn;
 
 pub fn register(ctx: &mut Context) -> JsResult<()> {
-    global_fn(ctx, "__showDbsTable", 1, show_dbs)
+    global_fn(ctx, "__showDbsTable", 1, show_dbs)?;
+    global_fn(ctx, "__startupWarningsText", 1, startup_warnings)
+}
+
+fn startup_warnings(_this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
+    let mut lines = Vec::new();
+    if let Bson::Array(list) = js_to_bson(&arg(args, 0), ctx)? {
+        lines.extend(list.iter().filter_map(Bson::as_str).map(str::to_string));
+    }
+    let text = crate::format::startup::startup_warnings_text(&lines);
+    Ok(JsValue::from(boa_engine::JsString::from(text.as_str())))
 }
 
 fn show_dbs(_this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
