@@ -114,6 +114,14 @@ fn launch(args: &ClusterArgs) -> Result<Fleet, String> {
             (r.clone(), Some(r))
         }
     };
+    // A bad key file would make every member exit at once: say why here instead.
+    let key_file = match &args.key_file {
+        Some(k) => {
+            super::auth::keyfile::load(k)?;
+            Some(std::path::absolute(k).map_err(|e| format!("{}: {e}", k.display()))?)
+        }
+        None => None,
+    };
     let exe =
         std::env::current_exe().map_err(|e| format!("cannot find the rsh-sandbox binary: {e}"))?;
     let mut fleet = Fleet {
@@ -121,7 +129,15 @@ fn launch(args: &ClusterArgs) -> Result<Fleet, String> {
         temp_root,
     };
     for (i, port) in ports.iter().copied().enumerate() {
-        let member = spawn(&exe, &root, port, &args.repl_set, i >= args.nodes)?;
+        let arbiter = i >= args.nodes;
+        let member = spawn(
+            &exe,
+            &root,
+            port,
+            &args.repl_set,
+            arbiter,
+            key_file.as_deref(),
+        )?;
         fleet.members.push(member);
     }
     for m in &mut fleet.members {
@@ -135,7 +151,14 @@ fn launch(args: &ClusterArgs) -> Result<Fleet, String> {
     Ok(fleet)
 }
 
-fn spawn(exe: &Path, root: &Path, port: u16, set: &str, arbiter: bool) -> Result<Member, String> {
+fn spawn(
+    exe: &Path,
+    root: &Path,
+    port: u16,
+    set: &str,
+    arbiter: bool,
+    key_file: Option<&Path>,
+) -> Result<Member, String> {
     let dbpath = root.join(port.to_string());
     std::fs::create_dir_all(&dbpath)
         .map_err(|e| format!("cannot create {}: {e}", dbpath.display()))?;
@@ -152,8 +175,11 @@ fn spawn(exe: &Path, root: &Path, port: u16, set: &str, arbiter: bool) -> Result
         .arg("--dbpath")
         .arg(&dbpath)
         .arg("--logpath")
-        .arg(&log)
-        .stdin(Stdio::null())
+        .arg(&log);
+    if let Some(k) = key_file {
+        cmd.arg("--keyFile").arg(k);
+    }
+    cmd.stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(stderr);
     // ok: prctl is async-signal-safe; the child dies with the launcher.
@@ -290,6 +316,9 @@ fn print_summary(fleet: &Fleet, args: &ClusterArgs) {
             m.dbpath.display(),
             m.log.display()
         );
+    }
+    if args.key_file.is_some() {
+        println!("  access control is on (--keyFile): create the first user on the primary from this host (localhost exception)");
     }
     if !args.initiate {
         println!("  not initiated: connect to one member with directConnection=true and run rs.initiate()");

@@ -9,8 +9,10 @@
 //! * `data`     — documents, queries, updates, cursors, the oplog, persistence (no replica logic).
 //! * `node`     — one member: server loop, dispatch, hello, replica state, heartbeats, elections,
 //!   replication, replSet* commands.
+//! * `auth`     — users, SCRAM, authorization checks, key-file member authentication.
 //! * `cluster`  — `rsh-sandbox cluster`: start N nodes as child processes, optionally initiate.
 
+pub mod auth;
 pub mod bson_type;
 pub mod cluster;
 pub mod data;
@@ -32,6 +34,8 @@ use options::{Invocation, Options};
 const EXIT_BAD_OPTIONS: i32 = 2;
 const EXIT_NET_ERROR: i32 = 48;
 const EXIT_DBPATH: i32 = 100;
+/// mongod exits with EXIT_FAILURE when it cannot read its key file.
+const EXIT_FAILURE: i32 = 1;
 /// How long a primary shutting down waits for a secondary to catch up (mongod: 10 s).
 const SHUTDOWN_STEPDOWN_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
@@ -67,6 +71,27 @@ fn run_node(opts: Options) -> i32 {
     for w in &opts.warnings {
         log::startup_warning("CONTROL", 20998, w, bson::Document::new());
     }
+    let key = match &opts.key_file {
+        Some(path) => match auth::keyfile::load(path) {
+            Ok(k) => Some(k),
+            Err(e) => {
+                log::write(
+                    'I',
+                    "ACCESS",
+                    20254,
+                    "initandlisten",
+                    "Read security file failed",
+                    bson::doc! {"error": {"code": 30, "codeName": "InvalidPath", "errmsg": e.as_str()}},
+                );
+                if opts.logpath.is_some() {
+                    eprintln!("{e}");
+                }
+                return EXIT_FAILURE;
+            }
+        },
+        None => None,
+    };
+    auth::configure(opts.authorization, key);
     if let Err(e) = options::check_dbpath(&opts.dbpath) {
         log::write(
             'E',

@@ -4,7 +4,7 @@
 //!
 //! Choices: options mongod 7.0 no longer has but tutorials still pass (`--rest`, `--smallfiles`,
 //! `--nojournal`, `--master`, …) are accepted with a startup warning; options the sandbox does not
-//! simulate (`--fork`, `--auth`, …) are accepted with a warning too; anything else is rejected with
+//! simulate (`--fork`, `--ipv6`, …) are accepted with a warning too; anything else is rejected with
 //! mongod's message. A missing `--dbpath` directory is refused like mongod does ([`check_dbpath`]):
 //! creating it silently would hide a typo, and the message says how to fix it.
 
@@ -58,6 +58,10 @@ pub struct Options {
     pub parsed: Document,
     /// Startup warnings to log (ignored or removed options).
     pub warnings: Vec<String>,
+    /// `--auth` / `security.authorization: enabled`.
+    pub authorization: bool,
+    /// `--keyFile` / `security.keyFile` (read and checked at startup; implies authorization).
+    pub key_file: Option<PathBuf>,
 }
 
 impl Options {
@@ -236,6 +240,24 @@ fn resolve(argv: &[String], file: Raw, cli: Raw) -> Result<Invocation, String> {
         None => None,
     };
 
+    let authorization = match text("security.authorization").as_deref() {
+        Some("enabled") => true,
+        Some("disabled") | None => false,
+        Some(other) => {
+            return Err(format!(
+            "Bad value for security.authorization: {other}; it must be \"enabled\" or \"disabled\""
+        ))
+        }
+    };
+    let key_file = text("security.keyFile").map(PathBuf::from);
+    // Members could not authenticate to each other; mongod refuses this at startup.
+    if authorization && repl_set.is_some() && key_file.is_none() {
+        return Err(
+            "BadValue: security.keyFile is required when authorization is enabled with replica sets"
+                .into(),
+        );
+    }
+
     let mut set_parameters = Document::new();
     for (k, v) in &settings {
         if let Some(name) = k.strip_prefix("setParameter.") {
@@ -265,6 +287,8 @@ fn resolve(argv: &[String], file: Raw, cli: Raw) -> Result<Invocation, String> {
         argv: argv.to_vec(),
         parsed,
         warnings,
+        authorization,
+        key_file,
     })))
 }
 
@@ -327,7 +351,7 @@ pub fn help_text() -> String {
         out.push_str(&format!("  {left:<31}{}\n", o.help));
     }
     out.push_str(
-        "\nAlso accepted with a warning: --fork, --auth, --keyFile, --ipv6 and other mongod options the\n\
+        "\nAlso accepted with a warning: --fork, --ipv6 and other mongod options the\n\
          sandbox does not simulate, and options removed from mongod (--rest, --smallfiles, --nojournal, ...).\n",
     );
     out

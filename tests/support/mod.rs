@@ -4,6 +4,7 @@
 // Each test file uses its own subset, so unused items and re-exports are expected.
 #![allow(dead_code, unused_imports)]
 
+pub mod auth;
 pub mod mask;
 pub mod node;
 pub mod poll;
@@ -13,6 +14,7 @@ pub mod session;
 pub mod shell;
 pub mod wire;
 
+pub use auth::*;
 pub use mask::*;
 pub use node::*;
 pub use poll::*;

@@ -43,6 +43,8 @@ mod regex;
 mod sessions;
 mod snapshot;
 mod sort;
+// Entry points of the auth module (admin.system.users).
+mod system_users;
 mod update;
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use bson::spec::BinarySubtype;
 use bson::{doc, Binary, Bson, Document, Timestamp};
 
+use super::super::auth::{self, ConnAuth};
 use super::super::error::CmdError;
 use super::super::wire::{Message, OpBody, QUERY_FLAG_SECONDARY_OK};
 use super::commands;
@@ -26,6 +27,8 @@ pub struct Conn {
     pub hello_ok: bool,
     /// A `client` metadata document has been received on this connection.
     pub saw_client_metadata: bool,
+    /// Who authenticated on this connection, and a SASL conversation in progress.
+    pub auth: ConnAuth,
 }
 
 impl Conn {
@@ -35,6 +38,7 @@ impl Conn {
             peer,
             hello_ok: false,
             saw_client_metadata: false,
+            auth: ConnAuth::default(),
         }
     }
 }
@@ -186,7 +190,7 @@ fn read_pref_allows_secondary(cmd: &Document) -> bool {
 }
 
 async fn run(node: &Arc<Node>, conn: &mut Conn, req: Request) -> Document {
-    if matches!(req.name.as_str(), "hello" | "isMaster" | "ismaster") {
+    if is_hello(&req.name) {
         if req.cmd.get_bool("helloOk").unwrap_or(false) {
             conn.hello_ok = true;
         }
@@ -206,8 +210,21 @@ async fn run(node: &Arc<Node>, conn: &mut Conn, req: Request) -> Document {
             conn.saw_client_metadata = true;
         }
     }
-    let result = commands::run(node, &req).await;
+    if let Err(e) = auth::authz::check(node, conn, &req) {
+        return envelope(node, Some(&req), Err(e));
+    }
+    if let Some(result) = auth::run_command(node, conn, &req).await {
+        return envelope(node, Some(&req), result);
+    }
+    let mut result = commands::run(node, &req).await;
+    if let (true, Ok(reply)) = (is_hello(&req.name), result.as_mut()) {
+        auth::sasl::hello_extras(node, conn, &req, reply);
+    }
     envelope(node, Some(&req), result)
+}
+
+fn is_hello(name: &str) -> bool {
+    matches!(name, "hello" | "isMaster" | "ismaster")
 }
 
 /// Codes after which drivers re-check the server; their replies carry the topologyVersion.

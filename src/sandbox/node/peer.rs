@@ -15,6 +15,7 @@ use bson::Document;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 
+use crate::sandbox::auth::internal_client;
 use crate::sandbox::wire::{self, OpBody};
 
 mod quorum;
@@ -95,7 +96,7 @@ impl Peers {
         let had_cached = reused.is_some();
         let mut stream = match reused {
             Some(s) => s,
-            None => connect(host).await?,
+            None => self.connect_authenticated(host).await?,
         };
         match round_trip(&mut stream, self.request_id(), cmd).await {
             Ok(reply) => {
@@ -104,12 +105,31 @@ impl Peers {
             }
             // A cached connection may have been closed by the peer meanwhile: retry once fresh.
             Err(_) if had_cached => {
-                let mut fresh = connect(host).await?;
+                let mut fresh = self.connect_authenticated(host).await?;
                 let reply = round_trip(&mut fresh, self.request_id(), cmd).await?;
                 self.put_idle(host, fresh);
                 Ok(reply)
             }
             Err(e) => Err(e),
+        }
+    }
+
+    /// A new connection, authenticated as `__system` when the process has a key file.
+    async fn connect_authenticated(&self, host: &str) -> Result<TcpStream, PeerError> {
+        let mut stream = connect(host).await?;
+        let Some(key) = crate::sandbox::auth::cluster_key() else {
+            return Ok(stream);
+        };
+        let failed = |why: String| {
+            PeerError::Connect(format!("Error connecting to {host} :: caused by :: {why}"))
+        };
+        let (mut conv, mut cmd) = internal_client::start(key).map_err(failed)?;
+        loop {
+            let reply = round_trip(&mut stream, self.request_id(), &cmd).await?;
+            match conv.next(&reply).map_err(failed)? {
+                Some(next) => cmd = next,
+                None => return Ok(stream),
+            }
         }
     }
 

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 /// `rsh-sandbox cluster --nodes N [--arbiter] [--base-port P] [--initiate] [--replSet NAME]
-/// [--dbpath-root DIR] [--fast]`.
+/// [--dbpath-root DIR] [--fast] [--keyFile FILE]`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClusterArgs {
     /// Data-bearing members (1..=7; with `--arbiter` at most 6, since an arbiter votes too).
@@ -18,6 +18,9 @@ pub struct ClusterArgs {
     pub dbpath_root: Option<PathBuf>,
     /// Initiate with short heartbeat/election settings (for tests and demos).
     pub fast: bool,
+    /// Every member runs with `--keyFile FILE` (access control on; create the first user
+    /// through the localhost exception).
+    pub key_file: Option<PathBuf>,
 }
 
 impl Default for ClusterArgs {
@@ -30,6 +33,7 @@ impl Default for ClusterArgs {
             repl_set: "rs0".into(),
             dbpath_root: None,
             fast: false,
+            key_file: None,
         }
     }
 }
@@ -48,6 +52,7 @@ Options:
   --replSet NAME       replica set name (default rs0)
   --dbpath-root DIR    one data directory per member under DIR (default: a temp dir)
   --fast               short heartbeat and election timeouts (implies nothing without --initiate)
+  --keyFile FILE       start every member with --keyFile FILE (access control and member auth)
   --help               this text
 ";
 
@@ -100,6 +105,7 @@ pub fn parse(args: &[String]) -> Result<Option<ClusterArgs>, String> {
                 out.repl_set = v;
             }
             "--dbpath-root" => out.dbpath_root = Some(PathBuf::from(value("a directory")?)),
+            "--keyFile" => out.key_file = Some(PathBuf::from(value("a file")?)),
             "--arbiter" | "--initiate" | "--fast" if inline.is_some() => {
                 return Err(format!("cluster: option '{name}' does not take a value"));
             }

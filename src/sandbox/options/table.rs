@@ -40,8 +40,6 @@ const ANY_INT: Kind = Kind::Int {
     max: i32::MAX as i64,
 };
 const IGNORED: Option<&str> = Some("accepted for compatibility and ignored by rsh-sandbox");
-const NO_AUTH: Option<&str> =
-    Some("rsh-sandbox has no authentication; every client is accepted without credentials");
 const NO_SHARDING: Option<&str> =
     Some("rsh-sandbox simulates replica sets only; sharding roles are ignored");
 
@@ -90,9 +88,11 @@ pub static OPTIONS: &[OptSpec] = &[
         "size to use (in MB) for replication op log"),
     opt!(&["enableMajorityReadConcern"], "replication.enableMajorityReadConcern", Kind::Str, IGNORED,
         ""),
-    opt!(&["auth"], "security.authorization", Kind::Const("enabled"), NO_AUTH, ""),
+    opt!(&["auth"], "security.authorization", Kind::Const("enabled"), None,
+        "run with security (users must authenticate)"),
     opt!(&["noauth"], "security.authorization", Kind::Const("disabled"), None, ""),
-    opt!(&["keyFile"], "security.keyFile", Kind::Str, NO_AUTH, ""),
+    opt!(&["keyFile"], "security.keyFile", Kind::Str, None,
+        "private key for cluster authentication (implies --auth)"),
     opt!(&["shardsvr"], "sharding.clusterRole", Kind::Const("shardsvr"), NO_SHARDING, ""),
     opt!(&["configsvr"], "sharding.clusterRole", Kind::Const("configsvr"), NO_SHARDING, ""),
     opt!(&["slowms"], "operationProfiling.slowOpThresholdMs", ANY_INT, IGNORED, ""),
@@ -128,7 +128,7 @@ pub static YAML_ONLY: &[(&str, Kind, Option<&str>)] = &[
         Some("journaling is always on since MongoDB 6.1"),
     ),
     ("storage.journal.commitIntervalMs", ANY_INT, IGNORED),
-    ("security.authorization", Kind::Str, NO_AUTH),
+    ("security.authorization", Kind::Str, None),
 ];
 
 /// YAML sections whose every sub-key is accepted as is (tuning knobs the sandbox ignores).

@@ -166,3 +166,17 @@ fn dbpath_must_exist() {
         "{e}"
     );
 }
+
+#[test]
+fn auth_and_key_file_settings() {
+    let o = node("--auth");
+    assert!(o.authorization && o.key_file.is_none());
+    assert!(o.warnings.is_empty(), "{:?}", o.warnings);
+    let o = node("--replSet rs0 --keyFile /k");
+    assert_eq!(o.key_file, Some(std::path::PathBuf::from("/k")));
+    assert!(!o.authorization);
+    assert_eq!(
+        parse(&argv("--auth --replSet rs0")).unwrap_err(),
+        "BadValue: security.keyFile is required when authorization is enabled with replica sets"
+    );
+}
