@@ -113,7 +113,7 @@ app = client(username="app", password="apppw", authSource="admin")
 app.test.c.insert_one({"_id": 1})
 assert app.test.c.find_one({"_id": 1}) == {"_id": 1}
 expect_code(13, lambda: app.admin.command("replSetReconfig", {}),
-            "not authorized on admin to execute command { replSetReconfig: ")
+            'not authorized on admin to execute command { replSetReconfig: {}, lsid: { id: UUID("')
 expect_code(13, lambda: app.other.c.insert_one({}), "not authorized on other")
 root.admin.command("grantRolesToUser", "app", roles=["clusterMonitor"])
 assert app.admin.command("replSetGetStatus")["ok"] == 1.0
