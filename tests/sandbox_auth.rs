@@ -139,6 +139,10 @@ fn pymongo_logs_in_with_both_mechanisms_and_roles_are_enforced() {
     let log = m.log();
     assert!(log.contains(r#""id":5286306"#) && log.contains("Successfully authenticated"));
     assert!(log.contains(r#""id":5286307"#) && log.contains("Failed to authenticate"));
+    assert!(log.contains(
+        r#""error":"UserNotFound: Could not find user \"app\" for db \"admin\"","result":11"#
+    ));
+    assert!(log.contains(r#""error":"AuthenticationFailed: SCRAM authentication failed, storedKey mismatch","result":18"#));
 }
 
 #[test]
