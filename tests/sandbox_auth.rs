@@ -113,7 +113,7 @@ app = client(username="app", password="apppw", authSource="admin")
 app.test.c.insert_one({"_id": 1})
 assert app.test.c.find_one({"_id": 1}) == {"_id": 1}
 expect_code(13, lambda: app.admin.command("replSetReconfig", {}),
-            "not authorized on admin to execute command { replSetReconfig: ")
+            'not authorized on admin to execute command { replSetReconfig: {}, lsid: { id: UUID("')
 expect_code(13, lambda: app.other.c.insert_one({}), "not authorized on other")
 root.admin.command("grantRolesToUser", "app", roles=["clusterMonitor"])
 assert app.admin.command("replSetGetStatus")["ok"] == 1.0
@@ -139,6 +139,10 @@ fn pymongo_logs_in_with_both_mechanisms_and_roles_are_enforced() {
     let log = m.log();
     assert!(log.contains(r#""id":5286306"#) && log.contains("Successfully authenticated"));
     assert!(log.contains(r#""id":5286307"#) && log.contains("Failed to authenticate"));
+    assert!(log.contains(
+        r#""error":"UserNotFound: Could not find user \"app\" for db \"admin\"","result":11"#
+    ));
+    assert!(log.contains(r#""error":"AuthenticationFailed: SCRAM authentication failed, storedKey mismatch","result":18"#));
 }
 
 #[test]

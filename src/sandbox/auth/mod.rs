@@ -142,19 +142,21 @@ pub async fn run_command(
                 req.cmd.get_str("mechanism").unwrap_or("MONGODB-CR")
             ),
         )),
+        "rolesInfo" => roles::roles_info(req.arg(), &req.cmd, &req.db),
         name if users::COMMANDS.contains(&name) => users::run(node, req).await,
         _ => return None,
     })
 }
 
-/// mongod's ACCESS log lines for a finished authentication attempt.
+/// mongod's ACCESS log lines for a finished authentication attempt; `failure` is the detailed
+/// reason (the client only ever sees [`auth_failed`]).
 pub fn log_attempt(
     conn: &Conn,
     mech: &str,
     user: &str,
     db: &str,
     speculative: bool,
-    failure: Option<(&CmdError, &str)>,
+    failure: Option<&CmdError>,
 ) {
     let ctx = format!("conn{}", conn.id);
     let mut attr = doc! {
@@ -177,8 +179,8 @@ pub fn log_attempt(
                 attr,
             );
         }
-        Some((err, why)) => {
-            attr.insert("error", format!("{}: {why}", err.code_name));
+        Some(err) => {
+            attr.insert("error", format!("{}: {}", err.code_name, err.errmsg));
             attr.insert("result", err.code);
             log::write('I', "ACCESS", 5286307, &ctx, "Failed to authenticate", attr);
         }

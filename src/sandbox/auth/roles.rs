@@ -150,6 +150,50 @@ pub fn roles_of(user: &Document) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
+/// `rolesInfo`: the built-in roles asked for (`1` lists them only with `showBuiltinRoles`);
+/// the sandbox has no user-defined roles. Unknown names are left out, as mongod does.
+pub fn roles_info(arg: Option<&Bson>, cmd: &Document, db: &str) -> Result<Document, CmdError> {
+    let entry = |role: &str, rdb: &str| {
+        Bson::Document(doc! {
+            "role": role, "db": rdb, "isBuiltin": true, "roles": [], "inheritedRoles": [],
+        })
+    };
+    let one = |v: &Bson| -> Result<Option<Bson>, CmdError> {
+        let (role, rdb) = match v {
+            Bson::String(r) => (r.clone(), db.to_string()),
+            Bson::Document(d) => match (d.get_str("role"), d.get_str("db")) {
+                (Ok(r), Ok(d)) => (r.to_string(), d.to_string()),
+                _ => return Err(CmdError::bad_value("Missing expected field \"role\"")),
+            },
+            _ => {
+                return Err(CmdError::bad_value(
+                    "Role names must be either strings or objects",
+                ))
+            }
+        };
+        Ok(exists(&role, &rdb).then(|| entry(&role, &rdb)))
+    };
+    let roles: Vec<Bson> = match arg {
+        Some(Bson::Array(a)) => a
+            .iter()
+            .map(one)
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter()
+            .flatten()
+            .collect(),
+        Some(v @ (Bson::String(_) | Bson::Document(_))) => one(v)?.into_iter().collect(),
+        Some(_) if cmd.get_bool("showBuiltinRoles") == Ok(true) => DB_ROLES
+            .iter()
+            .chain(if db == "admin" { ADMIN_ROLES } else { &[] })
+            .filter(|r| **r != "__system")
+            .map(|r| entry(r, db))
+            .collect(),
+        Some(_) => Vec::new(),
+        None => return Err(CmdError::bad_value("rolesInfo requires an argument")),
+    };
+    Ok(doc! {"roles": roles})
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -181,6 +225,24 @@ mod tests {
             Action::ClusterManager,
             "admin"
         ));
+    }
+
+    #[test]
+    fn roles_info_lists_built_in_roles() {
+        let r = roles_info(Some(&Bson::String("read".into())), &doc! {}, "test").expect("ok"); // ok: test data
+        assert_eq!(
+            r,
+            doc! {"roles": [{"role": "read", "db": "test", "isBuiltin": true, "roles": [], "inheritedRoles": []}]}
+        );
+        let all = roles_info(
+            Some(&Bson::Int32(1)),
+            &doc! {"showBuiltinRoles": true},
+            "admin",
+        )
+        .expect("ok"); // ok: test data
+        assert_eq!(all.get_array("roles").map(Vec::len), Ok(16));
+        let none = roles_info(Some(&Bson::Int32(1)), &doc! {}, "test").expect("ok"); // ok: test data
+        assert_eq!(none, doc! {"roles": []});
     }
 
     #[test]

@@ -65,34 +65,28 @@ fn begin(
     let mech_name = cmd.get_str("mechanism").unwrap_or_default().to_string();
     let Some(mech) = Mech::from_name(&mech_name) else {
         return Err(CmdError::new(
-            2,
-            "BadValue",
-            format!(
-                "Received authentication for mechanism {mech_name} which is unknown or not enabled"
-            ),
+            334,
+            "MechanismUnavailable",
+            format!("Received authentication for mechanism {mech_name} which is not enabled"),
         ));
     };
     let payload = payload_of(cmd)?;
     let first = match scram::parse_client_first(&payload) {
         Ok(f) => f,
         Err(why) => {
-            let err = auth_failed();
-            log_attempt(conn, &mech_name, "", db, speculative, Some((&err, &why)));
-            return Err(err);
+            let why = CmdError::new(17, "ProtocolError", why);
+            log_attempt(conn, &mech_name, "", db, speculative, Some(&why));
+            return Err(auth_failed());
         }
     };
     let Some(cred) = credential(node, &first.user, db, mech) else {
-        let err = auth_failed();
-        let why = format!("Could not find user \"{}\" for db \"{db}\"", first.user);
-        log_attempt(
-            conn,
-            &mech_name,
-            &first.user,
-            db,
-            speculative,
-            Some((&err, &why)),
+        let why = CmdError::new(
+            11,
+            "UserNotFound",
+            format!("Could not find user \"{}\" for db \"{db}\"", first.user),
         );
-        return Err(err);
+        log_attempt(conn, &mech_name, &first.user, db, speculative, Some(&why));
+        return Err(auth_failed());
     };
     let (conv, server_first) = scram::server_first(mech, &cred, &first);
     conn.auth.next_conversation += 1;
@@ -153,16 +147,9 @@ pub fn continue_(_node: &Node, conn: &mut Conn, req: &Request) -> Result<Documen
             Ok(doc! {"conversationId": id, "done": false, "payload": bin(server_final)})
         }
         Err(why) => {
-            let err = auth_failed();
-            log_attempt(
-                conn,
-                mech,
-                &p.user,
-                &p.db,
-                p.speculative,
-                Some((&err, &why)),
-            );
-            Err(err)
+            let why = CmdError::new(18, "AuthenticationFailed", why);
+            log_attempt(conn, mech, &p.user, &p.db, p.speculative, Some(&why));
+            Err(auth_failed())
         }
     }
 }

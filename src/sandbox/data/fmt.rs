@@ -15,6 +15,20 @@ fn double(f: f64) -> String {
     }
 }
 
+/// `UUID("…")` for 16-byte UUID binaries (session ids), else `BinData(subtype, HEX)`.
+fn binary(b: &bson::Binary) -> String {
+    if b.subtype == bson::spec::BinarySubtype::Uuid {
+        if let Ok(bytes) = <[u8; 16]>::try_from(b.bytes.as_slice()) {
+            return format!("UUID(\"{}\")", bson::Uuid::from_bytes(bytes));
+        }
+    }
+    format!(
+        "BinData({}, {})",
+        u8::from(b.subtype),
+        hex::encode_upper(&b.bytes)
+    )
+}
+
 /// One value in server notation.
 pub fn value(v: &Bson) -> String {
     match v {
@@ -37,6 +51,7 @@ pub fn value(v: &Bson) -> String {
             }
         }
         Bson::RegularExpression(r) => format!("/{}/{}", r.pattern, r.options),
+        Bson::Binary(b) => binary(b),
         Bson::MinKey => "MinKey".to_string(),
         Bson::MaxKey => "MaxKey".to_string(),
         other => other.to_string(),
@@ -79,5 +94,16 @@ mod tests {
             value(&Bson::ObjectId(oid)),
             "ObjectId('65a1b2c3d4e5f60718293a4b')"
         );
+        let uuid = bson::Uuid::parse_str("715809ba-611c-4aad-905d-6badf8a465ab")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            document(&doc! {"lsid": {"id": uuid}}),
+            "{ lsid: { id: UUID(\"715809ba-611c-4aad-905d-6badf8a465ab\") } }"
+        );
+        let hash = bson::Binary {
+            subtype: bson::spec::BinarySubtype::Generic,
+            bytes: vec![0x51, 0x03, 0xe2],
+        };
+        assert_eq!(value(&Bson::Binary(hash)), "BinData(0, 5103E2)");
     }
 }
