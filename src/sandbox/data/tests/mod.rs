@@ -4,6 +4,7 @@ mod bench;
 mod catalog;
 mod crud;
 mod expr_eval;
+mod indexes;
 mod oplog;
 mod persist;
 mod props;
