@@ -194,6 +194,21 @@ fn cli_credentials() {
     assert_eq!(p.mechanism.as_deref(), Some("SCRAM-SHA-256"));
 }
 
+/// `-p` takes the next word as its value, as in the legacy shell and mongosh (both document
+/// "give --password as the last option to be prompted"): `-u admin -p host/db` means the
+/// password `host/db` and the default address, not a prompt.
+#[test]
+fn password_flag_takes_the_next_word() {
+    let p = plan_of(&["-u", "admin", "-p", "h:5/db"]);
+    assert_eq!(p.password.as_deref(), Some("h:5/db"));
+    assert!(!p.prompt_password);
+    assert_eq!(p.hosts, vec!["127.0.0.1:27017".to_string()]);
+    // The address first, `-p` last: a prompt.
+    let p = plan_of(&["h:5/db", "-u", "admin", "-p"]);
+    assert!(p.prompt_password);
+    assert_eq!(p.db, "db");
+}
+
 #[test]
 fn tls_options_and_aliases() {
     let p = plan_of(&[

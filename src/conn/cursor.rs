@@ -1,6 +1,8 @@
-//! A server cursor kept as BSON: the driver's raw batch cursor plus a buffer of documents.
-//! Batches are fetched lazily (getMore only when the buffer is empty); dropping an unfinished
-//! cursor makes the driver send killCursors.
+//! A server cursor kept as BSON: the driver's raw batch cursor plus the current batch, kept as
+//! the server's bytes. Documents are decoded one at a time as they are asked for, so a large
+//! batch (a getMore answers with up to 16 MiB) costs its wire size, not one decoded `Document`
+//! per entry (several times larger). Batches are fetched lazily (getMore only when the current
+//! one is used up); dropping an unfinished cursor makes the driver send killCursors.
 
 use std::collections::VecDeque;
 use std::sync::atomic::AtomicBool;
@@ -24,7 +26,10 @@ pub struct CursorCtx {
 
 pub struct ShellCursor {
     stream: Option<RawBatchCursor>,
-    buffer: VecDeque<Document>,
+    /// The batch documents are being taken from (`None` once it is used up).
+    batch: Option<RawBatch>,
+    /// Byte ranges, in `batch`'s reply, of the documents not handed out yet.
+    pending: VecDeque<(usize, usize)>,
     /// The server has no more batches (cursor id 0, or the stream ended).
     exhausted: bool,
     /// Documents handed out so far (`itcount`-style bookkeeping for callers).
@@ -33,17 +38,29 @@ pub struct ShellCursor {
     ctx: CursorCtx,
 }
 
-fn batch_docs(batch: &RawBatch) -> Result<(Vec<Document>, bool), ConnError> {
-    let bad =
-        |what: &str| ConnError::Other(format!("invalid cursor reply from the server: {what}"));
-    let slices = batch.doc_slices().map_err(|e| bad(&e.to_string()))?;
-    let mut docs = Vec::new();
+fn bad_reply(what: &str) -> ConnError {
+    ConnError::Other(format!("invalid cursor reply from the server: {what}"))
+}
+
+/// Where each document of `batch` lies in its reply bytes, and whether the server cursor is
+/// finished (id 0). The driver's document views borrow the reply, so each range is found from
+/// the view's position in it, then checked.
+fn batch_ranges(batch: &RawBatch) -> Result<(VecDeque<(usize, usize)>, bool), ConnError> {
+    let reply = batch.as_raw_document().as_bytes();
+    let base = reply.as_ptr() as usize;
+    let slices = batch.doc_slices().map_err(|e| bad_reply(&e.to_string()))?;
+    let mut ranges = VecDeque::new();
     for item in slices {
-        let item = item.map_err(|e| bad(&e.to_string()))?;
+        let item = item.map_err(|e| bad_reply(&e.to_string()))?;
         let raw: &RawDocument = item
             .as_document()
-            .ok_or_else(|| bad("a batch element is not a document"))?;
-        docs.push(Document::try_from(raw).map_err(|e| bad(&e.to_string()))?);
+            .ok_or_else(|| bad_reply("a batch element is not a document"))?;
+        let bytes = raw.as_bytes();
+        let start = (bytes.as_ptr() as usize)
+            .checked_sub(base)
+            .filter(|s| s + bytes.len() <= reply.len())
+            .ok_or_else(|| bad_reply("a document outside the reply"))?;
+        ranges.push_back((start, start + bytes.len()));
     }
     let id = batch
         .as_raw_document()
@@ -51,14 +68,26 @@ fn batch_docs(batch: &RawBatch) -> Result<(Vec<Document>, bool), ConnError> {
         .ok()
         .and_then(|c| c.get_i64("id").ok())
         .unwrap_or(0);
-    Ok((docs, id == 0))
+    Ok((ranges, id == 0))
+}
+
+/// Decode the document at `range` of `batch`'s reply.
+fn decode(batch: &RawBatch, range: (usize, usize)) -> Result<Document, ConnError> {
+    let bytes = batch
+        .as_raw_document()
+        .as_bytes()
+        .get(range.0..range.1)
+        .ok_or_else(|| bad_reply("a document outside the reply"))?;
+    let raw = RawDocument::from_bytes(bytes).map_err(|e| bad_reply(&e.to_string()))?;
+    Document::try_from(raw).map_err(|e| bad_reply(&e.to_string()))
 }
 
 impl ShellCursor {
     pub(crate) fn new(stream: RawBatchCursor, interrupt: Arc<AtomicBool>, ctx: CursorCtx) -> Self {
         ShellCursor {
             stream: Some(stream),
-            buffer: VecDeque::new(),
+            batch: None,
+            pending: VecDeque::new(),
             exhausted: false,
             returned: 0,
             interrupt,
@@ -87,9 +116,12 @@ impl ShellCursor {
         }
     }
 
-    /// Fetch the next batch into the buffer. Returns false when nothing more will come.
+    /// Fetch the next batch when the current one is used up. Returns false when nothing more
+    /// will come.
     fn fill(&mut self) -> Result<bool, ConnError> {
-        while self.buffer.is_empty() {
+        while self.pending.is_empty() {
+            // The used-up batch goes before the next one arrives: one batch in memory at a time.
+            self.batch = None;
             if self.exhausted {
                 return Ok(false);
             }
@@ -110,8 +142,9 @@ impl ShellCursor {
                     return Err(err);
                 }
                 Some(Ok(batch)) => {
-                    let (docs, last) = batch_docs(&batch)?;
-                    self.buffer.extend(docs);
+                    let (ranges, last) = batch_ranges(&batch)?;
+                    self.pending = ranges;
+                    self.batch = Some(batch);
                     if last {
                         self.exhausted = true;
                         self.release();
@@ -134,11 +167,12 @@ impl ShellCursor {
         if !self.fill()? {
             return Ok(None);
         }
-        let d = self.buffer.pop_front();
-        if d.is_some() {
-            self.returned += 1;
-        }
-        Ok(d)
+        let (Some(batch), Some(range)) = (self.batch.as_ref(), self.pending.pop_front()) else {
+            return Ok(None);
+        };
+        let d = decode(batch, range)?;
+        self.returned += 1;
+        Ok(Some(d))
     }
 
     /// Up to `max` documents (fewer only when the cursor ends).
@@ -160,7 +194,7 @@ impl ShellCursor {
 
     /// Documents left in the current batch without another round trip.
     pub fn buffered(&self) -> usize {
-        self.buffer.len()
+        self.pending.len()
     }
 
     pub fn returned(&self) -> u64 {
@@ -168,12 +202,13 @@ impl ShellCursor {
     }
 
     pub fn is_exhausted(&self) -> bool {
-        self.exhausted && self.buffer.is_empty()
+        self.exhausted && self.pending.is_empty()
     }
 
     /// Close early (`cursor.close()`): kills the server cursor, forgets buffered documents.
     pub fn close(&mut self) {
-        self.buffer.clear();
+        self.pending.clear();
+        self.batch = None;
         self.exhausted = true;
         self.release();
     }

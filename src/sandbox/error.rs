@@ -37,6 +37,10 @@ impl CmdError {
         d
     }
 
+    /// Code 1 InternalError (a task that died, not the user's fault).
+    pub fn internal(msg: impl Into<String>) -> Self {
+        Self::new(1, "InternalError", msg)
+    }
     pub fn bad_value(msg: impl Into<String>) -> Self {
         Self::new(2, "BadValue", msg)
     }

@@ -114,7 +114,7 @@ pub fn find_and_modify(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOu
 fn retried_reply(e: &Engine, db: &str, coll: &str, ex: &Executed, req: &Request) -> CmdOutcome {
     let current = e
         .coll(db, coll)
-        .and_then(|c| c.find_id(&ex.id).and_then(|rid| c.get(rid).cloned()));
+        .and_then(|c| c.find_id(&ex.id).and_then(|rid| c.get(rid)));
     let value = current.map_or(Bson::Null, |d| req.show(&d));
     let leo = match ex.op.as_str() {
         "i" => doc! {"n": 1, "updatedExisting": false, "upserted": ex.id.clone()},

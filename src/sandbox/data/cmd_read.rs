@@ -30,8 +30,8 @@ pub fn matching(e: &Engine, db: &str, coll: &str, filter: &Filter) -> Vec<(u64, 
     }
     c.docs
         .iter()
-        .filter(|(_, s)| filter.matches(&s.doc))
-        .map(|(rid, s)| (*rid, s.doc.clone()))
+        .map(|(rid, s)| (*rid, s.doc()))
+        .filter(|(_, d)| filter.matches(d))
         .collect()
 }
 

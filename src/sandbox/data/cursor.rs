@@ -123,7 +123,8 @@ impl Engine {
                     while !full(out.len(), bytes) {
                         let Some((rid, s)) = iter.next() else { break };
                         *last = Some(*rid);
-                        if !filter.matches(&s.doc) {
+                        let doc = s.doc();
+                        if !filter.matches(&doc) {
                             continue;
                         }
                         if *skip > 0 {
@@ -131,7 +132,7 @@ impl Engine {
                             continue;
                         }
                         bytes += u64::from(s.size);
-                        out.push(emit(&s.doc));
+                        out.push(emit(&doc));
                     }
                     if full(out.len(), bytes) {
                         more = iter.next().is_some();

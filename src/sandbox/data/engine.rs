@@ -168,7 +168,7 @@ impl Engine {
         c.docs
             .range(start..)
             .take(limit)
-            .map(|(_, s)| (*s.doc).clone())
+            .map(|(_, s)| (*s.doc()).clone())
             .collect()
     }
 
@@ -180,7 +180,7 @@ impl Engine {
     pub fn first_optime(&self) -> Option<OpTime> {
         let c = self.oplog()?;
         let (_, s) = c.docs.iter().next()?;
-        OpTime::from_document(&s.doc)
+        OpTime::from_document(&s.doc())
     }
 
     pub fn oplog_stats(&self) -> OplogStats {
@@ -191,11 +191,11 @@ impl Engine {
                 c.docs
                     .values()
                     .next()
-                    .and_then(|s| OpTime::from_document(&s.doc)),
+                    .and_then(|s| OpTime::from_document(&s.doc())),
                 c.docs
                     .values()
                     .next_back()
-                    .and_then(|s| OpTime::from_document(&s.doc)),
+                    .and_then(|s| OpTime::from_document(&s.doc())),
             ),
             None => (0, 0, None, None),
         };
@@ -236,7 +236,7 @@ impl Engine {
 
     pub fn get_local(&self, coll: &str) -> Option<Document> {
         let c = self.coll("local", coll)?;
-        c.docs.values().next().map(|s| (*s.doc).clone())
+        c.docs.values().next().map(|s| (*s.doc()).clone())
     }
 
     pub fn kill_all_cursors(&mut self) {
@@ -493,12 +493,12 @@ impl Engine {
         }
     }
 
-    /// Writes a compacted snapshot when the journal has grown enough.
+    /// Starts a background snapshot when the journal has grown enough.
     pub fn maybe_compact(&mut self) {
-        let due = self.journal.as_ref().is_some_and(|j| j.compaction_due());
+        let due = self.journal.as_mut().is_some_and(|j| j.compaction_due());
         if due {
             if let Some(mut j) = self.journal.take() {
-                j.compact(self);
+                j.compact_in_background(self);
                 self.journal = Some(j);
             }
         }

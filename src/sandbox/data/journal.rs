@@ -3,18 +3,21 @@
 //! Files: `mongod.lock` (flock-ed while the process lives), `rsh-data.snapshot` (written to a temp
 //! file and renamed, so it is always whole) and `rsh-data.journal.<gen>` (records appended with
 //! one `write` per command, before the command's reply is sent, so acknowledged writes survive
-//! SIGKILL). Each record is `[len u32 LE][crc32c u32 LE][BSON]`; reading stops at the first
+//! SIGKILL). Compaction starts journal `gen + 1` at once and writes snapshot `gen + 1` in the
+//! background (see `compaction`); until that rename lands, the old snapshot plus journals `gen`
+//! and `gen + 1` hold everything, so opening replays every journal from the snapshot's on. Each record is `[len u32 LE][crc32c u32 LE][BSON]`; reading stops at the first
 //! short or corrupt record and truncates the tail there (a torn last write).
 //! Journal records: `{k:"o", e}` oplog entry (applied and logged), `{k:"x", e}` local-namespace
 //! entry (applied only), `{k:"l", c, d}` single-document local collection, `{k:"t", t}` term.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{BufWriter, Read, Write};
+use std::io::{Read, Write};
 use std::os::unix::io::AsRawFd;
 use std::path::{Path, PathBuf};
 
-use bson::{doc, Bson, Document, Timestamp};
+use bson::{Bson, Document, Timestamp};
 
+use super::compaction::{Background, Frozen};
 use super::engine::Engine;
 use super::optime::OpTime;
 
@@ -29,6 +32,10 @@ pub struct Journal {
     snapshot_bytes: u64,
     pending: Vec<u8>,
     failed: Option<String>,
+    /// The snapshot being written in the background, if any.
+    writing: Option<Background>,
+    /// Journal size that makes a compaction due (lowered by tests).
+    compact_min: u64,
     _lock: File,
 }
 
@@ -65,7 +72,7 @@ fn lock_dbpath(dir: &Path) -> Result<File, String> {
 }
 
 /// Frames one record.
-fn encode(rec: &Document, out: &mut Vec<u8>) {
+pub(super) fn encode(rec: &Document, out: &mut Vec<u8>) {
     let mut body = Vec::new();
     if rec.to_writer(&mut body).is_err() {
         return;
@@ -75,26 +82,41 @@ fn encode(rec: &Document, out: &mut Vec<u8>) {
     out.extend_from_slice(&body);
 }
 
-/// Decodes records from `buf`; returns them and the length of the valid prefix.
-pub fn decode_all(buf: &[u8]) -> (Vec<Document>, usize) {
-    let mut out = Vec::new();
-    let mut pos = 0usize;
-    while buf.len() - pos >= 8 {
-        let len = u32::from_le_bytes([buf[pos], buf[pos + 1], buf[pos + 2], buf[pos + 3]]) as usize;
-        let crc = u32::from_le_bytes([buf[pos + 4], buf[pos + 5], buf[pos + 6], buf[pos + 7]]);
-        let Some(body) = buf.get(pos + 8..pos + 8 + len) else {
-            break;
-        };
+/// The records of `buf`, decoded one at a time (a snapshot of a million documents is never
+/// held parsed all at once); stops at the first short or corrupt record.
+pub struct Records<'a> {
+    buf: &'a [u8],
+    /// Length of the valid prefix read so far.
+    pub valid: usize,
+}
+
+pub fn records(buf: &[u8]) -> Records<'_> {
+    Records { buf, valid: 0 }
+}
+
+impl Iterator for Records<'_> {
+    type Item = Document;
+
+    fn next(&mut self) -> Option<Document> {
+        let (buf, pos) = (self.buf, self.valid);
+        let head = buf.get(pos..pos + 8)?;
+        let len = u32::from_le_bytes([head[0], head[1], head[2], head[3]]) as usize;
+        let crc = u32::from_le_bytes([head[4], head[5], head[6], head[7]]);
+        let body = buf.get(pos + 8..pos + 8 + len)?;
         if crc32c::crc32c(body) != crc {
-            break;
+            return None;
         }
-        let Ok(d) = Document::from_reader(body) else {
-            break;
-        };
-        out.push(d);
-        pos += 8 + len;
+        let d = Document::from_reader(body).ok()?;
+        self.valid = pos + 8 + len;
+        Some(d)
     }
-    (out, pos)
+}
+
+/// Decodes every record of `buf`; returns them and the length of the valid prefix.
+pub fn decode_all(buf: &[u8]) -> (Vec<Document>, usize) {
+    let mut r = records(buf);
+    let out = r.by_ref().collect();
+    (out, r.valid)
 }
 
 fn read_file(path: &Path) -> Result<Option<Vec<u8>>, String> {
@@ -110,9 +132,11 @@ fn read_file(path: &Path) -> Result<Option<Vec<u8>>, String> {
     }
 }
 
-fn load_snapshot(recs: &[Document], engine: &mut Engine) -> Result<i64, String> {
+fn load_snapshot(recs: Records<'_>, engine: &mut Engine) -> Result<i64, String> {
     let mut gen = 0;
-    for r in recs {
+    for mut r in recs {
+        // Taken out first (owned, no copy); only "d" records have it.
+        let body = r.remove("d");
         match r.get_str("k").unwrap_or_default() {
             "h" => {
                 gen = r.get_i64("gen").unwrap_or(0);
@@ -156,7 +180,10 @@ fn load_snapshot(recs: &[Document], engine: &mut Engine) -> Result<i64, String> 
                     r.get_str("coll").unwrap_or_default(),
                 );
                 let rid = r.get_i64("rid").unwrap_or(0) as u64;
-                let d = r.get_document("d").cloned().unwrap_or_default();
+                let d = match body {
+                    Some(Bson::Document(d)) => d,
+                    _ => Document::new(),
+                };
                 if let Some(c) = engine.coll_mut(db, coll) {
                     c.insert_at(rid, d);
                 }
@@ -167,7 +194,7 @@ fn load_snapshot(recs: &[Document], engine: &mut Engine) -> Result<i64, String> 
     Ok(gen)
 }
 
-pub fn replay(recs: &[Document], engine: &mut Engine) -> Result<(), String> {
+pub fn replay(recs: impl Iterator<Item = Document>, engine: &mut Engine) -> Result<(), String> {
     for r in recs {
         match r.get_str("k").unwrap_or_default() {
             "o" | "x" => {
@@ -195,16 +222,27 @@ impl Journal {
         let lock = lock_dbpath(dir)?;
         let snap = read_file(&dir.join(SNAPSHOT))?;
         let snapshot_bytes = snap.as_ref().map_or(0, |s| s.len() as u64);
-        let gen = match &snap {
-            Some(buf) => load_snapshot(&decode_all(buf).0, engine)?,
+        let gen = match snap {
+            Some(buf) => load_snapshot(records(&buf), engine)?,
             None => 0,
         };
-        let jpath = journal_path(dir, gen);
-        let (recs, valid) = match read_file(&jpath)? {
-            Some(buf) => decode_all(&buf),
-            None => (Vec::new(), 0),
-        };
-        replay(&recs, engine)?;
+        // Journals `gen`, `gen + 1`, ... in order: a background compaction may have died before
+        // its snapshot landed, leaving the newest records in a later journal.
+        let gens = journal_gens(dir, gen);
+        let mut last = (gen, 0usize);
+        for g in &gens {
+            let valid = match read_file(&journal_path(dir, *g))? {
+                Some(buf) => {
+                    let mut recs = records(&buf);
+                    replay(recs.by_ref(), engine)?;
+                    recs.valid
+                }
+                None => 0,
+            };
+            last = (*g, valid);
+        }
+        let (gen_now, valid) = last;
+        let jpath = journal_path(dir, gen_now);
         let file = OpenOptions::new()
             .create(true)
             .append(true)
@@ -213,15 +251,17 @@ impl Journal {
         // Cut a torn tail so new records follow the last good one.
         file.set_len(valid as u64)
             .map_err(|e| format!("cannot truncate {}: {e}", jpath.display()))?;
-        remove_stale_journals(dir, gen);
+        remove_journals_before(dir, gen);
         Ok(Journal {
             dir: dir.to_path_buf(),
-            gen,
+            gen: gen_now,
             file,
             bytes: valid as u64,
             snapshot_bytes,
             pending: Vec::new(),
             failed: None,
+            writing: None,
+            compact_min: COMPACT_MIN_BYTES,
             _lock: lock,
         })
     }
@@ -250,74 +290,79 @@ impl Journal {
         }
     }
 
-    pub fn compaction_due(&self) -> bool {
-        self.bytes > COMPACT_MIN_BYTES && self.bytes > self.snapshot_bytes
+    /// True when the journal has outgrown the snapshot (and no snapshot is being written).
+    pub fn compaction_due(&mut self) -> bool {
+        self.reap(false);
+        self.writing.is_none() && self.bytes > self.compact_min && self.bytes > self.snapshot_bytes
     }
 
-    /// Writes a new snapshot of `engine` (generation + 1) and starts an empty journal.
-    pub fn compact(&mut self, engine: &Engine) {
-        if let Err(e) = self.try_compact(engine) {
-            self.failed = Some(e);
-        }
-    }
-
-    fn try_compact(&mut self, engine: &Engine) -> Result<(), String> {
-        let _ = self.flush();
-        let gen = self.gen + 1;
-        let tmp = self.dir.join(format!("{SNAPSHOT}.tmp"));
-        let io = |e: std::io::Error| format!("snapshot write failed: {e}");
-        let f = File::create(&tmp).map_err(io)?;
-        let mut w = BufWriter::new(f);
-        let mut buf = Vec::new();
-        let mut total = 0u64;
-        let mut put =
-            |w: &mut BufWriter<File>, rec: Document, buf: &mut Vec<u8>| -> Result<(), String> {
-                buf.clear();
-                encode(&rec, buf);
-                total += buf.len() as u64;
-                w.write_all(buf).map_err(io)
-            };
-        put(
-            &mut w,
-            doc! {"k": "h", "gen": gen, "term": engine.term, "last_ts": engine.last_ts,
-            "last_t": engine.last_applied.t, "last_wall": engine.last_wall},
-            &mut buf,
-        )?;
-        for (db, colls) in &engine.dbs {
-            for (name, c) in colls {
-                let indexes: Vec<Bson> = c.indexes.iter().cloned().map(Bson::Document).collect();
-                put(
-                    &mut w,
-                    doc! {"k": "c", "db": db, "coll": name, "ui": c.uuid, "options": c.options.clone(), "indexes": indexes},
-                    &mut buf,
-                )?;
-                for (rid, s) in &c.docs {
-                    put(
-                        &mut w,
-                        doc! {"k": "d", "db": db, "coll": name, "rid": *rid as i64, "d": (*s.doc).clone()},
-                        &mut buf,
-                    )?;
+    /// Collects a finished background snapshot (waiting for it when `wait`).
+    fn reap(&mut self, wait: bool) {
+        if self.writing.as_ref().is_some_and(|w| wait || w.is_done()) {
+            if let Some(w) = self.writing.take() {
+                match w.finish() {
+                    Ok(bytes) => self.snapshot_bytes = bytes,
+                    Err(e) => self.failed = Some(e),
                 }
             }
         }
-        let f = w
-            .into_inner()
-            .map_err(|e| format!("snapshot write failed: {e}"))?;
-        f.sync_all().map_err(io)?;
-        fs::rename(&tmp, self.dir.join(SNAPSHOT)).map_err(io)?;
+    }
+
+    /// Starts journal generation + 1 now and writes the matching snapshot of `engine` on a
+    /// background thread (the engine is only read here, briefly).
+    pub fn compact_in_background(&mut self, engine: &Engine) {
+        match self.next_generation() {
+            Ok(gen) => {
+                let frozen = Frozen::take(engine, gen);
+                match Background::start(frozen, self.dir.clone(), SNAPSHOT, gen) {
+                    Ok(w) => self.writing = Some(w),
+                    Err(e) => self.failed = Some(e),
+                }
+            }
+            Err(e) => self.failed = Some(e),
+        }
+    }
+
+    /// Writes a new snapshot of `engine` now (clean shutdown) and starts an empty journal.
+    pub fn compact(&mut self, engine: &Engine) {
+        self.reap(true);
+        let done = self.next_generation().and_then(|gen| {
+            let bytes = Frozen::take(engine, gen).write(&self.dir, SNAPSHOT)?;
+            remove_journals_before(&self.dir, gen);
+            Ok(bytes)
+        });
+        match done {
+            Ok(bytes) => self.snapshot_bytes = bytes,
+            Err(e) => self.failed = Some(e),
+        }
+    }
+
+    /// Tests: compact sooner than every 64 MB.
+    pub fn set_compaction_threshold(&mut self, bytes: u64) {
+        self.compact_min = bytes;
+    }
+
+    /// Waits for a background snapshot to land (tests; clean shutdown goes through `compact`).
+    pub fn wait_for_snapshot(&mut self) {
+        self.reap(true);
+    }
+
+    /// Flushes and switches appends to a new, empty journal file; returns its generation.
+    /// (Public for tests that simulate a snapshot thread dying before its rename.)
+    pub fn next_generation(&mut self) -> Result<i64, String> {
+        self.flush()?;
+        let gen = self.gen + 1;
         let jpath = journal_path(&self.dir, gen);
         let file = OpenOptions::new()
             .create(true)
             .write(true)
             .truncate(true)
             .open(&jpath)
-            .map_err(io)?;
+            .map_err(|e| format!("cannot create {}: {e}", jpath.display()))?;
         self.file = file;
         self.gen = gen;
         self.bytes = 0;
-        self.snapshot_bytes = total;
-        remove_stale_journals(&self.dir, gen);
-        Ok(())
+        Ok(gen)
     }
 
     /// The last persistence failure, if any (the node may report it).
@@ -326,12 +371,32 @@ impl Journal {
     }
 }
 
-fn remove_stale_journals(dir: &Path, keep: i64) {
+/// Generations of the journal files in `dir` from `from` on, ascending (always includes `from`).
+fn journal_gens(dir: &Path, from: i64) -> Vec<i64> {
+    let mut gens = vec![from];
+    if let Ok(rd) = fs::read_dir(dir) {
+        for ent in rd.flatten() {
+            let name = ent.file_name().to_string_lossy().to_string();
+            if let Some(g) = name.strip_prefix("rsh-data.journal.") {
+                if let Ok(g) = g.parse::<i64>() {
+                    if g > from {
+                        gens.push(g);
+                    }
+                }
+            }
+        }
+    }
+    gens.sort_unstable();
+    gens
+}
+
+/// Removes the journals a snapshot of generation `gen` has made redundant.
+pub(super) fn remove_journals_before(dir: &Path, gen: i64) {
     let Ok(rd) = fs::read_dir(dir) else { return };
     for ent in rd.flatten() {
         let name = ent.file_name().to_string_lossy().to_string();
         if let Some(g) = name.strip_prefix("rsh-data.journal.") {
-            if g.parse::<i64>().is_ok_and(|g| g != keep) {
+            if g.parse::<i64>().is_ok_and(|g| g < gen) {
                 let _ = fs::remove_file(ent.path());
             }
         }
@@ -341,6 +406,7 @@ fn remove_stale_journals(dir: &Path, keep: i64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use bson::doc;
 
     #[test]
     fn torn_tail_is_ignored() {

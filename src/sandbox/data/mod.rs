@@ -28,6 +28,7 @@ mod cmd_stats;
 mod cmd_write;
 mod collection;
 mod commands;
+mod compaction;
 mod compare;
 mod cursor;
 mod docpath;
@@ -94,6 +95,26 @@ pub struct OplogStats {
 #[derive(Clone)]
 pub struct Store {
     inner: Arc<Mutex<engine::Engine>>,
+    /// The engine's clock, copied after every change: heartbeats, votes and hello read it
+    /// without waiting behind a long command holding `inner`.
+    progress: Arc<Mutex<Progress>>,
+}
+
+#[derive(Clone, Copy)]
+struct Progress {
+    applied: OpTime,
+    wall: bson::DateTime,
+    term: i64,
+}
+
+impl Progress {
+    fn of(e: &engine::Engine) -> Progress {
+        Progress {
+            applied: e.last_applied(),
+            wall: e.last_applied_wall(),
+            term: e.term(),
+        }
+    }
 }
 
 impl Store {
@@ -101,17 +122,25 @@ impl Store {
     /// (`mongod.lock`) so a second process on the same dbpath fails with a clear message.
     pub fn open(dbpath: impl AsRef<Path>) -> Result<Store, String> {
         let engine = engine::Engine::open(Some(dbpath.as_ref()))?;
-        Ok(Store {
-            inner: Arc::new(Mutex::new(engine)),
-        })
+        Ok(Store::over(engine))
     }
 
     /// A store that keeps nothing on disk (unit tests, arbiters).
     pub fn in_memory() -> Store {
         let engine = engine::Engine::open(None).unwrap_or_else(|_| engine::Engine::empty());
+        Store::over(engine)
+    }
+
+    fn over(engine: engine::Engine) -> Store {
+        let progress = Arc::new(Mutex::new(Progress::of(&engine)));
         Store {
             inner: Arc::new(Mutex::new(engine)),
+            progress,
         }
+    }
+
+    fn progress(&self) -> Progress {
+        *self.progress.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     fn lock(&self) -> MutexGuard<'_, engine::Engine> {
@@ -124,6 +153,8 @@ impl Store {
         let mut g = self.lock();
         let out = f(&mut g);
         g.finish();
+        // Still under the engine lock, so the copy never goes backwards.
+        *self.progress.lock().unwrap_or_else(|p| p.into_inner()) = Progress::of(&g);
         out
     }
 
@@ -149,7 +180,7 @@ impl Store {
     }
 
     pub fn term(&self) -> i64 {
-        self.lock().term()
+        self.progress().term
     }
 
     /// Appends `{op: "n", o: msg}` (e.g. `{msg: "new primary"}`) and returns its optime.
@@ -159,12 +190,12 @@ impl Store {
 
     /// Optime of the newest oplog entry (`OpTime::null()` when the oplog is empty).
     pub fn last_applied(&self) -> OpTime {
-        self.lock().last_applied()
+        self.progress().applied
     }
 
     /// Wall-clock time of the newest oplog entry (for hello's lastWriteDate, optimeDate).
     pub fn last_applied_wall(&self) -> bson::DateTime {
-        self.lock().last_applied_wall()
+        self.progress().wall
     }
 
     /// Up to `limit` oplog entries with `ts` strictly after `ts`, oldest first.
@@ -236,6 +267,14 @@ impl Store {
             .journal
             .as_ref()
             .and_then(|j| j.failure().map(str::to_string))
+    }
+
+    /// Runs `f` on the journal (tests: compaction threshold, simulated crashes).
+    #[cfg(test)]
+    pub(crate) fn with_journal(&self, f: impl FnOnce(&mut journal::Journal)) {
+        if let Some(j) = self.lock().journal.as_mut() {
+            f(j);
+        }
     }
 
     /// Drops every cursor (e.g. on stepdown or when sessions end).

@@ -13,7 +13,7 @@ impl Engine {
         let last = self
             .oplog()
             .and_then(|c| c.docs.values().next_back())
-            .map(|s| Bson::Document((*s.doc).clone()));
+            .map(|s| Bson::Document((*s.doc()).clone()));
         let mut parts = vec![doc! {"kind": "header", "last": last.unwrap_or(Bson::Null)}];
         for (db, colls) in self.dbs.iter().filter(|(db, _)| db.as_str() != "local") {
             for (name, c) in colls {
@@ -30,7 +30,7 @@ impl Engine {
                         bytes = 0;
                     }
                     bytes += u64::from(s.size);
-                    docs.push(Bson::Document((*s.doc).clone()));
+                    docs.push(Bson::Document((*s.doc()).clone()));
                 }
                 if !docs.is_empty() {
                     parts.push(doc! {"kind": "docs", "ns": &ns, "docs": docs});

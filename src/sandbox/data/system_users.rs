@@ -25,7 +25,7 @@ impl Store {
     pub fn system_users(&self) -> Vec<Document> {
         let e = self.lock();
         let mut all: Vec<Document> = match e.coll(DB, COLL) {
-            Some(c) => c.docs.values().map(|s| s.doc.as_ref().clone()).collect(),
+            Some(c) => c.docs.values().map(|s| s.doc().as_ref().clone()).collect(),
             None => Vec::new(),
         };
         all.sort_by(|a, b| a.get_str("_id").ok().cmp(&b.get_str("_id").ok()));

@@ -14,7 +14,7 @@ use super::heartbeat::proto::{
 };
 use super::replication::{self, entry_term, FETCH_CMD, SNAPSHOT_CMD};
 use super::{MemberState, Node, Repl};
-use crate::sandbox::data::{pack_ts, unpack_ts, OpTime};
+use crate::sandbox::data::{pack_ts, unpack_ts, OpTime, Store};
 use crate::sandbox::error::CmdError;
 use crate::sandbox::log;
 
@@ -30,9 +30,19 @@ pub async fn handle(
         "replSetUpdatePosition" => update_position(node, cmd),
         "replSetStepUp" => step_up(node, cmd).await,
         FETCH_CMD => fetch_oplog(node, cmd).await,
-        SNAPSHOT_CMD => Ok(doc! {"parts": node.store.export_snapshot()}),
+        SNAPSHOT_CMD => export_snapshot(node).await,
         _ => return None,
     })
+}
+
+/// Copies every collection for a member's initial sync, off the runtime's threads (it can take
+/// seconds, and heartbeats must keep flowing meanwhile).
+async fn export_snapshot(node: &Node) -> Result<Document, CmdError> {
+    let store = node.store.clone();
+    let parts = tokio::task::spawn_blocking(move || store.export_snapshot())
+        .await
+        .map_err(|e| CmdError::internal(format!("initial sync export failed: {e}")))?;
+    Ok(doc! {"parts": parts})
 }
 
 fn no_repl() -> CmdError {
@@ -284,22 +294,33 @@ async fn fetch_oplog(node: &Node, cmd: &Document) -> Result<Document, CmdError> 
     let limit = int(cmd, "limit").unwrap_or(1000).clamp(1, 10_000) as usize;
     let max_await =
         Duration::from_millis(int(cmd, "maxAwaitMS").unwrap_or(0).clamp(0, 10_000) as u64);
-    if diverged(node, after) {
+    let store = node.store.clone();
+    // Reading the oplog waits for the store lock: do it off the runtime's threads.
+    let read = tokio::task::spawn_blocking(move || {
+        if diverged(&store, after) {
+            Err(after > store.last_applied())
+        } else {
+            Ok(store.oplog_after(after.ts, limit))
+        }
+    });
+    let mut entries = match read.await {
+        Ok(Ok(entries)) => entries,
         // Past our newest entry: we are the one lagging (same history or a newer term we have
         // not seen yet), so the caller waits. Otherwise its history left ours: it must resync.
-        if after > node.store.last_applied() {
-            return Ok(doc! {"sourceBehind": true});
-        }
-        return Ok(doc! {"diverged": true});
-    }
-    let deadline = Instant::now() + max_await;
-    let entries = loop {
-        let entries = node.store.oplog_after(after.ts, limit);
-        if !entries.is_empty() || Instant::now() >= deadline {
-            break entries;
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
+        Ok(Err(true)) => return Ok(doc! {"sourceBehind": true}),
+        Ok(Err(false)) => return Ok(doc! {"diverged": true}),
+        Err(e) => return Err(CmdError::internal(format!("oplog read failed: {e}"))),
     };
+    let deadline = Instant::now() + max_await;
+    while entries.is_empty() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        if node.store.last_applied() > after {
+            let store = node.store.clone();
+            entries = tokio::task::spawn_blocking(move || store.oplog_after(after.ts, limit))
+                .await
+                .unwrap_or_default();
+        }
+    }
     let repl = node.repl();
     Ok(
         doc! {"entries": entries, "lastCommitted": repl.last_committed.to_document(), "term": repl.term},
@@ -307,12 +328,12 @@ async fn fetch_oplog(node: &Node, cmd: &Document) -> Result<Document, CmdError> 
 }
 
 /// `after` is not an entry of our history (or is the null optime of an empty member).
-fn diverged(node: &Node, after: OpTime) -> bool {
-    if after == OpTime::null() || !node.store.oplog_contains(after.ts) {
+fn diverged(store: &Store, after: OpTime) -> bool {
+    if after == OpTime::null() || !store.oplog_contains(after.ts) {
         return true;
     }
     let before = unpack_ts(pack_ts(after.ts).saturating_sub(1));
-    let here = node.store.oplog_after(before, 1);
+    let here = store.oplog_after(before, 1);
     let term = here
         .first()
         .filter(|e| e.get_timestamp("ts").ok() == Some(after.ts))

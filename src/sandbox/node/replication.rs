@@ -200,8 +200,14 @@ async fn fetch_and_apply(node: &Arc<Node>, host: &str, delay_secs: i64) -> Resul
         Err(_) => return Err("fetch reply without 'entries'".into()),
     };
     let ready = due_entries(entries, delay_secs);
+    let applied_any = !ready.is_empty();
     if !ready.is_empty() {
-        node.store.apply_oplog(&ready)?;
+        // Applying waits for the store lock: off the runtime's threads, so heartbeats go on.
+        let store = node.store.clone();
+        let n = ready.len();
+        tokio::task::spawn_blocking(move || store.apply_oplog(&ready))
+            .await
+            .map_err(|e| format!("applying {n} entries failed: {e}"))??;
     } else if delay_secs > 0 {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -210,7 +216,7 @@ async fn fetch_and_apply(node: &Arc<Node>, host: &str, delay_secs: i64) -> Resul
         .ok()
         .and_then(OpTime::from_document);
     learn_commit_point(node, source_commit);
-    if !ready.is_empty() {
+    if applied_any {
         report_position(node).await;
     }
     Ok(())
@@ -250,7 +256,10 @@ async fn resync(node: &Arc<Node>, host: &str, during: MemberState) -> Result<(),
             .iter()
             .filter_map(|b| b.as_document().cloned())
             .collect();
-        node.store.import_snapshot(&parts)
+        let store = node.store.clone();
+        tokio::task::spawn_blocking(move || store.import_snapshot(&parts))
+            .await
+            .map_err(|e| format!("initial sync import failed: {e}"))?
     }
     .await;
     {

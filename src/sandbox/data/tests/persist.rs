@@ -162,3 +162,83 @@ fn checkpoint_and_import_survive_reopen() {
         .unwrap_or_default();
     assert_eq!(stale.len(), 1, "{stale:?}");
 }
+
+fn journal_files(p: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(p)
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.file_name().to_string_lossy().to_string())
+                .filter(|n| n.starts_with("rsh-data.journal."))
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+fn insert_batches(s: &Store, from: i64, batches: i64) {
+    for b in from..from + batches {
+        let docs: Vec<Bson> = (0..20)
+            .map(|i| Bson::Document(doc! {"_id": b * 20 + i, "pad": "x".repeat(40)}))
+            .collect();
+        run(s, "test", doc! {"insert": "c", "documents": docs});
+    }
+}
+
+#[test]
+fn background_compactions_lose_no_write() {
+    let d = dir();
+    {
+        let s = open(d.path());
+        s.with_journal(|j| j.set_compaction_threshold(4 * 1024));
+        insert_batches(&s, 0, 150);
+        s.with_journal(|j| j.wait_for_snapshot());
+        assert_eq!(s.persistence_error(), None);
+        assert!(d.path().join("rsh-data.snapshot").exists());
+        let files = journal_files(d.path());
+        assert!(
+            !files.contains(&"rsh-data.journal.0".to_string()),
+            "compaction happened and removed the first journal: {files:?}"
+        );
+        insert_batches(&s, 150, 10);
+        // Dropped without a checkpoint, as under SIGKILL.
+    }
+    let s = open(d.path());
+    assert_eq!(
+        run(&s, "test", doc! {"count": "c"}),
+        doc! {"n": 160 * 20, "ok": 1.0}
+    );
+}
+
+#[test]
+fn a_snapshot_that_never_landed_leaves_two_journals_to_replay() {
+    let d = dir();
+    {
+        let s = open(d.path());
+        insert_batches(&s, 0, 3);
+        // The journal switched to generation 1 but the snapshot thread died before its rename.
+        s.with_journal(|j| {
+            if let Err(e) = j.next_generation() {
+                panic!("{e}");
+            }
+        });
+        insert_batches(&s, 3, 2);
+        assert_eq!(
+            journal_files(d.path()),
+            vec!["rsh-data.journal.0", "rsh-data.journal.1"]
+        );
+    }
+    {
+        let s = open(d.path());
+        assert_eq!(
+            run(&s, "test", doc! {"count": "c"}),
+            doc! {"n": 100, "ok": 1.0}
+        );
+        insert_batches(&s, 5, 1);
+    }
+    let s = open(d.path());
+    assert_eq!(
+        run(&s, "test", doc! {"count": "c"}),
+        doc! {"n": 120, "ok": 1.0}
+    );
+}
