@@ -8,10 +8,19 @@ use crate::js::Runtime;
 /// The shell version rsh reports (banner, `version()`): its own release, not a server's.
 const SHELL_VERSION: &str = env!("CARGO_PKG_VERSION");
 
-/// The legacy rule for `WARNING: shell and server versions do not match`: the first three
-/// characters differ (`4.4.6` and `4.4.29` match, `4.4` and `5.0` do not).
-fn versions_differ(shell: &str, server: &str) -> bool {
-    shell.chars().take(3).ne(server.chars().take(3))
+/// The oldest server release rsh supports (its driver, the mongodb crate 3.x, needs 4.0).
+const OLDEST_SERVER: (u32, u32) = (4, 0);
+
+/// When `WARNING: shell and server versions do not match` is printed. The legacy shell compared
+/// its own version with the server's because its helpers were built for one release; rsh's own
+/// version (0.x) never equals a server's, and its helpers follow the server, so it warns, in the
+/// legacy words, only about a server older than it supports (or a version it cannot read).
+fn versions_mismatch(server: &str) -> bool {
+    let mut parts = server.split('.').map(|p| p.trim().parse::<u32>());
+    match (parts.next(), parts.next()) {
+        (Some(Ok(major)), Some(Ok(minor))) => (major, minor) < OLDEST_SERVER,
+        _ => true,
+    }
 }
 
 /// The connection layer's spec for a plan.
@@ -69,7 +78,7 @@ pub fn connect(runtime: &mut Runtime, plan: &ConnectionPlan) -> Result<(), Strin
         }
         if let Ok(v) = conn.server_version() {
             out(runtime, &format!("MongoDB server version: {v}\n"));
-            if versions_differ(SHELL_VERSION, &v) {
+            if versions_mismatch(&v) {
                 out(runtime, "WARNING: shell and server versions do not match\n");
             }
         }
@@ -86,13 +95,16 @@ pub fn connect(runtime: &mut Runtime, plan: &ConnectionPlan) -> Result<(), Strin
 
 #[cfg(test)]
 mod tests {
-    use super::versions_differ;
+    use super::versions_mismatch;
 
     #[test]
-    fn version_mismatch_compares_the_first_three_characters() {
-        assert!(!versions_differ("4.4.6", "4.4.29"));
-        assert!(versions_differ("4.4.6", "5.0.3"));
-        assert!(versions_differ("0.1.0", "7.0.14"));
-        assert!(versions_differ("4.4.6", "4."));
+    fn only_servers_older_than_supported_or_unreadable_versions_warn() {
+        assert!(!versions_mismatch("7.0.14"));
+        assert!(!versions_mismatch("4.0.0"));
+        assert!(!versions_mismatch("4.4.29"));
+        assert!(versions_mismatch("3.6.23"));
+        assert!(versions_mismatch("2.4.9"));
+        assert!(versions_mismatch("4."));
+        assert!(versions_mismatch("unknown"));
     }
 }

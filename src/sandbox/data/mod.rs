@@ -52,6 +52,7 @@ mod update;
 mod tests;
 
 pub use optime::{pack_ts, unpack_ts, OpTime};
+pub use snapshot::Export;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -248,6 +249,11 @@ impl Store {
     /// `{kind: "docs", ns, docs: [...]}` chunks of at most ~4 MB. Send them in order.
     pub fn export_snapshot(&self) -> Vec<Document> {
         self.lock().export_snapshot()
+    }
+
+    /// Freezes the data for an initial sync handed out in pages (`Export::next_page`).
+    pub fn begin_export(&self) -> Export {
+        self.lock().begin_export()
     }
 
     /// Replaces all non-`local` data and the oplog with a snapshot from `export_snapshot`

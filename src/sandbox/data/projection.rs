@@ -31,10 +31,12 @@ impl Tree {
 }
 
 impl Projection {
-    /// `None` when the projection keeps whole documents (empty, or only `_id: 1`).
+    /// `None` when the projection keeps whole documents (an empty spec). `{_id: 1}` alone is an
+    /// inclusion projection keeping only `_id`, as on the server.
     pub fn parse(spec: &Document) -> Result<Option<Projection>, CmdError> {
         let mut include: Option<bool> = None;
         let mut id = true;
+        let mut id_named = false;
         let mut tree = Tree::default();
         for (k, v) in spec {
             let on = match v {
@@ -47,6 +49,7 @@ impl Projection {
             };
             if k == "_id" {
                 id = on;
+                id_named = true;
                 continue;
             }
             match include {
@@ -69,11 +72,11 @@ impl Projection {
             tree.add(k);
         }
         match include {
-            None if id => Ok(None),
+            None if !id_named => Ok(None),
             None => Ok(Some(Projection {
-                include: false,
+                include: id,
                 tree: Tree::default(),
-                id: false,
+                id,
             })),
             Some(inc) => Ok(Some(Projection {
                 include: inc,
@@ -186,7 +189,8 @@ mod tests {
             p(doc! {"x.y": 1}, doc! {"_id": 1, "x": [{"y": 1, "z": 2}, 5]}),
             doc! {"_id": 1, "x": [{"y": 1}]}
         );
-        assert_eq!(p(doc! {"_id": 1}, d.clone()), d);
+        assert_eq!(p(doc! {"_id": 1}, d.clone()), doc! {"_id": 1});
+        assert_eq!(p(doc! {}, d.clone()), d);
     }
 
     #[test]

@@ -1,41 +1,105 @@
 //! Initial sync: export every non-`local` collection plus the newest oplog entry as a list of
 //! parts, and import such a list in place of the current data.
 
+use std::collections::VecDeque;
+
 use bson::{doc, Bson, Document};
+
+use super::collection::Stored;
 
 use super::engine::{split_ns, Engine};
 use super::optime::{pack_ts, OpTime};
 
 const CHUNK_BYTES: u64 = 4 * 1024 * 1024;
 
+/// What an initial sync copies, frozen when it starts (documents shared, not copied) and handed
+/// out in pages, so a source with gigabytes of data never builds one giant reply: a header
+/// `{kind: "header", last: <newest oplog entry or null>}`, then per collection
+/// `{kind: "coll", ns, ui, options, indexes}` followed by `{kind: "docs", ns, docs}` chunks of at
+/// most ~4 MB.
+pub struct Export {
+    pieces: VecDeque<Piece>,
+}
+
+enum Piece {
+    Ready(Document),
+    Docs { ns: String, docs: VecDeque<Stored> },
+}
+
+impl Export {
+    /// The next parts, about `max_bytes` of documents at most (at least one part while any
+    /// remain); `None` once everything was handed out.
+    pub fn next_page(&mut self, max_bytes: u64) -> Option<Vec<Document>> {
+        let mut page = Vec::new();
+        let mut bytes = 0u64;
+        while bytes < max_bytes {
+            let Some(piece) = self.pieces.front_mut() else {
+                break;
+            };
+            match piece {
+                Piece::Ready(_) => {
+                    if let Some(Piece::Ready(d)) = self.pieces.pop_front() {
+                        page.push(d);
+                    }
+                }
+                Piece::Docs { ns, docs } => {
+                    let mut chunk = Vec::new();
+                    let mut chunk_bytes = 0u64;
+                    let limit = CHUNK_BYTES.min(max_bytes - bytes);
+                    while let Some(s) = docs.front() {
+                        if chunk_bytes + u64::from(s.size) > limit && !chunk.is_empty() {
+                            break;
+                        }
+                        chunk_bytes += u64::from(s.size);
+                        chunk.push(Bson::Document((*s.doc()).clone()));
+                        docs.pop_front();
+                    }
+                    if !chunk.is_empty() {
+                        page.push(doc! {"kind": "docs", "ns": ns.as_str(), "docs": chunk});
+                    }
+                    bytes += chunk_bytes;
+                    if docs.is_empty() {
+                        self.pieces.pop_front();
+                    }
+                }
+            }
+        }
+        (!page.is_empty()).then_some(page)
+    }
+}
+
 impl Engine {
-    pub fn export_snapshot(&self) -> Vec<Document> {
+    /// Freezes the data an initial sync copies (pointer copies under the lock; see `Export`).
+    pub fn begin_export(&self) -> Export {
         let last = self
             .oplog()
             .and_then(|c| c.docs.values().next_back())
             .map(|s| Bson::Document((*s.doc()).clone()));
-        let mut parts = vec![doc! {"kind": "header", "last": last.unwrap_or(Bson::Null)}];
+        let mut pieces = VecDeque::new();
+        pieces.push_back(Piece::Ready(
+            doc! {"kind": "header", "last": last.unwrap_or(Bson::Null)},
+        ));
         for (db, colls) in self.dbs.iter().filter(|(db, _)| db.as_str() != "local") {
             for (name, c) in colls {
                 let ns = format!("{db}.{name}");
                 let indexes: Vec<Bson> = c.indexes.iter().cloned().map(Bson::Document).collect();
-                parts.push(doc! {"kind": "coll", "ns": &ns, "ui": c.uuid, "options": c.options.clone(), "indexes": indexes});
-                let mut docs = Vec::new();
-                let mut bytes = 0u64;
-                for s in c.docs.values() {
-                    if bytes + u64::from(s.size) > CHUNK_BYTES && !docs.is_empty() {
-                        parts.push(
-                            doc! {"kind": "docs", "ns": &ns, "docs": std::mem::take(&mut docs)},
-                        );
-                        bytes = 0;
-                    }
-                    bytes += u64::from(s.size);
-                    docs.push(Bson::Document((*s.doc()).clone()));
-                }
-                if !docs.is_empty() {
-                    parts.push(doc! {"kind": "docs", "ns": &ns, "docs": docs});
-                }
+                pieces.push_back(Piece::Ready(doc! {"kind": "coll", "ns": &ns, "ui": c.uuid,
+                "options": c.options.clone(), "indexes": indexes}));
+                pieces.push_back(Piece::Docs {
+                    ns,
+                    docs: c.docs.values().cloned().collect(),
+                });
             }
+        }
+        Export { pieces }
+    }
+
+    /// Every part at once (tests and small sets).
+    pub fn export_snapshot(&self) -> Vec<Document> {
+        let mut export = self.begin_export();
+        let mut parts = Vec::new();
+        while let Some(page) = export.next_page(u64::MAX) {
+            parts.extend(page);
         }
         parts
     }

@@ -1,7 +1,8 @@
 //! Member-to-member commands (our own formats): replSetHeartbeat, replSetRequestVotes,
 //! replSetUpdatePosition, replSetStepUp, and the two sync commands a secondary sends its source.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bson::{doc, DateTime, Document};
@@ -14,7 +15,7 @@ use super::heartbeat::proto::{
 };
 use super::replication::{self, entry_term, FETCH_CMD, SNAPSHOT_CMD};
 use super::{MemberState, Node, Repl};
-use crate::sandbox::data::{pack_ts, unpack_ts, OpTime, Store};
+use crate::sandbox::data::{pack_ts, unpack_ts, Export, OpTime, Store};
 use crate::sandbox::error::CmdError;
 use crate::sandbox::log;
 
@@ -30,19 +31,49 @@ pub async fn handle(
         "replSetUpdatePosition" => update_position(node, cmd),
         "replSetStepUp" => step_up(node, cmd).await,
         FETCH_CMD => fetch_oplog(node, cmd).await,
-        SNAPSHOT_CMD => export_snapshot(node).await,
+        SNAPSHOT_CMD => export_page(node, cmd).await,
         _ => return None,
     })
 }
 
-/// Copies every collection for a member's initial sync, off the runtime's threads (it can take
-/// seconds, and heartbeats must keep flowing meanwhile).
-async fn export_snapshot(node: &Node) -> Result<Document, CmdError> {
+/// Initial syncs in progress on this process: export id → (last use, frozen data).
+static EXPORTS: Mutex<Option<HashMap<i64, (Instant, Export)>>> = Mutex::new(None);
+/// Documents per reply page (replies stay far below the 48 MB message limit).
+const EXPORT_PAGE_BYTES: u64 = 8 * 1024 * 1024;
+/// An export nobody asked for within this long is dropped (its member died or gave up).
+const EXPORT_IDLE: Duration = Duration::from_secs(120);
+
+/// One page of a member's initial sync: `{id, parts, done}`. The first call (no `id`) freezes
+/// the data; later calls pass the `id` back. Runs off the runtime's threads (copying pages of
+/// documents takes a while and heartbeats must keep flowing).
+async fn export_page(node: &Node, cmd: &Document) -> Result<Document, CmdError> {
+    let id = cmd.get_i64("id").ok();
     let store = node.store.clone();
-    let parts = tokio::task::spawn_blocking(move || store.export_snapshot())
-        .await
-        .map_err(|e| CmdError::internal(format!("initial sync export failed: {e}")))?;
-    Ok(doc! {"parts": parts})
+    tokio::task::spawn_blocking(move || {
+        let lock = || EXPORTS.lock().unwrap_or_else(|p| p.into_inner());
+        let (id, mut export) = match id {
+            None => (rand::random::<i64>() & i64::MAX, store.begin_export()),
+            Some(id) => {
+                let mut map = lock();
+                let map = map.get_or_insert_with(HashMap::new);
+                map.retain(|_, (used, _)| used.elapsed() < EXPORT_IDLE);
+                let (_, export) = map.remove(&id).ok_or_else(|| {
+                    CmdError::new(43, "CursorNotFound", format!("initial sync {id} not found"))
+                })?;
+                (id, export)
+            }
+        };
+        let page = export.next_page(EXPORT_PAGE_BYTES).unwrap_or_default();
+        let done = page.is_empty();
+        if !done {
+            lock()
+                .get_or_insert_with(HashMap::new)
+                .insert(id, (Instant::now(), export));
+        }
+        Ok(doc! {"id": id, "parts": page, "done": done})
+    })
+    .await
+    .map_err(|e| CmdError::internal(format!("initial sync export failed: {e}")))?
 }
 
 fn no_repl() -> CmdError {

@@ -245,17 +245,33 @@ async fn resync(node: &Arc<Node>, host: &str, during: MemberState) -> Result<(),
         set_state(node, &mut repl, during);
     }
     let result = async {
-        let cmd = doc! {SNAPSHOT_CMD: 1, "$db": "admin"};
-        let reply = peers()
-            .command(host, &cmd, Duration::from_secs(30))
-            .await
-            .map_err(|e| e.to_string())?;
-        let parts: Vec<Document> = reply
-            .get_array("parts")
-            .map_err(|_| "initial sync reply without 'parts'".to_string())?
-            .iter()
-            .filter_map(|b| b.as_document().cloned())
-            .collect();
+        // Paged: the source freezes its data at the first call and hands it out ~8 MB a time.
+        let mut parts: Vec<Document> = Vec::new();
+        let mut id: Option<i64> = None;
+        loop {
+            let mut cmd = doc! {SNAPSHOT_CMD: 1, "$db": "admin"};
+            if let Some(id) = id {
+                cmd.insert("id", id);
+            }
+            let reply = peers()
+                .command(host, &cmd, Duration::from_secs(30))
+                .await
+                .map_err(|e| e.to_string())?;
+            if config_view::num(reply.get("ok")) != Some(1.0) {
+                return Err(reply
+                    .get_str("errmsg")
+                    .unwrap_or("initial sync failed")
+                    .to_string());
+            }
+            let page = reply
+                .get_array("parts")
+                .map_err(|_| "initial sync reply without 'parts'".to_string())?;
+            parts.extend(page.iter().filter_map(|b| b.as_document().cloned()));
+            if reply.get_bool("done").unwrap_or(true) {
+                break;
+            }
+            id = reply.get_i64("id").ok();
+        }
         let store = node.store.clone();
         tokio::task::spawn_blocking(move || store.import_snapshot(&parts))
             .await

@@ -1,4 +1,4 @@
-use bson::{doc, Bson, Timestamp};
+use bson::{doc, Bson, Document, Timestamp};
 
 use super::{batch, cursor_id, first_batch, run};
 use crate::sandbox::data::{pack_ts, OpTime, Store};
@@ -351,4 +351,50 @@ fn retried_writes_are_not_applied_twice_even_on_another_member() {
     // Without a session the same insert is a plain duplicate.
     let r = run(&s, "test", doc! {"insert": "c", "documents": [{"_id": 1}]});
     assert!(r.get_array("writeErrors").is_ok());
+}
+
+#[test]
+fn paged_export_hands_out_a_frozen_view_once() {
+    let p = Store::in_memory();
+    let docs: Vec<Bson> = (0..300)
+        .map(|i| Bson::Document(doc! {"_id": i, "pad": "y".repeat(100)}))
+        .collect();
+    run(&p, "test", doc! {"insert": "c", "documents": docs});
+    run(
+        &p,
+        "test",
+        doc! {"insert": "d", "documents": [{"_id": "x"}]},
+    );
+    let mut export = p.begin_export();
+    // Written after the export began: not part of it (the oplog brings it later).
+    run(
+        &p,
+        "test",
+        doc! {"insert": "c", "documents": [{"_id": 1000}]},
+    );
+    let mut pages = Vec::new();
+    while let Some(page) = export.next_page(2_000) {
+        pages.push(page);
+    }
+    assert!(pages.len() > 5, "small pages: {}", pages.len());
+    let parts: Vec<Document> = pages.concat();
+    let kinds: Vec<&str> = parts
+        .iter()
+        .filter_map(|d| d.get_str("kind").ok())
+        .filter(|k| *k != "docs")
+        .collect();
+    assert_eq!(kinds, ["header", "coll", "coll"]);
+    let ids: Vec<Bson> = parts
+        .iter()
+        .filter(|d| d.get_str("ns") == Ok("test.c") && d.get_str("kind") == Ok("docs"))
+        .flat_map(|d| d.get_array("docs").cloned().unwrap_or_default())
+        .filter_map(|d| d.as_document()?.get("_id").cloned())
+        .collect();
+    assert_eq!(ids, (0..300).map(Bson::Int32).collect::<Vec<_>>());
+    let s = Store::in_memory();
+    s.import_snapshot(&parts).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        run(&s, "test", doc! {"count": "c"}),
+        doc! {"n": 300, "ok": 1.0}
+    );
 }
