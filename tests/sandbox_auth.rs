@@ -112,6 +112,8 @@ expect_code(31, lambda: root.admin.command("createUser", "bad", pwd="x", roles=[
 app = client(username="app", password="apppw", authSource="admin")
 app.test.c.insert_one({"_id": 1})
 assert app.test.c.find_one({"_id": 1}) == {"_id": 1}
+assert app.list_database_names() == ["test"], app.list_database_names()
+assert "admin" in root.list_database_names()
 expect_code(13, lambda: app.admin.command("replSetReconfig", {}),
             'not authorized on admin to execute command { replSetReconfig: {}, lsid: { id: UUID("')
 expect_code(13, lambda: app.other.c.insert_one({}), "not authorized on other")

@@ -17,14 +17,12 @@ fn candidate_metrics(m: &support::Member) -> Option<Document> {
         .cloned()
 }
 
-#[test]
-fn higher_priority_member_takes_over_after_reconfig() {
+/// A three-member set whose members are all synced (PRIMARY or SECONDARY, as a real set would be
+/// before a reconfig), the primary's index, and the current config with its version bumped.
+fn synced_set_with_next_config() -> (Vec<support::Member>, usize, Document) {
     let (members, _) = start_set(3, false);
     let refs: Vec<&_> = members.iter().collect();
     let (p, _) = wait_primary(&refs, FIRST_PRIMARY).expect("a first primary");
-    let target = (p + 1) % 3;
-
-    // Every member must be SECONDARY (synced) before the reconfig, as a real set would be.
     assert!(wait_until(Duration::from_secs(10), || members
         .iter()
         .all(|m| matches!(my_state(m), Some(1 | 2)))));
@@ -33,6 +31,13 @@ fn higher_priority_member_takes_over_after_reconfig() {
         .expect("config");
     let version = cfg.get_i32("version").expect("version");
     cfg.insert("version", version + 1);
+    (members, p, cfg)
+}
+
+#[test]
+fn higher_priority_member_takes_over_after_reconfig() {
+    let (members, p, mut cfg) = synced_set_with_next_config();
+    let target = (p + 1) % 3;
     let mut list = cfg.get_array("members").expect("members").clone();
     if let Some(Bson::Document(m)) = list.get_mut(target) {
         m.insert("priority", 5.0);
@@ -193,19 +198,8 @@ fn staler_candidate_cannot_win() {
 
 #[test]
 fn member_removed_by_reconfig_becomes_removed() {
-    let (members, _) = start_set(3, false);
-    let refs: Vec<&_> = members.iter().collect();
-    let (p, _) = wait_primary(&refs, FIRST_PRIMARY).expect("a first primary");
+    let (members, p, mut cfg) = synced_set_with_next_config();
     let gone = (p + 1) % 3;
-    assert!(wait_until(Duration::from_secs(10), || members
-        .iter()
-        .all(|m| matches!(my_state(m), Some(1 | 2)))));
-
-    let mut cfg = admin(&members[p], doc! {"replSetGetConfig": 1})
-        .and_then(|r| r.get_document("config").ok().cloned())
-        .expect("config");
-    let version = cfg.get_i32("version").expect("version");
-    cfg.insert("version", version + 1);
     let kept: Vec<Bson> = cfg
         .get_array("members")
         .expect("members")

@@ -2,11 +2,14 @@
 //! class a command needs on which database, the localhost exception, mongod's 13 Unauthorized
 //! messages.
 
+use std::sync::Arc;
+
 use bson::{Bson, Document};
 
 use super::roles::{self, Action};
 use crate::sandbox::data::Store;
 use crate::sandbox::error::CmdError;
+use crate::sandbox::node::commands;
 use crate::sandbox::node::dispatch::{Conn, Request};
 use crate::sandbox::node::Node;
 
@@ -207,6 +210,62 @@ fn localhost_exception(node: &Node, conn: &Conn, req: &Request) -> bool {
     (first_user || req.name == "replSetInitiate")
         && conn.peer.ip().is_loopback()
         && !node.store.has_system_users()
+}
+
+/// Roles holding mongod's cluster-wide `listDatabases` privilege.
+const LIST_ALL: &[&str] = &[
+    "root",
+    "__system",
+    "clusterMonitor",
+    "clusterAdmin",
+    "backup",
+    "readAnyDatabase",
+    "readWriteAnyDatabase",
+    "userAdminAnyDatabase",
+    "dbAdminAnyDatabase",
+];
+
+/// listDatabases under access control: a user without the cluster-wide privilege sees only
+/// the databases its roles name (mongod's `authorizedDatabases` default).
+pub async fn list_databases(
+    node: &Arc<Node>,
+    conn: &Conn,
+    req: &Request,
+) -> Result<Document, CmdError> {
+    let mut reply = commands::run(node, req).await?;
+    let held: Vec<(String, String)> = conn
+        .auth
+        .users
+        .iter()
+        .flat_map(|u| super::roles_of(node, u))
+        .collect();
+    let all = held
+        .iter()
+        .any(|(r, db)| db == "admin" && LIST_ALL.contains(&r.as_str()));
+    if all || conn.auth.users.is_empty() {
+        return Ok(reply);
+    }
+    let Ok(dbs) = reply.get_array("databases") else {
+        return Ok(reply);
+    };
+    let kept: Vec<Bson> = dbs
+        .iter()
+        .filter(|d| {
+            let name = d.as_document().and_then(|d| d.get_str("name").ok());
+            name.is_some_and(|n| held.iter().any(|(_, db)| db == n))
+        })
+        .cloned()
+        .collect();
+    let total: i64 = kept
+        .iter()
+        .filter_map(|d| d.as_document()?.get_i64("sizeOnDisk").ok())
+        .sum();
+    reply.insert("databases", kept);
+    if reply.contains_key("totalSize") {
+        reply.insert("totalSize", total);
+        reply.insert("totalSizeMb", total / (1024 * 1024));
+    }
+    Ok(reply)
 }
 
 #[cfg(test)]

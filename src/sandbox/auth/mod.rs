@@ -142,6 +142,7 @@ pub async fn run_command(
                 req.cmd.get_str("mechanism").unwrap_or("MONGODB-CR")
             ),
         )),
+        "listDatabases" if enforced() => authz::list_databases(node, conn, req).await,
         "rolesInfo" => roles::roles_info(req.arg(), &req.cmd, &req.db),
         name if users::COMMANDS.contains(&name) => users::run(node, req).await,
         _ => return None,

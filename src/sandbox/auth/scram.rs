@@ -300,6 +300,29 @@ impl ServerConversation {
     }
 }
 
+/// Hi() for the client side, remembered per (mechanism, password, salt, count): a member opens
+/// many connections to the same peers with the same key, and each server keeps its salt, so the
+/// expensive derivation runs once per peer instead of once per connection.
+fn cached_salted(mech: Mech, prepared: &str, salt: &[u8], iterations: u32) -> Vec<u8> {
+    type Key = (&'static str, String, Vec<u8>, u32);
+    static CACHE: std::sync::Mutex<Vec<(Key, Vec<u8>)>> = std::sync::Mutex::new(Vec::new());
+    let key: Key = (mech.name(), prepared.to_string(), salt.to_vec(), iterations);
+    if let Ok(cache) = CACHE.lock() {
+        if let Some((_, v)) = cache.iter().find(|(k, _)| *k == key) {
+            return v.clone();
+        }
+    }
+    let salted = mech.salted(prepared, salt, iterations);
+    if let Ok(mut cache) = CACHE.lock() {
+        // A handful of peers at most; a restarted peer brings a new salt, so keep it bounded.
+        if cache.len() >= 32 {
+            cache.remove(0);
+        }
+        cache.push((key, salted.clone()));
+    }
+    salted
+}
+
 /// Client side (internal authentication between members).
 #[derive(Debug, Clone)]
 pub struct ClientConversation {
@@ -338,7 +361,7 @@ impl ClientConversation {
             .and_then(|s| s.parse().ok())
             .filter(|i| *i >= 4096)
             .ok_or("server first message without a valid iteration count")?;
-        let salted = self.mech.salted(prepared, &salt, iterations);
+        let salted = cached_salted(self.mech, prepared, &salt, iterations);
         let client_key = self.mech.hmac(&salted, b"Client Key");
         let stored_key = self.mech.hash(&client_key);
         let without_proof = format!("c=biws,r={nonce}");

@@ -175,6 +175,16 @@ fn auth_and_key_file_settings() {
     let o = node("--replSet rs0 --keyFile /k");
     assert_eq!(o.key_file, Some(std::path::PathBuf::from("/k")));
     assert!(!o.authorization);
+    let (_d, path) = write_conf(
+        "replication:\n  replSetName: rs0\nsecurity:\n  keyFile: /k\n  authorization: enabled\n",
+    );
+    let o = node(&format!("-f {path}"));
+    assert!(o.authorization);
+    assert_eq!(o.key_file, Some(std::path::PathBuf::from("/k")));
+    let (_d, path) = write_conf("security:\n  authorization: maybe\n");
+    assert!(parse(&argv(&format!("-f {path}")))
+        .unwrap_err()
+        .starts_with("Bad value for security.authorization: maybe"));
     assert_eq!(
         parse(&argv("--auth --replSet rs0")).unwrap_err(),
         "BadValue: security.keyFile is required when authorization is enabled with replica sets"
