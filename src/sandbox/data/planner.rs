@@ -438,7 +438,7 @@ pub fn plan(
             (keys, usize::MAX - bounded, Plan::Ixscan { target, bounds })
         })
         .collect();
-    ranked.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    ranked.sort_by_key(|r| (r.0, r.1));
     let mut plans = ranked.into_iter().map(|(_, _, p)| p);
     match plans.next() {
         Some(best) => Ok((best, plans.collect())),
