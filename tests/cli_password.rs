@@ -1,5 +1,9 @@
 //! `-p` without a value asks for the password on the terminal without echoing it.
+mod support;
+
 use std::process::Command;
+
+use support::start_rsh;
 
 use rexpect::session::spawn_command;
 
@@ -36,11 +40,8 @@ fn password_prompt_does_not_echo() {
 
 #[test]
 fn command_line_password_is_hidden_from_ps() {
-    use std::io::{BufRead, BufReader};
-    use std::process::Stdio;
-    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rsh"))
-        .args([
+    let mut rsh = start_rsh(
+        &[
             "--nodb",
             "-u",
             "root",
@@ -48,22 +49,14 @@ fn command_line_password_is_hidden_from_ps() {
             "Pa55word",
             "--eval",
             "print('up')",
-        ])
-        .args(["--eval", "while (true) {}"])
-        .env("HOME", home.path())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start rsh: {e}"));
-    let mut first = String::new();
-    if let Some(out) = child.stdout.take() {
-        let _ = BufReader::new(out).read_line(&mut first);
-    }
-    let cmdline = std::fs::read(format!("/proc/{}/cmdline", child.id()));
-    let _ = child.kill();
-    let _ = child.wait();
-    assert_eq!(first, "up\n");
+            "--eval",
+            "while (true) {}",
+        ],
+        false,
+    );
+    let cmdline = std::fs::read(format!("/proc/{}/cmdline", rsh.child.id()));
+    rsh.kill();
+    assert_eq!(rsh.first_line, "up\n");
     let cmdline = String::from_utf8_lossy(&cmdline.unwrap_or_else(|e| panic!("cmdline: {e}")))
         .replace('\0', " ");
     assert!(!cmdline.contains("Pa55word"), "{cmdline}");

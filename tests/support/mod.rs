@@ -12,6 +12,7 @@ pub mod ports;
 pub mod replset;
 pub mod session;
 pub mod shell;
+pub mod started;
 pub mod wire;
 
 pub use auth::*;
@@ -21,4 +22,5 @@ pub use poll::*;
 pub use ports::*;
 pub use replset::*;
 pub use shell::*;
+pub use started::*;
 pub use wire::*;

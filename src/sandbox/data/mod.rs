@@ -94,6 +94,19 @@ pub struct OplogStats {
     pub last: Option<OpTime>,
 }
 
+/// A query filter applied to documents that live outside collections (e.g. `currentOp`'s).
+pub struct DocFilter(matcher::Filter);
+
+impl DocFilter {
+    pub fn parse(filter: &Document) -> Result<DocFilter, CmdError> {
+        matcher::Filter::parse(filter).map(DocFilter)
+    }
+
+    pub fn matches(&self, doc: &Document) -> bool {
+        self.0.matches(doc)
+    }
+}
+
 /// Thread-safe handle on one member's data; clones share the same state.
 #[derive(Clone)]
 pub struct Store {

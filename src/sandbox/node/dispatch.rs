@@ -208,6 +208,9 @@ async fn run(node: &Arc<Node>, conn: &mut Conn, req: Request) -> Document {
                 return envelope(node, Some(&req), Err(e));
             }
             conn.saw_client_metadata = true;
+            if let Ok(m) = req.cmd.get_document("client") {
+                node.ops.connection_metadata(conn.id, m.clone());
+            }
         }
     }
     if let Err(e) = auth::authz::check(node, conn, &req) {
@@ -216,7 +219,13 @@ async fn run(node: &Arc<Node>, conn: &mut Conn, req: Request) -> Document {
     if let Some(result) = auth::run_command(node, conn, &req).await {
         return envelope(node, Some(&req), result);
     }
-    let mut result = commands::run(node, &req).await;
+    let op = node.ops.begin(conn.id, &req.name, &req.db, &req.cmd);
+    // killOp ends the wait (write concern, awaitable hello, ...) with mongod's 11601.
+    let mut result = tokio::select! {
+        r = commands::run(node, &req) => r,
+        () = op.killed() => Err(CmdError::new(11601, "Interrupted", "operation was interrupted")),
+    };
+    drop(op);
     if let (true, Ok(reply)) = (is_hello(&req.name), result.as_mut()) {
         auth::sasl::hello_extras(node, conn, &req, reply);
     }

@@ -10,6 +10,7 @@ pub mod dispatch;
 pub mod election;
 pub mod heartbeat;
 pub mod internal_cmds;
+pub mod ops;
 pub mod peer;
 // `members_holding` has no caller (see /work/notes/sbnode-unused-api.md).
 #[allow(dead_code)]

@@ -60,6 +60,7 @@ async fn connection(node: Arc<Node>, stream: TcpStream, peer: SocketAddr) {
     let _ = stream.set_nodelay(true);
     let mut conn = Conn::new(node.next_connection_id(), peer);
     let ctx = format!("conn{}", conn.id);
+    node.ops.connection_opened(conn.id, peer.to_string());
     log::write(
         'I',
         "NETWORK",
@@ -95,6 +96,7 @@ async fn connection(node: Arc<Node>, stream: TcpStream, peer: SocketAddr) {
         }
     };
     let _ = wr.shutdown().await;
+    node.ops.connection_closed(conn.id);
     log::write(
         'I',
         "NETWORK",

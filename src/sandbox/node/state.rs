@@ -301,6 +301,8 @@ pub struct Shared {
     progress: watch::Sender<u64>,
     next_connection_id: AtomicI32,
     pub started: Instant,
+    /// Commands running and connections open (currentOp, killOp).
+    pub ops: super::ops::Ops,
 }
 
 impl Shared {
@@ -311,6 +313,7 @@ impl Shared {
             progress: watch::channel(0).0,
             next_connection_id: AtomicI32::new(1),
             started: Instant::now(),
+            ops: super::ops::Ops::default(),
         }
     }
 

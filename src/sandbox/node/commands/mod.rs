@@ -2,6 +2,7 @@
 //! `$readPreference`, `txnNumber`, `forShell`, …) are left for handlers to ignore.
 
 pub mod crud;
+pub mod current_op;
 pub mod hello;
 pub mod info;
 pub mod replset_config;
@@ -40,6 +41,8 @@ pub async fn run(node: &Arc<Node>, req: &Request) -> Result<Document, CmdError> 
         "connectionStatus" => Ok(info::connection_status()),
         "listCommands" => Ok(bson::doc! {"commands": {}}),
         "getFreeMonitoringStatus" => Ok(bson::doc! {"state": "disabled"}),
+        "currentOp" => admin_only(req).and_then(|_| current_op::current_op(node, req)),
+        "killOp" => admin_only(req).and_then(|_| current_op::kill_op(node, req)),
         name if Store::command_kind(name).is_some() => crud::run(node, req).await,
         name => replica_command(node, req, name).await,
     }
