@@ -45,10 +45,9 @@ pub fn aggregate(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOutcome,
             ))
         }
     };
-    if cmd.contains_key("explain") {
-        return Err(CmdError::bad_value(
-            "explain is not supported by rsh-sandbox",
-        ));
+    if cmd.get("explain").is_some_and(super::matcher::truthy) {
+        let reply = super::explain::explain_command(e, db, cmd, "queryPlanner")?;
+        return Ok(super::commands::ok(reply, None));
     }
     let cursor_opts = doc_arg(cmd, "aggregate", "cursor")?.ok_or_else(|| {
         CmdError::new(

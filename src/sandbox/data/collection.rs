@@ -369,6 +369,26 @@ impl Collection {
         out
     }
 
+    /// Estimated size in bytes of each index, listIndexes order: a page plus its keys (`_id_`
+    /// counts ~16 bytes a document; indexes the sandbox does not scan count one page).
+    pub fn index_sizes(&self) -> Vec<(String, i64)> {
+        self.index_specs()
+            .iter()
+            .map(|spec| {
+                let name = spec.get_str("name").unwrap_or_default().to_string();
+                let size = if name == "_id_" {
+                    4096 + 16 * self.count()
+                } else {
+                    self.secondary
+                        .iter()
+                        .find(|s| s.name == name)
+                        .map_or(4096, |s| s.size_estimate())
+                };
+                (name, size as i64)
+            })
+            .collect()
+    }
+
     pub fn clear(&mut self) {
         let fresh = Collection::new(self.uuid, self.options.clone(), self.id_index.is_some());
         let indexes = std::mem::take(&mut self.indexes);

@@ -85,12 +85,30 @@ fn bracket(v: &Bson) -> Option<(Key, Key)> {
 }
 
 /// The key intervals a predicate limits its field to, when it can be expressed as such.
+/// Point keys that hold every document equal to `v`: an array value is indexed by its elements,
+/// so equality to an array also looks at its first element (undefined for `[]`).
+fn eq_points(v: &Bson, out: &mut Vec<Key>) {
+    if let Bson::Array(a) = v {
+        out.push(Key(a.first().cloned().unwrap_or(Bson::Undefined)));
+    }
+    out.push(Key(v.clone()));
+}
+
+fn points(keys: &mut Vec<Key>) -> Vec<Interval> {
+    keys.sort();
+    keys.dedup();
+    keys.iter()
+        .map(|k| (Bound::Included(k.clone()), Bound::Included(k.clone())))
+        .collect()
+}
+
 fn pred_intervals(p: &Pred) -> Option<Vec<Interval>> {
     match p {
-        Pred::Eq(v) if !matches!(v, Bson::Null | Bson::Undefined) => Some(vec![(
-            Bound::Included(Key(v.clone())),
-            Bound::Included(Key(v.clone())),
-        )]),
+        Pred::Eq(v) if !matches!(v, Bson::Null | Bson::Undefined) => {
+            let mut keys = Vec::new();
+            eq_points(v, &mut keys);
+            Some(points(&mut keys))
+        }
         Pred::Cmp(dir, incl, v) => {
             let (lo, hi) = bracket(v)?;
             let at = Key(v.clone());
@@ -111,14 +129,9 @@ fn pred_intervals(p: &Pred) -> Option<Vec<Interval>> {
             {
                 return None;
             }
-            let mut keys: Vec<Key> = vals.iter().cloned().map(Key).collect();
-            keys.sort();
-            keys.dedup();
-            Some(
-                keys.into_iter()
-                    .map(|k| (Bound::Included(k.clone()), Bound::Included(k)))
-                    .collect(),
-            )
+            let mut keys = Vec::new();
+            vals.iter().for_each(|v| eq_points(v, &mut keys));
+            Some(points(&mut keys))
         }
         _ => None,
     }

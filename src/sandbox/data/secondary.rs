@@ -1,7 +1,7 @@
 //! Secondary indexes used by queries: an ordered set of (key tuple, record id) entries per index.
-//! Keys are built from the same path expansion the matcher uses (each value, and for arrays each
-//! element too), so every document a query on the indexed field can match has an entry in the
-//! scanned range; the full matcher still checks each candidate.
+//! Keys come from the same path expansion the matcher uses (arrays contribute their elements), so
+//! every document a query on the indexed field can match has an entry in the scanned ranges
+//! (equality to an array scans its first element too); the full matcher checks each candidate.
 
 use std::collections::BTreeSet;
 use std::ops::Bound;
@@ -51,18 +51,25 @@ pub fn scannable(spec: &Document) -> bool {
         })
 }
 
-/// The query-visible values of `path` in `doc`: each value and, for arrays, each element;
-/// null when the path is missing somewhere. The flag is true when an array was met.
+/// The index keys of `path` in `doc`: each value, arrays replaced by their elements; null when
+/// the path is missing somewhere. The flag is true when an array was met.
 fn field_values(doc: &Document, path: &str) -> (Vec<Key>, bool) {
     let (vals, missing) = lookup_all(doc, path);
     let mut out: Vec<Key> = Vec::new();
     let mut array = vals.len() > 1;
     for v in vals {
-        if let Bson::Array(a) = v {
-            array = true;
-            out.extend(a.iter().cloned().map(Key));
+        match v {
+            // As mongod: an array is indexed by its elements (an empty one as undefined).
+            Bson::Array(a) if a.is_empty() => {
+                array = true;
+                out.push(Key(Bson::Undefined));
+            }
+            Bson::Array(a) => {
+                array = true;
+                out.extend(a.iter().cloned().map(Key));
+            }
+            other => out.push(Key(other.clone())),
         }
-        out.push(Key(v.clone()));
     }
     if missing || out.is_empty() {
         out.push(Key(Bson::Null));

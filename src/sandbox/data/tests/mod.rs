@@ -3,6 +3,7 @@
 mod bench;
 mod catalog;
 mod crud;
+mod explain;
 mod expr_eval;
 mod indexes;
 mod oplog;
