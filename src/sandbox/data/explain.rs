@@ -6,11 +6,12 @@ use std::time::Instant;
 
 use bson::{doc, Bson, Document};
 
+use super::collection::Collection;
 use super::commands::{coll_arg, count_arg, doc_arg, ok};
 use super::engine::Engine;
-use super::explain_plan::{access_stage, wrap, Counts};
+use super::explain_plan::{access_stage, int, wrap, Counts};
 use super::matcher::Filter;
-use super::planner::{self, Plan};
+use super::planner::{self, Plan, Target};
 use super::sort::{sort_docs, Sort};
 use super::CmdOutcome;
 use crate::sandbox::error::CmdError;
@@ -202,8 +203,7 @@ fn run_plan(
         docs: ex.docs_examined,
     };
     let residual = match plan {
-        Plan::Collscan { .. } => parsed.clone(),
-        _ if parsed.is_empty() => Document::new(),
+        Plan::Ixscan { target, .. } => residual(c, *target, parsed),
         _ => parsed.clone(),
     };
     let mut trees = access_stage(c, plan, &residual, counts);
@@ -215,7 +215,7 @@ fn run_plan(
             let mut fields =
                 doc! {"sortPattern": s.clone(), "memLimit": 104_857_600, "type": "simple"};
             if let Some(l) = q.limit {
-                fields.insert("limitAmount", l as i64);
+                fields.insert("limitAmount", int(l));
             }
             let out = q.limit.map_or(n, |l| n.min(q.skip + l));
             trees = wrap(trees, "SORT", fields, out, n);
@@ -224,12 +224,12 @@ fn run_plan(
     }
     if q.skip > 0 {
         let out = n.saturating_sub(q.skip);
-        trees = wrap(trees, "SKIP", doc! {"skipAmount": q.skip as i64}, out, n);
+        trees = wrap(trees, "SKIP", doc! {"skipAmount": int(q.skip)}, out, n);
         n = out;
     }
     if let (Some(l), None) = (q.limit, &q.sort) {
         let out = n.min(l);
-        trees = wrap(trees, "LIMIT", doc! {"limitAmount": l as i64}, out, n);
+        trees = wrap(trees, "LIMIT", doc! {"limitAmount": int(l)}, out, n);
         n = out;
     }
     if let Some(p) = q.projection.as_ref().filter(|p| !p.is_empty()) {
@@ -249,11 +249,11 @@ fn run_plan(
         Some(stage) => {
             let mut fields = Document::new();
             if stage == "UPDATE" {
-                fields.insert("nMatched", n as i64);
-                fields.insert("nWouldModify", n as i64);
+                fields.insert("nMatched", int(n));
+                fields.insert("nWouldModify", int(n));
                 fields.insert("nWouldUpsert", 0);
             } else {
-                fields.insert("nWouldDelete", n as i64);
+                fields.insert("nWouldDelete", int(n));
             }
             let (p, mut x) = wrap(trees, stage, Document::new(), 0, n);
             x.extend(fields);
@@ -263,6 +263,54 @@ fn run_plan(
         None => {}
     }
     (trees.0, trees.1, n)
+}
+
+/// Whether the index bounds alone decide `{field: {op: v}}` (mongod then leaves it out of the
+/// FETCH filter): a bounded operator on a non-multikey field of the index.
+fn covered(c: &Collection, target: Target, part: &Document) -> bool {
+    let Some((field, Bson::Document(ops))) = part.iter().next() else {
+        return false;
+    };
+    let (fields, multikey) = match target {
+        Target::Id => (vec!["_id".to_string()], false),
+        Target::Sec(i) => match c.secondary.get(i) {
+            Some(ix) => (ix.fields.clone(), ix.multikey_fields.contains(field)),
+            None => return false,
+        },
+    };
+    let exact = ops.iter().all(|(op, v)| match op.as_str() {
+        "$in" => true,
+        "$eq" | "$gt" | "$gte" | "$lt" | "$lte" => !matches!(v, Bson::Array(_)),
+        _ => false,
+    });
+    if !fields.contains(field) || multikey || !exact || part.len() != 1 {
+        return false;
+    }
+    match Filter::parse(part) {
+        Ok(Filter::Field(_, preds)) => preds.iter().all(|p| {
+            planner::pred_intervals(p).is_some()
+                && !matches!(p, super::matcher::Pred::In(vals, _) if vals.iter().any(|v| matches!(v, Bson::Array(_))))
+        }),
+        _ => false,
+    }
+}
+
+/// The part of the normalized filter the FETCH stage still has to check.
+fn residual(c: &Collection, target: Target, parsed: &Document) -> Document {
+    let parts: Vec<Document> = match parsed.get_array("$and") {
+        Ok(a) if parsed.len() == 1 => a.iter().filter_map(|p| p.as_document().cloned()).collect(),
+        _ if parsed.is_empty() => Vec::new(),
+        _ => vec![parsed.clone()],
+    };
+    let mut left: Vec<Document> = parts
+        .into_iter()
+        .filter(|p| !covered(c, target, p))
+        .collect();
+    match left.len() {
+        0 => Document::new(),
+        1 => left.pop().unwrap_or_default(),
+        _ => doc! {"$and": left.into_iter().map(Bson::Document).collect::<Vec<_>>()},
+    }
 }
 
 /// The explain reply for inner command `inner` (run against `db`) at `verbosity`.
@@ -316,7 +364,7 @@ pub fn explain_command(
         let (w, x, n) = run_plan(e, db, &q, &f, p, &parsed);
         rejected_docs.push(Bson::Document(w));
         all_plans.push(Bson::Document(
-            doc! {"nReturned": n as i64, "executionTimeMillisEstimate": 0, "executionStages": x},
+            doc! {"nReturned": int(n), "executionTimeMillisEstimate": 0, "executionStages": x},
         ));
     }
     qp.insert("rejectedPlans", rejected_docs);
@@ -326,10 +374,10 @@ pub fn explain_command(
         let (keys, docs) = totals(&stages);
         let mut ex = doc! {
             "executionSuccess": true,
-            "nReturned": returned as i64,
+            "nReturned": int(returned),
             "executionTimeMillis": elapsed,
-            "totalKeysExamined": keys,
-            "totalDocsExamined": docs,
+            "totalKeysExamined": int(keys as u64),
+            "totalDocsExamined": int(docs as u64),
             "executionStages": stages,
         };
         if verbosity == "allPlansExecution" {
@@ -362,7 +410,7 @@ pub fn explain_command(
 
 /// Sums keysExamined / docsExamined over a stage tree.
 fn totals(stage: &Document) -> (i64, i64) {
-    let own = |k: &str| stage.get_i64(k).unwrap_or(0);
+    let own = |k: &str| stage.get(k).and_then(super::compare::to_f64).unwrap_or(0.0) as i64;
     let (mut keys, mut docs) = (own("keysExamined"), own("docsExamined"));
     if let Ok(input) = stage.get_document("inputStage") {
         let (k, d) = totals(input);

@@ -154,14 +154,19 @@ fn ixscan_fields(c: &Collection, target: Target, bounds: &[Option<Vec<Interval>>
     }
 }
 
+/// A counter as mongod sends it: an int while it fits.
+pub fn int(n: u64) -> Bson {
+    i32::try_from(n).map_or(Bson::Int64(n as i64), Bson::Int32)
+}
+
 /// Counters every executed stage carries.
 fn exec_common(stage: &mut Document, returned: u64, works: u64) {
     let mut d = doc! {
-        "nReturned": returned as i64,
+        "nReturned": int(returned),
         "executionTimeMillisEstimate": 0,
-        "works": works as i64,
-        "advanced": returned as i64,
-        "needTime": works.saturating_sub(returned + 1) as i64,
+        "works": int(works),
+        "advanced": int(returned),
+        "needTime": int(works.saturating_sub(returned + 1)),
         "needYield": 0,
         "saveState": 0,
         "restoreState": 0,
@@ -188,8 +193,8 @@ pub fn access_stage(
             let p = doc! {"stage": "IDHACK"};
             let mut e = p.clone();
             exec_common(&mut e, n.matched, n.keys + 1);
-            e.insert("keysExamined", n.keys as i64);
-            e.insert("docsExamined", n.docs as i64);
+            e.insert("keysExamined", int(n.keys));
+            e.insert("docsExamined", int(n.docs));
             (p, e)
         }
         Plan::Collscan { forward } => {
@@ -200,7 +205,7 @@ pub fn access_stage(
             p.insert("direction", if *forward { "forward" } else { "backward" });
             let mut e = p.clone();
             exec_common(&mut e, n.matched, n.docs + 1);
-            e.insert("docsExamined", n.docs as i64);
+            e.insert("docsExamined", int(n.docs));
             (p, e)
         }
         Plan::Ixscan { target, bounds } => {
@@ -211,21 +216,21 @@ pub fn access_stage(
             }
             let mut fetch_e = fetch.clone();
             exec_common(&mut fetch_e, n.matched, n.docs + 1);
-            fetch_e.insert("docsExamined", n.docs as i64);
+            fetch_e.insert("docsExamined", int(n.docs));
             fetch_e.insert("alreadyHasObj", 0);
             let mut ix_e = ix.clone();
             exec_common(&mut ix_e, n.docs, n.keys + 1);
             let multikey = ix.get_bool("isMultiKey").unwrap_or(false);
-            ix_e.insert("keysExamined", n.keys as i64);
+            ix_e.insert("keysExamined", int(n.keys));
             ix_e.insert("seeks", 1);
-            ix_e.insert("dupsTested", if multikey { n.keys as i64 } else { 0 });
+            ix_e.insert("dupsTested", int(if multikey { n.keys } else { 0 }));
             ix_e.insert(
                 "dupsDropped",
-                if multikey {
-                    n.keys.saturating_sub(n.docs) as i64
+                int(if multikey {
+                    n.keys.saturating_sub(n.docs)
                 } else {
                     0
-                },
+                }),
             );
             fetch.insert("inputStage", ix);
             fetch_e.insert("inputStage", ix_e);

@@ -38,6 +38,7 @@ mod explain_plan;
 mod expr;
 mod fmt;
 mod journal;
+mod key_bounds;
 mod matcher;
 mod optime;
 mod path;
