@@ -55,6 +55,16 @@ fn normalize(spec: &Bson) -> Result<Document, CmdError> {
     Ok(out)
 }
 
+/// Key patterns are equal field by field in order (`{a: 1, b: 1}` is not `{b: 1, a: 1}`;
+/// `Document`'s own equality ignores order).
+fn same_key(a: Option<&Document>, b: Option<&Document>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => a.len() == b.len() && a.iter().zip(b.iter()).all(|(x, y)| x == y),
+        (None, None) => true,
+        _ => false,
+    }
+}
+
 pub fn create_indexes(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOutcome, CmdError> {
     let coll = coll_arg(cmd, "createIndexes", db)?;
     let specs = match cmd.get("indexes") {
@@ -91,7 +101,7 @@ pub fn create_indexes(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOut
             .chain(todo.iter())
             .find(|o| o.get_str("name").ok() == Some(name))
         {
-            if old.get_document("key").ok() == key {
+            if same_key(old.get_document("key").ok(), key) {
                 continue;
             }
             return Err(CmdError::new(86, "IndexKeySpecsConflict", format!(
@@ -99,7 +109,10 @@ pub fn create_indexes(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOut
                 fmt::document(&spec), fmt::document(old)
             )));
         }
-        if let Some(old) = existing.iter().find(|o| o.get_document("key").ok() == key) {
+        if let Some(old) = existing
+            .iter()
+            .find(|o| same_key(o.get_document("key").ok(), key))
+        {
             return Err(CmdError::new(
                 85,
                 "IndexOptionsConflict",
@@ -174,7 +187,7 @@ pub fn drop_indexes(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOutco
             let found = c
                 .index_specs()
                 .into_iter()
-                .find(|s| s.get_document("key").ok() == Some(k));
+                .find(|s| same_key(s.get_document("key").ok(), Some(k)));
             match found {
                 Some(s) => vec![s.get_str("name").unwrap_or_default().to_string()],
                 None => {

@@ -256,10 +256,11 @@ pub fn distinct(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOutcome, 
             ))
         }
     };
-    let f = Filter::parse(&doc_arg(cmd, "distinct", "query")?.unwrap_or_default())?;
+    let query = doc_arg(cmd, "distinct", "query")?.unwrap_or_default();
+    let f = Filter::parse(&query)?;
     let mut seen = std::collections::BTreeSet::new();
     let mut values = Vec::new();
-    for (_, d) in matching(e, db, &coll, &f) {
+    for (_, d) in matching_hinted(e, db, &coll, &f, &query, cmd.get("hint"))? {
         let (vals, _) = super::path::lookup_all(&d, &key);
         for v in vals {
             let items: Vec<&Bson> = match v {

@@ -8,7 +8,9 @@ use std::sync::Arc;
 use bson::{Bson, Document};
 
 use super::collection::Collection;
-use super::compare::Key;
+use std::cmp::Ordering;
+
+use super::compare::{cmp_bson, type_rank, Key};
 use super::matcher::Filter;
 use super::secondary::{Entry, SecIndex};
 use crate::sandbox::error::CmdError;
@@ -104,7 +106,11 @@ pub fn scan_ids(
 }
 
 /// The bounds every usable index would scan for `filter` (planner candidates).
-fn candidates(c: &Collection, filter: &Filter) -> Vec<(Target, Vec<Option<Vec<Interval>>>)> {
+fn candidates(
+    c: &Collection,
+    filter: &Filter,
+    filter_doc: &Document,
+) -> Vec<(Target, Vec<Option<Vec<Interval>>>)> {
     let mut out = Vec::new();
     if c.id_index.is_some() {
         let b = field_bounds(&["_id".to_string()], &|_| false, filter);
@@ -113,7 +119,11 @@ fn candidates(c: &Collection, filter: &Filter) -> Vec<(Target, Vec<Option<Vec<In
         }
     }
     for (i, ix) in c.secondary.iter().enumerate() {
-        if ix.partial || ix.truncated {
+        let usable = match &ix.partial_filter {
+            Some((_, partial)) => implies(filter_doc, partial),
+            None => !ix.partial,
+        };
+        if !usable || ix.truncated {
             continue;
         }
         let b = field_bounds(&ix.fields, &|f| ix.multikey_fields.contains(f), filter);
@@ -122,6 +132,63 @@ fn candidates(c: &Collection, filter: &Filter) -> Vec<(Target, Vec<Option<Vec<In
         }
     }
     out
+}
+
+/// The `{field: {op: value}}` conditions of a filter's top-level AND (normalized as explain's
+/// parsedQuery).
+fn conditions(filter: &Document) -> Vec<Document> {
+    let parsed = super::explain::parsed_query(filter);
+    match parsed.get_array("$and") {
+        Ok(a) if parsed.len() == 1 => a.iter().filter_map(|p| p.as_document().cloned()).collect(),
+        _ if parsed.is_empty() => Vec::new(),
+        _ => vec![parsed],
+    }
+}
+
+/// Whether every document matching `query` matches a partial index's filter (so the index
+/// holds all of them): each condition of the partial filter is in the query, or is
+/// `{f: {$exists: true}}` with a query equality or range on `f`, or a range the query's same
+/// range operator on `f` tightens.
+fn implies(query: &Document, partial: &Document) -> bool {
+    let have = conditions(query);
+    conditions(partial).iter().all(|need| {
+        let Some((field, Bson::Document(op))) = need.iter().next() else {
+            return false;
+        };
+        let Some((op, v)) = op.iter().next() else {
+            return false;
+        };
+        have.iter().any(|h| {
+            if h == need {
+                return true;
+            }
+            let Some((hf, Bson::Document(hop))) = h.iter().next() else {
+                return false;
+            };
+            let Some((hop, hv)) = hop.iter().next() else {
+                return false;
+            };
+            if hf != field {
+                return false;
+            }
+            let same_type = type_rank(hv) == type_rank(v);
+            let o = cmp_bson(hv, v);
+            match (op.as_str(), hop.as_str()) {
+                ("$exists", "$eq" | "$gt" | "$gte" | "$lt" | "$lte") => {
+                    super::matcher::truthy(v) && !matches!(hv, Bson::Null)
+                }
+                ("$gt" | "$gte", "$eq" | "$gt" | "$gte") if same_type => {
+                    o == Ordering::Greater
+                        || (o == Ordering::Equal && (op == "$gte" || hop != "$eq" && hop != "$gte"))
+                }
+                ("$lt" | "$lte", "$eq" | "$lt" | "$lte") if same_type => {
+                    o == Ordering::Less
+                        || (o == Ordering::Equal && (op == "$lte" || hop != "$eq" && hop != "$lte"))
+                }
+                _ => false,
+            }
+        })
+    })
 }
 
 /// The index a hint names (by name or key pattern), `$natural`, or an error like mongod's.
@@ -207,7 +274,7 @@ pub fn plan(
     if filter.id_equality().is_some() && c.id_index.is_some() {
         return Ok((Plan::IdHack, Vec::new()));
     }
-    let mut ranked: Vec<(u64, usize, Plan)> = candidates(c, filter)
+    let mut ranked: Vec<(u64, usize, Plan)> = candidates(c, filter, filter_doc)
         .into_iter()
         .map(|(target, bounds)| {
             let (_, keys) = scan_ids(c, target, &bounds, TRIAL_KEYS);

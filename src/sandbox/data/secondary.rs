@@ -27,6 +27,8 @@ pub struct SecIndex {
     pub unique: bool,
     pub sparse: bool,
     pub partial: bool,
+    /// A partial index holds only the documents matching its `partialFilterExpression`.
+    pub partial_filter: Option<(super::matcher::Filter, Document)>,
     /// Some document had more than one key for it (an array on an indexed path).
     pub multikey: bool,
     /// Fields on which some document had an array (explain's `multiKeyPaths`).
@@ -112,6 +114,13 @@ impl SecIndex {
             unique: flag("unique"),
             sparse: flag("sparse"),
             partial: spec.contains_key("partialFilterExpression"),
+            partial_filter: match spec.get("partialFilterExpression") {
+                Some(Bson::Document(d)) => {
+                    Some((super::matcher::Filter::parse(d).ok()?, d.clone()))
+                }
+                Some(_) => return None,
+                None => None,
+            },
             multikey: false,
             multikey_fields: BTreeSet::new(),
             truncated: false,
@@ -152,6 +161,13 @@ impl SecIndex {
     }
 
     pub fn add(&mut self, rid: u64, doc: &Document) {
+        if self
+            .partial_filter
+            .as_ref()
+            .is_some_and(|(f, _)| !f.matches(doc))
+        {
+            return;
+        }
         let (keys, arrays) = self.keys(doc);
         if keys.len() > 1 {
             self.multikey = true;

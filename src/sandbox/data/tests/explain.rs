@@ -181,6 +181,14 @@ fn command_forms_count_update_delete_aggregate() {
     );
     let r = explain(&s, doc! {"count": "c", "query": {"x": 1}}, "executionStats");
     assert_eq!(winning(&r).get_str("stage"), Ok("COUNT"));
+    let r = explain(&s, doc! {"count": "c"}, "executionStats");
+    assert_eq!(winning(&r), doc! {"stage": "RECORD_STORE_FAST_COUNT"});
+    let x = r
+        .get_document("executionStats")
+        .and_then(|x| x.get_document("executionStages"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(x.get_i32("nCounted"), Ok(100));
     let r = explain(
         &s,
         doc! {"update": "c", "updates": [{"q": {"x": 2}, "u": {"$set": {"y": 1}}, "multi": true}]},

@@ -26,6 +26,15 @@ fn create_indexes(s: &Store) {
         })
         .collect();
     run(s, "t", doc! {"createIndexes": "c", "indexes": specs});
+    // Never hinted below (they hold only some documents), but the planner may pick them.
+    run(
+        s,
+        "t",
+        doc! {"createIndexes": "c", "indexes": [
+            {"key": {"b": 1, "a": 1}, "name": "b_partial", "partialFilterExpression": {"b": {"$gt": 0}}},
+            {"key": {"a.b": -1}, "name": "ab_sparse", "sparse": true},
+        ]},
+    );
 }
 
 /// Sorted `_id`s a find returns (index order differs from natural order).
@@ -349,4 +358,55 @@ fn sorted_finds_agree_with_and_without_an_index() {
             "{sort}"
         );
     }
+}
+
+#[test]
+fn partial_indexes_hold_matching_documents_and_serve_implied_queries() {
+    let s = Store::in_memory();
+    run(
+        &s,
+        "t",
+        doc! {"createIndexes": "c", "indexes": [
+        {"key": {"a": 1}, "name": "a_part", "partialFilterExpression": {"a": {"$gte": 5}}}]},
+    );
+    let docs: Vec<Bson> = (0..10)
+        .map(|i| Bson::Document(doc! {"_id": i, "a": i}))
+        .collect();
+    run(&s, "t", doc! {"insert": "c", "documents": docs});
+    let plan = |f: Document| {
+        let r = run(
+            &s,
+            "t",
+            doc! {"explain": {"find": "c", "filter": f}, "verbosity": "queryPlanner"},
+        );
+        let w = r
+            .get_document("queryPlanner")
+            .and_then(|q| q.get_document("winningPlan"))
+            .cloned();
+        w.map(|w| w.get_str("stage").unwrap_or_default().to_string())
+            .unwrap_or_default()
+    };
+    assert_eq!(plan(doc! {"a": 7}), "FETCH");
+    assert_eq!(plan(doc! {"a": {"$gt": 5}}), "FETCH");
+    assert_eq!(plan(doc! {"a": {"$gte": 5}}), "FETCH");
+    assert_eq!(plan(doc! {"a": {"$gt": 4}}), "COLLSCAN");
+    assert_eq!(plan(doc! {"a": 3}), "COLLSCAN");
+    assert_eq!(
+        found(&s, &doc! {"a": {"$gte": 4}}, Bson::String(String::new())),
+        vec![4, 5, 6, 7, 8, 9]
+    );
+    // Hinted, a partial index returns only what it holds (as on mongod).
+    assert_eq!(
+        found(&s, &doc! {"a": {"$gte": 4}}, Bson::String("a_part".into())),
+        vec![5, 6, 7, 8, 9]
+    );
+    run(
+        &s,
+        "t",
+        doc! {"update": "c", "updates": [{"q": {"_id": 2}, "u": {"$set": {"a": 50}}}]},
+    );
+    assert_eq!(
+        found(&s, &doc! {"a": 50}, Bson::String("a_part".into())),
+        vec![2]
+    );
 }
