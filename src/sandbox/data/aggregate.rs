@@ -45,10 +45,9 @@ pub fn aggregate(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOutcome,
             ))
         }
     };
-    if cmd.contains_key("explain") {
-        return Err(CmdError::bad_value(
-            "explain is not supported by rsh-sandbox",
-        ));
+    if cmd.get("explain").is_some_and(super::matcher::truthy) {
+        let reply = super::explain::explain_command(e, db, cmd, "queryPlanner")?;
+        return Ok(super::commands::ok(reply, None));
     }
     let cursor_opts = doc_arg(cmd, "aggregate", "cursor")?.ok_or_else(|| {
         CmdError::new(
@@ -82,8 +81,8 @@ pub fn aggregate(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOutcome,
         }
         (Some(c), Some(first)) if first.contains_key("$match") => {
             rest = &stages[1..];
-            let f = match first.get("$match") {
-                Some(Bson::Document(m)) => Filter::parse(m)?,
+            let (f, fd) = match first.get("$match") {
+                Some(Bson::Document(m)) => (Filter::parse(m)?, m.clone()),
                 _ => {
                     return Err(CmdError::new(
                         15959,
@@ -92,7 +91,10 @@ pub fn aggregate(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOutcome,
                     ))
                 }
             };
-            matching(e, db, c, &f).into_iter().map(|(_, d)| d).collect()
+            super::cmd_read::matching_hinted(e, db, c, &f, &fd, cmd.get("hint"))?
+                .into_iter()
+                .map(|(_, d)| d)
+                .collect()
         }
         (Some(c), _) => e
             .coll(db, c)

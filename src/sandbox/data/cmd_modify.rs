@@ -84,7 +84,8 @@ pub fn find_and_modify(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOu
     let coll = coll_arg(cmd, &name, db)?;
     let req = Request::parse(cmd)?;
     let filter = Filter::parse(&req.query)?;
-    let mut found = super::cmd_read::matching(e, db, &coll, &filter);
+    let mut found =
+        super::cmd_read::matching_hinted(e, db, &coll, &filter, &req.query, cmd.get("hint"))?;
     if let Some(Some(Sort::Keys(keys))) = doc_arg(cmd, "findAndModify", "sort")?
         .map(|s| Sort::parse(&s))
         .transpose()?

@@ -9,6 +9,7 @@ use super::compare::Key;
 use super::cursor::{Cursor, Source};
 use super::engine::Engine;
 use super::matcher::Filter;
+use super::planner::{self, Plan};
 use super::projection::Projection;
 use super::sort::{sort_docs, Sort};
 use super::CmdOutcome;
@@ -16,23 +17,26 @@ use crate::sandbox::error::CmdError;
 
 const DEFAULT_FIRST_BATCH: u64 = 101;
 
-/// All documents of `db.coll` matching `filter`, in natural order (an `_id` equality uses the index).
+/// All documents of `db.coll` matching `filter`, in the order the chosen plan yields them
+/// (index order with an index, natural order otherwise).
 pub fn matching(e: &Engine, db: &str, coll: &str, filter: &Filter) -> Vec<(u64, Arc<Document>)> {
+    matching_hinted(e, db, coll, filter, &Document::new(), None).unwrap_or_default()
+}
+
+/// `matching` following a `hint` (an unknown index is an error, as on mongod).
+pub fn matching_hinted(
+    e: &Engine,
+    db: &str,
+    coll: &str,
+    filter: &Filter,
+    filter_doc: &Document,
+    hint: Option<&Bson>,
+) -> Result<Vec<(u64, Arc<Document>)>, CmdError> {
     let Some(c) = e.coll(db, coll) else {
-        return Vec::new();
+        return Ok(Vec::new());
     };
-    if let Some(id) = filter.id_equality() {
-        return c
-            .find_id(id)
-            .and_then(|rid| c.get(rid).map(|d| (rid, d.clone())))
-            .into_iter()
-            .collect();
-    }
-    c.docs
-        .iter()
-        .map(|(rid, s)| (*rid, s.doc()))
-        .filter(|(_, d)| filter.matches(d))
-        .collect()
+    let (plan, _) = planner::plan(c, filter, filter_doc, hint, &format!("{db}.{coll}"))?;
+    Ok(planner::execute(c, &plan, filter).docs)
 }
 
 /// Starts a cursor: builds the first batch and registers the rest (unless `single_batch`).
@@ -57,7 +61,8 @@ pub fn open_cursor(
 
 pub fn find(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOutcome, CmdError> {
     let coll = coll_arg(cmd, "find", db)?;
-    let filter = Filter::parse(&doc_arg(cmd, "FindCommandRequest", "filter")?.unwrap_or_default())?;
+    let filter_doc = doc_arg(cmd, "FindCommandRequest", "filter")?.unwrap_or_default();
+    let filter = Filter::parse(&filter_doc)?;
     let projection = match doc_arg(cmd, "FindCommandRequest", "projection")? {
         Some(p) => Projection::parse(&p)?,
         None => None,
@@ -73,29 +78,35 @@ pub fn find(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOutcome, CmdE
     let batch = count_arg(cmd, "FindCommandRequest", "batchSize")?.map(|b| b as u64);
     let single = bool_arg(cmd, "singleBatch");
     let ns = format!("{db}.{coll}");
-    let source = match sort {
-        None | Some(Sort::Natural(true)) if filter.id_equality().is_none() => Source::Scan {
+    let plan = match e.coll(db, &coll) {
+        Some(c) => planner::plan(c, &filter, &filter_doc, cmd.get("hint"), &ns)?.0,
+        None => Plan::Collscan { forward: true },
+    };
+    // A natural-order scan streams batch by batch; other plans compute their results up front.
+    let scan = match (&sort, &plan) {
+        (None | Some(Sort::Natural(true)), Plan::Collscan { forward }) => Some(*forward),
+        (Some(Sort::Natural(forward)), _) => Some(*forward),
+        _ => None,
+    };
+    let source = match scan {
+        Some(forward) => Source::Scan {
             db: db.to_string(),
             coll,
             last: None,
-            forward: true,
+            forward,
             filter,
             skip,
         },
-        Some(Sort::Natural(false)) => Source::Scan {
-            db: db.to_string(),
-            coll,
-            last: None,
-            forward: false,
-            filter,
-            skip,
-        },
-        other => {
-            let mut docs: Vec<Arc<Document>> = matching(e, db, &coll, &filter)
-                .into_iter()
-                .map(|(_, d)| d)
-                .collect();
-            if let Some(Sort::Keys(keys)) = &other {
+        None => {
+            let mut docs: Vec<Arc<Document>> = match e.coll(db, &coll) {
+                Some(c) => planner::execute(c, &plan, &filter)
+                    .docs
+                    .into_iter()
+                    .map(|(_, d)| d)
+                    .collect(),
+                None => Vec::new(),
+            };
+            if let Some(Sort::Keys(keys)) = &sort {
                 sort_docs(&mut docs, keys);
             }
             let end = limit.map_or(docs.len(), |l| (skip + l).min(docs.len() as u64) as usize);
@@ -208,11 +219,12 @@ pub fn count(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOutcome, Cmd
         Some(l) if l != 0.0 => Some(l.abs() as i64),
         _ => None,
     };
-    let total = if query.is_empty() {
+    let hint = cmd.get("hint");
+    let total = if query.is_empty() && hint.is_none() {
         e.coll(db, &coll).map_or(0, |c| c.count() as i64)
     } else {
         let f = Filter::parse(&query)?;
-        matching(e, db, &coll, &f).len() as i64
+        matching_hinted(e, db, &coll, &f, &query, hint)?.len() as i64
     };
     let mut n = (total - skip).max(0);
     if let Some(l) = limit {

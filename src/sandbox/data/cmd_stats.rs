@@ -1,5 +1,5 @@
 //! collStats, dbStats and the `$collStats` stage's document. Sizes are estimates from the BSON
-//! sizes kept per document (pages of 4 KiB on "disk", one page per index).
+//! sizes kept per document (pages of 4 KiB on "disk"); index sizes from their keys.
 
 use bson::{doc, Document};
 
@@ -39,13 +39,13 @@ pub fn coll_stats_doc(e: &Engine, db: &str, coll: &str, scale: i64) -> Document 
         d.insert("max", c.capped_max_docs.map_or(0, |m| m as i64));
         d.insert("maxSize", max as i64 / scale);
     }
-    let specs = c.index_specs();
+    let index_sizes = c.index_sizes();
     let mut sizes = Document::new();
-    for s in &specs {
-        sizes.insert(s.get_str("name").unwrap_or_default(), 4096 / scale);
+    for (name, size) in &index_sizes {
+        sizes.insert(name, size / scale);
     }
-    let index_total = 4096 * specs.len() as i64;
-    d.insert("nindexes", specs.len() as i32);
+    let index_total: i64 = index_sizes.iter().map(|(_, s)| s).sum();
+    d.insert("nindexes", index_sizes.len() as i32);
     d.insert("indexDetails", Document::new());
     d.insert("indexBuilds", Vec::<bson::Bson>::new());
     d.insert("totalIndexSize", index_total / scale);
@@ -94,7 +94,12 @@ pub fn db_stats(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOutcome, 
             .map(|c| disk_size(c) - 4096 * c.index_specs().len() as i64)
             .sum()
     });
-    let index_size = indexes * 4096;
+    let index_size: i64 = colls.map_or(0, |c| {
+        c.values()
+            .flat_map(|c| c.index_sizes())
+            .map(|(_, s)| s)
+            .sum()
+    });
     let (used, total) = fs_sizes(e);
     let mut d = doc! {"db": db, "collections": n_colls, "views": 0i64, "objects": objects};
     d.insert(

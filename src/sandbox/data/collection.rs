@@ -87,6 +87,8 @@ pub struct Collection {
     /// Index specs other than `_id_`, in creation order (`{v, key, name, ...}`).
     pub indexes: Vec<Document>,
     pub unique: Vec<UniqueIndex>,
+    /// Scannable indexes (unique ones too) kept for query planning, in creation order.
+    pub secondary: Vec<super::secondary::SecIndex>,
     pub data_size: u64,
     /// Capped size in bytes.
     pub capped_max: Option<u64>,
@@ -151,6 +153,7 @@ impl Collection {
             },
             indexes: Vec::new(),
             unique: Vec::new(),
+            secondary: Vec::new(),
             data_size: 0,
             capped_max,
             capped_max_docs,
@@ -258,6 +261,9 @@ impl Collection {
                 u.map.insert(k, rid);
             }
         }
+        for s in &mut self.secondary {
+            s.add(rid, doc);
+        }
     }
 
     fn index_remove(&mut self, rid: u64, doc: &Document) {
@@ -272,6 +278,9 @@ impl Collection {
             if u.map.get(&k) == Some(&rid) {
                 u.map.remove(&k);
             }
+        }
+        for s in &mut self.secondary {
+            s.remove(rid, doc);
         }
     }
 
@@ -331,6 +340,12 @@ impl Collection {
                 sparse,
             });
         }
+        if let Some(mut ix) = super::secondary::SecIndex::from_spec(&spec) {
+            for (rid, s) in &self.docs {
+                ix.add(*rid, &s.doc());
+            }
+            self.secondary.push(ix);
+        }
         self.indexes.push(spec);
         Ok(())
     }
@@ -340,6 +355,7 @@ impl Collection {
         self.indexes
             .retain(|s| s.get_str("name").ok() != Some(name));
         self.unique.retain(|u| u.name != name);
+        self.secondary.retain(|u| u.name != name);
         self.indexes.len() != before
     }
 
@@ -351,6 +367,26 @@ impl Collection {
         }
         out.extend(self.indexes.iter().cloned());
         out
+    }
+
+    /// Estimated size in bytes of each index, listIndexes order: a page plus its keys (`_id_`
+    /// counts ~16 bytes a document; indexes the sandbox does not scan count one page).
+    pub fn index_sizes(&self) -> Vec<(String, i64)> {
+        self.index_specs()
+            .iter()
+            .map(|spec| {
+                let name = spec.get_str("name").unwrap_or_default().to_string();
+                let size = if name == "_id_" {
+                    4096 + 16 * self.count()
+                } else {
+                    self.secondary
+                        .iter()
+                        .find(|s| s.name == name)
+                        .map_or(4096, |s| s.size_estimate())
+                };
+                (name, size as i64)
+            })
+            .collect()
     }
 
     pub fn clear(&mut self) {

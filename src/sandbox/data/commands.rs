@@ -41,6 +41,7 @@ pub fn dispatch(
         "listDatabases" => super::cmd_catalog::list_databases(e, cmd),
         "collStats" => super::cmd_stats::coll_stats(e, db, cmd),
         "dbStats" => super::cmd_stats::db_stats(e, db, cmd),
+        "explain" => super::explain::explain(e, db, cmd),
         other => Err(CmdError::command_not_found(other)),
     }
 }

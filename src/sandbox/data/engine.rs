@@ -35,6 +35,8 @@ pub struct Engine {
     pub stmt: Option<(super::sessions::TxnCtx, i32)>,
     /// The dbpath (for dbStats' filesystem figures).
     pub dbpath: Option<std::path::PathBuf>,
+    /// This member's host and port as explain's `serverInfo` reports them (set by the node).
+    pub server_addr: Option<(String, i32)>,
 }
 
 /// Splits `db.coll` at the first dot.
@@ -45,7 +47,7 @@ pub fn split_ns(ns: &str) -> Option<(&str, &str)> {
 pub fn command_kind(name: &str) -> Option<CmdKind> {
     match name {
         "find" | "count" | "distinct" | "aggregate" | "listCollections" | "listIndexes"
-        | "listDatabases" | "collStats" | "dbStats" => Some(CmdKind::Read),
+        | "listDatabases" | "collStats" | "dbStats" | "explain" => Some(CmdKind::Read),
         "insert" | "update" | "delete" | "findAndModify" | "findandmodify" | "create" | "drop"
         | "dropDatabase" | "createIndexes" | "dropIndexes" | "deleteIndexes"
         | "renameCollection" => Some(CmdKind::Write),
@@ -55,6 +57,23 @@ pub fn command_kind(name: &str) -> Option<CmdKind> {
 }
 
 impl Engine {
+    /// `(host, port)` for explain's `serverInfo`: what the node set, else this machine's name
+    /// and the default port.
+    pub fn server_address(&self) -> (String, i32) {
+        self.server_addr.clone().unwrap_or_else(|| {
+            let mut buf = [0u8; 256];
+            // SAFETY: the buffer outlives the call and its length is passed.
+            let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
+            let end = buf.iter().position(|b| *b == 0).unwrap_or(buf.len());
+            let host = if rc == 0 {
+                String::from_utf8_lossy(&buf[..end]).into_owned()
+            } else {
+                "localhost".to_string()
+            };
+            (host, 27017)
+        })
+    }
+
     pub fn empty() -> Engine {
         let mut e = Engine {
             dbs: BTreeMap::new(),
@@ -71,6 +90,7 @@ impl Engine {
             sessions: Default::default(),
             stmt: None,
             dbpath: None,
+            server_addr: None,
         };
         e.ensure_oplog();
         e

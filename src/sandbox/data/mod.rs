@@ -33,14 +33,19 @@ mod compare;
 mod cursor;
 mod docpath;
 mod engine;
+mod explain;
+mod explain_plan;
 mod expr;
 mod fmt;
 mod journal;
+mod key_bounds;
 mod matcher;
 mod optime;
 mod path;
+mod planner;
 mod projection;
 mod regex;
+mod secondary;
 mod sessions;
 mod snapshot;
 mod sort;
@@ -175,6 +180,11 @@ impl Store {
     /// Caps the oplog at `mb` megabytes (`--oplogSize`); default 990 MB.
     pub fn set_oplog_size_mb(&self, mb: f64) {
         self.lock().set_oplog_size_mb(mb);
+    }
+
+    /// The host and port explain's `serverInfo` reports for this member.
+    pub fn set_server_address(&self, host: &str, port: u16) {
+        self.write(|e| e.server_addr = Some((host.to_string(), i32::from(port))));
     }
 
     /// Which gate applies to command `name` (`None`: not a data command).

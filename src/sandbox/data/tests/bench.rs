@@ -73,3 +73,30 @@ fn scans_are_linear_in_the_collection_size() {
     }
     assert_eq!(seen, (0..5000).collect::<Vec<_>>());
 }
+
+#[test]
+#[ignore = "benchmark: prints figures"]
+fn bench_find_with_and_without_an_index() {
+    let n = 1_000_000;
+    let s = fill(n);
+    let time_finds = |label: &str| {
+        let t = Instant::now();
+        for k in 0..20 {
+            // x runs 0..1000 in every chunk: 1000 matches per value.
+            assert_eq!(iterate(&s, doc! {"x": 37 * k}), (n / 1000) as usize);
+        }
+        println!(
+            "find({{x: N}}) on {n} docs, {label}: {:?} per find",
+            t.elapsed() / 20
+        );
+    };
+    time_finds("no index");
+    let t = Instant::now();
+    run(
+        &s,
+        "b",
+        doc! {"createIndexes": "c", "indexes": [{"key": {"x": 1}, "name": "x_1"}]},
+    );
+    println!("createIndexes x_1 on {n} docs: {:?}", t.elapsed());
+    time_finds("index x_1");
+}

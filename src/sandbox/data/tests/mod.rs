@@ -3,7 +3,9 @@
 mod bench;
 mod catalog;
 mod crud;
+mod explain;
 mod expr_eval;
+mod indexes;
 mod oplog;
 mod persist;
 mod props;

@@ -1,0 +1,255 @@
+//! Query planning: pick an index whose leading field(s) the filter bounds (equality, `$in`,
+//! ranges in a top-level AND), or follow a `hint`; then scan only those key ranges and run the
+//! full matcher on each candidate, so results never depend on the plan.
+
+use std::ops::Bound;
+use std::sync::Arc;
+
+use bson::{Bson, Document};
+
+use super::collection::Collection;
+use super::compare::Key;
+use super::matcher::Filter;
+use super::secondary::{Entry, SecIndex};
+use crate::sandbox::error::CmdError;
+
+pub use super::key_bounds::{entry_ranges, field_bounds, non_empty, pred_intervals, Interval};
+
+/// Which index a scan walks.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Target {
+    Id,
+    Sec(usize),
+}
+
+#[derive(Debug, Clone)]
+pub enum Plan {
+    /// `{_id: <value>}`: one lookup in the `_id` index.
+    IdHack,
+    Collscan {
+        forward: bool,
+    },
+    Ixscan {
+        target: Target,
+        /// Intervals per key-pattern field (`None`: unconstrained).
+        bounds: Vec<Option<Vec<Interval>>>,
+    },
+}
+
+/// What running a plan produced.
+pub struct Exec {
+    pub docs: Vec<(u64, Arc<Document>)>,
+    pub keys_examined: u64,
+    pub docs_examined: u64,
+}
+
+/// Plans are ranked by counting the keys in their ranges, up to this many.
+const TRIAL_KEYS: u64 = 10_000;
+
+fn id_scan(c: &Collection, bounds: &[Option<Vec<Interval>>], cap: u64) -> (Vec<u64>, u64) {
+    let Some(ix) = &c.id_index else {
+        return (Vec::new(), 0);
+    };
+    let full = vec![(Bound::Unbounded, Bound::Unbounded)];
+    let ivs = bounds.first().cloned().flatten().unwrap_or(full);
+    let mut out = Vec::new();
+    let mut keys = 0;
+    for i in ivs.iter().filter(|i| non_empty(i)) {
+        for (_, rid) in ix.range(i.clone()) {
+            keys += 1;
+            out.push(*rid);
+            if keys >= cap {
+                return (out, keys);
+            }
+        }
+    }
+    (out, keys)
+}
+
+fn sec(c: &Collection, t: Target) -> Option<&SecIndex> {
+    match t {
+        Target::Sec(i) => c.secondary.get(i),
+        Target::Id => None,
+    }
+}
+
+/// Record ids an index scan yields (each once, index order) and the keys it examined.
+pub fn scan_ids(
+    c: &Collection,
+    target: Target,
+    bounds: &[Option<Vec<Interval>>],
+    cap: u64,
+) -> (Vec<u64>, u64) {
+    match sec(c, target) {
+        Some(ix) => ix.scan(&entry_ranges(bounds), cap),
+        None => id_scan(c, bounds, cap),
+    }
+}
+
+/// The bounds every usable index would scan for `filter` (planner candidates).
+fn candidates(c: &Collection, filter: &Filter) -> Vec<(Target, Vec<Option<Vec<Interval>>>)> {
+    let mut out = Vec::new();
+    if c.id_index.is_some() {
+        let b = field_bounds(&["_id".to_string()], &|_| false, filter);
+        if b[0].is_some() {
+            out.push((Target::Id, b));
+        }
+    }
+    for (i, ix) in c.secondary.iter().enumerate() {
+        if ix.partial || ix.truncated {
+            continue;
+        }
+        let b = field_bounds(&ix.fields, &|f| ix.multikey_fields.contains(f), filter);
+        if b.first().is_some_and(Option::is_some) {
+            out.push((Target::Sec(i), b));
+        }
+    }
+    out
+}
+
+/// The index a hint names (by name or key pattern), `$natural`, or an error like mongod's.
+fn hinted(c: &Collection, hint: &Bson, ns: &str, filter_doc: &Document) -> Result<Plan, CmdError> {
+    let same_pattern = |spec: &Document, k: &Document| {
+        spec.get_document("key").is_ok_and(|key| {
+            key.len() == k.len()
+                && key
+                    .iter()
+                    .zip(k.iter())
+                    .all(|((a, x), (b, y))| a == b && super::compare::bson_eq(x, y))
+        })
+    };
+    let found = match hint {
+        Bson::Document(k) => {
+            if let Some(v) = k.get("$natural") {
+                let forward = super::compare::to_f64(v).is_none_or(|f| f >= 0.0);
+                return Ok(Plan::Collscan { forward });
+            }
+            c.index_specs().into_iter().find(|s| same_pattern(s, k))
+        }
+        Bson::String(name) => c
+            .index_specs()
+            .into_iter()
+            .find(|s| s.get_str("name").ok() == Some(name.as_str())),
+        _ => None,
+    };
+    let Some(spec) = found else {
+        return Err(CmdError::bad_value(format!(
+            "error processing query: ns={ns}Tree: {}\nSort: {{}}\nProj: {{}}\n planner returned error :: caused by :: hint provided does not correspond to an existing index",
+            super::fmt::document(filter_doc)
+        )));
+    };
+    let name = spec.get_str("name").unwrap_or_default();
+    if name == "_id_" {
+        return Ok(Plan::Ixscan {
+            target: Target::Id,
+            bounds: vec![None],
+        });
+    }
+    // Text, hashed and other special indexes are not kept: such a hint scans the collection.
+    let Some(i) = c.secondary.iter().position(|s| s.name == name) else {
+        return Ok(Plan::Collscan { forward: true });
+    };
+    // The caller computes the bounds from the filter.
+    Ok(Plan::Ixscan {
+        target: Target::Sec(i),
+        bounds: Vec::new(),
+    })
+}
+
+/// The plan for `filter` on `c` (a hint, when given and not empty, decides), and the plans
+/// the planner considered and did not choose.
+pub fn plan(
+    c: &Collection,
+    filter: &Filter,
+    filter_doc: &Document,
+    hint: Option<&Bson>,
+    ns: &str,
+) -> Result<(Plan, Vec<Plan>), CmdError> {
+    let hint = hint.filter(|h| match h {
+        Bson::Document(d) => !d.is_empty(),
+        Bson::String(s) => !s.is_empty(),
+        _ => true,
+    });
+    if let Some(h) = hint {
+        let p = match hinted(c, h, ns, filter_doc)? {
+            Plan::Ixscan { target, .. } => {
+                let fields = match sec(c, target) {
+                    Some(ix) => ix.fields.clone(),
+                    None => vec!["_id".to_string()],
+                };
+                let mk = |f: &str| sec(c, target).is_some_and(|ix| ix.multikey_fields.contains(f));
+                Plan::Ixscan {
+                    target,
+                    bounds: field_bounds(&fields, &mk, filter),
+                }
+            }
+            other => other,
+        };
+        return Ok((p, Vec::new()));
+    }
+    if filter.id_equality().is_some() && c.id_index.is_some() {
+        return Ok((Plan::IdHack, Vec::new()));
+    }
+    let mut ranked: Vec<(u64, usize, Plan)> = candidates(c, filter)
+        .into_iter()
+        .map(|(target, bounds)| {
+            let (_, keys) = scan_ids(c, target, &bounds, TRIAL_KEYS);
+            let bounded = bounds.iter().take_while(|b| b.is_some()).count();
+            (keys, usize::MAX - bounded, Plan::Ixscan { target, bounds })
+        })
+        .collect();
+    ranked.sort_by_key(|r| (r.0, r.1));
+    let mut plans = ranked.into_iter().map(|(_, _, p)| p);
+    match plans.next() {
+        Some(best) => Ok((best, plans.collect())),
+        None => Ok((Plan::Collscan { forward: true }, Vec::new())),
+    }
+}
+
+/// Runs `plan`: the matching documents (index order for index scans, natural otherwise).
+pub fn execute(c: &Collection, plan: &Plan, filter: &Filter) -> Exec {
+    match plan {
+        Plan::IdHack => {
+            let found = filter
+                .id_equality()
+                .and_then(|id| c.find_id(id))
+                .and_then(|rid| c.get(rid).map(|d| (rid, d)));
+            let n = u64::from(found.is_some());
+            Exec {
+                docs: found.into_iter().collect(),
+                keys_examined: n,
+                docs_examined: n,
+            }
+        }
+        Plan::Collscan { forward } => {
+            let it: Box<dyn Iterator<Item = _>> = if *forward {
+                Box::new(c.docs.iter())
+            } else {
+                Box::new(c.docs.iter().rev())
+            };
+            let docs = it
+                .map(|(rid, s)| (*rid, s.doc()))
+                .filter(|(_, d)| filter.matches(d))
+                .collect();
+            Exec {
+                docs,
+                keys_examined: 0,
+                docs_examined: c.count(),
+            }
+        }
+        Plan::Ixscan { target, bounds } => {
+            let (rids, keys) = scan_ids(c, *target, bounds, u64::MAX);
+            let docs_examined = rids.len() as u64;
+            let docs = rids
+                .into_iter()
+                .filter_map(|rid| c.get(rid).map(|d| (rid, d)))
+                .filter(|(_, d)| filter.matches(d))
+                .collect();
+            Exec {
+                docs,
+                keys_examined: keys,
+                docs_examined,
+            }
+        }
+    }
+}
