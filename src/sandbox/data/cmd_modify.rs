@@ -90,6 +90,8 @@ pub fn find_and_modify(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOu
         .map(|s| Sort::parse(&s))
         .transpose()?
     {
+        // Ties go to the first document in natural order, whatever the plan.
+        found.sort_by_key(|(rid, _)| *rid);
         let mut docs: Vec<_> = found.iter().map(|(_, d)| d.clone()).collect();
         sort_docs(&mut docs, &keys);
         if let Some(first) = docs.first() {

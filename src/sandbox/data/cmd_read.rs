@@ -78,9 +78,16 @@ pub fn find(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOutcome, CmdE
     let batch = count_arg(cmd, "FindCommandRequest", "batchSize")?.map(|b| b as u64);
     let single = bool_arg(cmd, "singleBatch");
     let ns = format!("{db}.{coll}");
-    let plan = match e.coll(db, &coll) {
-        Some(c) => planner::plan(c, &filter, &filter_doc, cmd.get("hint"), &ns)?.0,
-        None => Plan::Collscan { forward: true },
+    let (plan, sorted) = match (e.coll(db, &coll), &sort) {
+        (Some(c), Some(Sort::Keys(keys))) => {
+            let p = planner::plan(c, &filter, &filter_doc, cmd.get("hint"), &ns)?.0;
+            planner::order(c, p, keys, cmd.get("hint").is_some())
+        }
+        (Some(c), _) => (
+            planner::plan(c, &filter, &filter_doc, cmd.get("hint"), &ns)?.0,
+            false,
+        ),
+        (None, _) => (Plan::Collscan { forward: true }, false),
     };
     // A natural-order scan streams batch by batch; other plans compute their results up front.
     let scan = match (&sort, &plan) {
@@ -98,15 +105,18 @@ pub fn find(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOutcome, CmdE
             skip,
         },
         None => {
-            let mut docs: Vec<Arc<Document>> = match e.coll(db, &coll) {
-                Some(c) => planner::execute(c, &plan, &filter)
-                    .docs
-                    .into_iter()
-                    .map(|(_, d)| d)
-                    .collect(),
+            // Without a sort still to do, only the first skip + limit matches are needed.
+            let max = limit.filter(|_| sorted || sort.is_none()).map(|l| skip + l);
+            let mut found = match e.coll(db, &coll) {
+                Some(c) => planner::execute_limited(c, &plan, &filter, max).docs,
                 None => Vec::new(),
             };
-            if let Some(Sort::Keys(keys)) = &sort {
+            if !sorted && sort.is_some() {
+                // A blocking sort breaks ties in natural order, whatever the plan.
+                found.sort_by_key(|(rid, _)| *rid);
+            }
+            let mut docs: Vec<Arc<Document>> = found.into_iter().map(|(_, d)| d).collect();
+            if let (Some(Sort::Keys(keys)), false) = (&sort, sorted) {
                 sort_docs(&mut docs, keys);
             }
             let end = limit.map_or(docs.len(), |l| (skip + l).min(docs.len() as u64) as usize);

@@ -269,6 +269,7 @@ struct UpdateStmt {
     update: Update,
     multi: bool,
     upsert: bool,
+    hint: Option<Bson>,
 }
 
 fn parse_update_stmt(s: &Bson) -> Result<UpdateStmt, CmdError> {
@@ -314,6 +315,7 @@ fn parse_update_stmt(s: &Bson) -> Result<UpdateStmt, CmdError> {
         update,
         multi,
         upsert: bool_arg(s, "upsert"),
+        hint: s.get("hint").cloned(),
     })
 }
 
@@ -331,7 +333,8 @@ fn run_update_stmt(
     coll: &str,
     st: &UpdateStmt,
 ) -> Result<StmtResult, CmdError> {
-    let mut targets = super::cmd_read::matching(e, db, coll, &st.filter);
+    let mut targets =
+        super::cmd_read::matching_hinted(e, db, coll, &st.filter, &st.query, st.hint.as_ref())?;
     if !st.multi {
         targets.truncate(1);
     }
@@ -468,7 +471,14 @@ pub fn delete(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOutcome, Cm
                         format!("The limit field in delete objects must be 0 or 1. Got {limit}"),
                     ));
                 }
-                let mut targets = super::cmd_read::matching(e, db, &coll, &Filter::parse(&q)?);
+                let mut targets = super::cmd_read::matching_hinted(
+                    e,
+                    db,
+                    &coll,
+                    &Filter::parse(&q)?,
+                    &q,
+                    s.get("hint"),
+                )?;
                 if limit == 1.0 {
                     targets.truncate(1);
                 }

@@ -188,14 +188,19 @@ fn run_plan(
     db: &str,
     q: &Query,
     f: &Filter,
-    plan: &Plan,
+    (plan, sorted): (&Plan, bool),
     parsed: &Document,
 ) -> (Document, Document, u64) {
     let Some(c) = e.coll(db, &q.coll) else {
         let trees = (doc! {"stage": "EOF"}, doc! {"stage": "EOF", "nReturned": 0});
         return (trees.0, trees.1, 0);
     };
-    let ex = planner::execute(c, plan, f);
+    // Without a blocking sort, the plan stops once skip + limit documents came out.
+    let max = q
+        .limit
+        .filter(|_| sorted || q.sort.is_none())
+        .map(|l| q.skip + l);
+    let ex = planner::execute_limited(c, plan, f, max);
     let matched = ex.docs.len() as u64;
     let counts = Counts {
         matched,
@@ -208,10 +213,8 @@ fn run_plan(
     };
     let mut trees = access_stage(c, plan, &residual, counts);
     let mut n = matched;
-    if let Some(s) = &q.sort {
-        if let Ok(Some(Sort::Keys(keys))) = Sort::parse(s) {
-            let mut docs: Vec<_> = ex.docs.iter().map(|(_, d)| d.clone()).collect();
-            sort_docs(&mut docs, &keys);
+    if let (Some(s), false) = (&q.sort, sorted) {
+        if let Ok(Some(Sort::Keys(_))) = Sort::parse(s) {
             let mut fields =
                 doc! {"sortPattern": s.clone(), "memLimit": 104_857_600, "type": "simple"};
             if let Some(l) = q.limit {
@@ -227,7 +230,7 @@ fn run_plan(
         trees = wrap(trees, "SKIP", doc! {"skipAmount": int(q.skip)}, out, n);
         n = out;
     }
-    if let (Some(l), None) = (q.limit, &q.sort) {
+    if let (Some(l), true) = (q.limit, sorted || q.sort.is_none()) {
         let out = n.min(l);
         trees = wrap(trees, "LIMIT", doc! {"limitAmount": int(l)}, out, n);
         n = out;
@@ -336,12 +339,24 @@ pub fn explain_command(
     let ns = format!("{db}.{}", q.coll);
     let f = Filter::parse(&q.filter)?;
     let started = Instant::now();
-    let (plan, rejected) = match e.coll(db, &q.coll) {
-        Some(c) => planner::plan(c, &f, &q.filter, q.hint.as_ref(), &ns)?,
-        None => (Plan::Collscan { forward: true }, Vec::new()),
+    let keys = match q.sort.as_ref().map(Sort::parse).transpose()?.flatten() {
+        Some(Sort::Keys(k)) => k,
+        _ => Vec::new(),
+    };
+    let (plan, rejected, sorted) = match e.coll(db, &q.coll) {
+        Some(c) => {
+            let (p, rejected) = planner::plan(c, &f, &q.filter, q.hint.as_ref(), &ns)?;
+            let (p, sorted) = if keys.is_empty() {
+                (p, false)
+            } else {
+                planner::order(c, p, &keys, q.hint.is_some())
+            };
+            (p, rejected, sorted)
+        }
+        None => (Plan::Collscan { forward: true }, Vec::new(), false),
     };
     let parsed = parsed_query(&q.filter);
-    let (winning, stages, returned) = run_plan(e, db, &q, &f, &plan, &parsed);
+    let (winning, stages, returned) = run_plan(e, db, &q, &f, (&plan, sorted), &parsed);
     let elapsed = started.elapsed().as_millis() as i64;
     let mut hash_src = String::new();
     shape(&Bson::Document(parsed.clone()), &mut hash_src);
@@ -361,7 +376,7 @@ pub fn explain_command(
     let mut rejected_docs = Vec::new();
     let mut all_plans = Vec::new();
     for p in &rejected {
-        let (w, x, n) = run_plan(e, db, &q, &f, p, &parsed);
+        let (w, x, n) = run_plan(e, db, &q, &f, (p, false), &parsed);
         rejected_docs.push(Bson::Document(w));
         all_plans.push(Bson::Document(
             doc! {"nReturned": int(n), "executionTimeMillisEstimate": 0, "executionStages": x},

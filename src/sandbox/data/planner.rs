@@ -46,24 +46,23 @@ pub struct Exec {
 /// Plans are ranked by counting the keys in their ranges, up to this many.
 const TRIAL_KEYS: u64 = 10_000;
 
-fn id_scan(c: &Collection, bounds: &[Option<Vec<Interval>>], cap: u64) -> (Vec<u64>, u64) {
-    let Some(ix) = &c.id_index else {
-        return (Vec::new(), 0);
-    };
+fn id_scan_each(
+    c: &Collection,
+    bounds: &[Option<Vec<Interval>>],
+    f: &mut dyn FnMut(Option<u64>, u64) -> bool,
+) {
+    let Some(ix) = &c.id_index else { return };
     let full = vec![(Bound::Unbounded, Bound::Unbounded)];
     let ivs = bounds.first().cloned().flatten().unwrap_or(full);
-    let mut out = Vec::new();
     let mut keys = 0;
     for i in ivs.iter().filter(|i| non_empty(i)) {
         for (_, rid) in ix.range(i.clone()) {
             keys += 1;
-            out.push(*rid);
-            if keys >= cap {
-                return (out, keys);
+            if !f(Some(*rid), keys) {
+                return;
             }
         }
     }
-    (out, keys)
 }
 
 fn sec(c: &Collection, t: Target) -> Option<&SecIndex> {
@@ -73,17 +72,35 @@ fn sec(c: &Collection, t: Target) -> Option<&SecIndex> {
     }
 }
 
-/// Record ids an index scan yields (each once, index order) and the keys it examined.
+/// Walks an index scan: `f` gets each record id (once, index order; `None` for a repeated
+/// multikey entry) and the keys examined so far, and returns false to stop.
+pub fn scan_each(
+    c: &Collection,
+    target: Target,
+    bounds: &[Option<Vec<Interval>>],
+    f: &mut dyn FnMut(Option<u64>, u64) -> bool,
+) {
+    match sec(c, target) {
+        Some(ix) => ix.scan_each(&entry_ranges(bounds), f),
+        None => id_scan_each(c, bounds, f),
+    }
+}
+
+/// Record ids an index scan yields and the keys it examined, stopping after `cap` keys.
 pub fn scan_ids(
     c: &Collection,
     target: Target,
     bounds: &[Option<Vec<Interval>>],
     cap: u64,
 ) -> (Vec<u64>, u64) {
-    match sec(c, target) {
-        Some(ix) => ix.scan(&entry_ranges(bounds), cap),
-        None => id_scan(c, bounds, cap),
-    }
+    let mut out = Vec::new();
+    let mut examined = 0;
+    scan_each(c, target, bounds, &mut |rid, keys| {
+        out.extend(rid);
+        examined = keys;
+        keys < cap
+    });
+    (out, examined)
 }
 
 /// The bounds every usable index would scan for `filter` (planner candidates).
@@ -206,8 +223,54 @@ pub fn plan(
     }
 }
 
+/// Whether scanning `target` in key order yields documents in `keys` order: the sort is an
+/// ascending prefix of the index pattern, and the index holds every document once (not
+/// multikey, sparse or partial).
+fn sorts(c: &Collection, target: Target, keys: &[(String, bool)]) -> bool {
+    let (fields, dirs): (Vec<String>, Vec<i32>) = match sec(c, target) {
+        Some(ix) if ix.multikey || ix.sparse || ix.partial || ix.truncated => return false,
+        Some(ix) => (ix.fields.clone(), ix.dirs.clone()),
+        None => (vec!["_id".to_string()], vec![1]),
+    };
+    !keys.is_empty()
+        && keys.len() <= fields.len()
+        && keys
+            .iter()
+            .zip(fields.iter().zip(dirs.iter()))
+            .all(|((k, asc), (f, d))| k == f && *asc && *d == 1)
+}
+
+/// Adapts a plan to a sort: true when the plan's index already yields the sort order, also
+/// after replacing a collection scan by a full scan of an index that does (as mongod does).
+pub fn order(c: &Collection, plan: Plan, keys: &[(String, bool)], hinted: bool) -> (Plan, bool) {
+    match plan {
+        Plan::Ixscan { target, .. } if sorts(c, target, keys) => (plan, true),
+        Plan::Collscan { forward: true } if !hinted => {
+            let mut targets: Vec<Target> = (0..c.secondary.len()).map(Target::Sec).collect();
+            if c.id_index.is_some() {
+                targets.insert(0, Target::Id);
+            }
+            match targets.into_iter().find(|t| sorts(c, *t, keys)) {
+                Some(target) => {
+                    let n = sec(c, target).map_or(1, |ix| ix.fields.len());
+                    let bounds = vec![None; n];
+                    (Plan::Ixscan { target, bounds }, true)
+                }
+                None => (plan, false),
+            }
+        }
+        other => (other, false),
+    }
+}
+
 /// Runs `plan`: the matching documents (index order for index scans, natural otherwise).
 pub fn execute(c: &Collection, plan: &Plan, filter: &Filter) -> Exec {
+    execute_limited(c, plan, filter, None)
+}
+
+/// `execute`, stopping after `max` matches (when no later sort needs them all).
+pub fn execute_limited(c: &Collection, plan: &Plan, filter: &Filter, max: Option<u64>) -> Exec {
+    let max = max.map_or(usize::MAX, |m| m as usize);
     match plan {
         Plan::IdHack => {
             let found = filter
@@ -227,24 +290,32 @@ pub fn execute(c: &Collection, plan: &Plan, filter: &Filter) -> Exec {
             } else {
                 Box::new(c.docs.iter().rev())
             };
+            let mut examined = 0;
             let docs = it
+                .inspect(|_| examined += 1)
                 .map(|(rid, s)| (*rid, s.doc()))
                 .filter(|(_, d)| filter.matches(d))
+                .take(max)
                 .collect();
             Exec {
                 docs,
                 keys_examined: 0,
-                docs_examined: c.count(),
+                docs_examined: examined,
             }
         }
         Plan::Ixscan { target, bounds } => {
-            let (rids, keys) = scan_ids(c, *target, bounds, u64::MAX);
-            let docs_examined = rids.len() as u64;
-            let docs = rids
-                .into_iter()
-                .filter_map(|rid| c.get(rid).map(|d| (rid, d)))
-                .filter(|(_, d)| filter.matches(d))
-                .collect();
+            let mut docs = Vec::new();
+            let (mut keys, mut docs_examined) = (0, 0);
+            scan_each(c, *target, bounds, &mut |rid, k| {
+                keys = k;
+                if let Some(d) = rid.and_then(|r| c.get(r).map(|d| (r, d))) {
+                    docs_examined += 1;
+                    if filter.matches(&d.1) {
+                        docs.push(d);
+                    }
+                }
+                docs.len() < max
+            });
             Exec {
                 docs,
                 keys_examined: keys,

@@ -182,10 +182,13 @@ impl SecIndex {
         }
     }
 
-    /// Record ids in the given entry ranges, in index order, each once; with the number of
-    /// keys looked at (stopping after `cap` keys).
-    pub fn scan(&self, ranges: &[(Bound<Entry>, Bound<Entry>)], cap: u64) -> (Vec<u64>, u64) {
-        let mut out = Vec::new();
+    /// Calls `f` with each record id in the given entry ranges, in index order, each once,
+    /// until it returns false; `f` also gets the number of keys looked at so far.
+    pub fn scan_each(
+        &self,
+        ranges: &[(Bound<Entry>, Bound<Entry>)],
+        f: &mut dyn FnMut(Option<u64>, u64) -> bool,
+    ) {
         let mut seen = std::collections::HashSet::new();
         let mut keys = 0u64;
         for (lo, hi) in ranges {
@@ -194,15 +197,13 @@ impl SecIndex {
             }
             for (_, rid) in self.entries.range((lo.clone(), hi.clone())) {
                 keys += 1;
-                if !self.multikey || seen.insert(*rid) {
-                    out.push(*rid);
-                }
-                if keys >= cap {
-                    return (out, keys);
+                // A multikey document has several keys in the range: it is returned once.
+                let new = (!self.multikey || seen.insert(*rid)).then_some(*rid);
+                if !f(new, keys) {
+                    return;
                 }
             }
         }
-        (out, keys)
     }
 
     /// Estimated size in bytes (collStats): the keys plus a page.

@@ -255,3 +255,40 @@ fn coll_stats_estimate_index_sizes_from_keys() {
     let sizes = r.get_document("indexSizes").cloned().unwrap_or_default();
     assert_eq!(sizes.get_i64("s_1"), Ok(4096));
 }
+
+#[test]
+fn an_index_provides_the_sort_and_stops_at_the_limit() {
+    let s = seeded();
+    run(
+        &s,
+        "t",
+        doc! {"createIndexes": "c", "indexes": [{"key": {"x": 1, "s": 1}, "name": "x_1_s_1"}]},
+    );
+    let find =
+        doc! {"find": "c", "filter": {"s": {"$ne": "k1"}}, "sort": {"x": 1, "s": 1}, "limit": 3};
+    let r = explain(&s, find.clone(), "executionStats");
+    let w = winning(&r);
+    assert_eq!(w.get_str("stage"), Ok("LIMIT"), "{w}");
+    let ix = w
+        .get_document("inputStage")
+        .and_then(|f| f.get_document("inputStage"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        ix.get_document("indexBounds").ok(),
+        Some(&doc! {"x": ["[MinKey, MaxKey]"], "s": ["[MinKey, MaxKey]"]})
+    );
+    assert_eq!(stats(&r), (3, 3, 3));
+    let got = super::first_batch(&run(&s, "t", find));
+    let mut natural =
+        doc! {"find": "c", "filter": {"s": {"$ne": "k1"}}, "sort": {"x": 1, "s": 1}, "limit": 3};
+    natural.insert("hint", doc! {"$natural": 1});
+    assert_eq!(got, super::first_batch(&run(&s, "t", natural)));
+    assert_eq!(
+        super::ids(&got),
+        [Bson::Int32(0), Bson::Int32(10), Bson::Int32(20)]
+    );
+    // A descending sort is not served by the ascending index: a blocking SORT.
+    let r = explain(&s, doc! {"find": "c", "sort": {"x": -1}}, "queryPlanner");
+    assert_eq!(winning(&r).get_str("stage"), Ok("SORT"));
+}

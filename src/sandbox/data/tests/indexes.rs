@@ -298,3 +298,55 @@ fn indexes_survive_reopen_from_the_journal() {
     );
     check(&s, &[doc! {"a": {"$gt": 2}}]);
 }
+
+#[test]
+fn writes_follow_hints_and_reject_unknown_ones() {
+    let s = seeded();
+    let r = run(
+        &s,
+        "t",
+        doc! {"update": "c", "updates": [{"q": {"a": 3}, "u": {"$set": {"z": 1}}, "multi": true, "hint": "nope"}]},
+    );
+    let errs = r.get_array("writeErrors").cloned().unwrap_or_default();
+    let code = errs
+        .first()
+        .and_then(Bson::as_document)
+        .and_then(|d| d.get_i32("code").ok());
+    assert_eq!(code, Some(2), "{r}");
+    let r = run(
+        &s,
+        "t",
+        doc! {"update": "c", "updates": [{"q": {"a": 3}, "u": {"$set": {"z": 1}}, "multi": true, "hint": {"a": 1}}]},
+    );
+    assert_eq!(r.get_i32("nModified"), Ok(10), "{r}");
+    let r = run(
+        &s,
+        "t",
+        doc! {"delete": "c", "deletes": [{"q": {"z": 1}, "limit": 0, "hint": "a_1"}]},
+    );
+    assert_eq!(r.get_i32("n"), Ok(10), "{r}");
+}
+
+#[test]
+fn sorted_finds_agree_with_and_without_an_index() {
+    let s = seeded();
+    for (sort, limit) in [
+        (doc! {"a": 1}, 7),
+        (doc! {"a": 1, "b": 1}, 30),
+        (doc! {"_id": 1}, 5),
+    ] {
+        let q = |hint: Bson| {
+            let r = run(
+                &s,
+                "t",
+                doc! {"find": "c", "filter": {"b": {"$gt": "s2"}}, "sort": sort.clone(), "skip": 3, "limit": limit, "hint": hint},
+            );
+            first_batch(&r)
+        };
+        assert_eq!(
+            q(Bson::String(String::new())),
+            q(Bson::Document(doc! {"$natural": 1})),
+            "{sort}"
+        );
+    }
+}
