@@ -26,7 +26,7 @@ mod incomplete;
 pub mod lazy_prelude;
 pub mod natives;
 pub mod prelude;
-mod repl_print;
+pub(crate) mod repl_print;
 pub mod types;
 
 pub use context::Runtime;

@@ -13,7 +13,15 @@ pub fn register(ctx: &mut Context) -> JsResult<()> {
     super::global_fn(ctx, "printjsononeline", 1, printjsononeline)?;
     super::global_fn(ctx, "tojson", 3, tojson)?;
     super::global_fn(ctx, "tojsononeline", 1, tojsononeline)?;
+    super::global_fn(ctx, "__printResult", 1, print_result)?;
     Ok(())
+}
+
+/// `__printResult(v)`: print `v` as the REPL prints a result (legacy shapes, colour, --json), for
+/// prelude objects whose `shellPrint` shows a computed value (an explain query's plan).
+fn print_result(_this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
+    crate::js::repl_print::print_result(&arg(args, 0), ctx)?;
+    Ok(JsValue::undefined())
 }
 
 /// `print(a, b, …)`: arguments joined by one space, then a newline; `null`/`undefined` print

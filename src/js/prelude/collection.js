@@ -246,6 +246,10 @@ DBCollection.prototype.aggregate = function (pipeline, options) {
         options = {};
     }
     options = options || {};
+    if (options.explain) {
+        // {explain: true}: the plan, not a cursor (legacy shell).
+        return this.explain().aggregate(pipeline, options);
+    }
     var cmd = {aggregate: this._shortName, pipeline: pipeline, cursor: {}};
     for (var k in options) {
         if (k !== "batchSize") {
@@ -307,6 +311,7 @@ DBCollection.prototype.help = function () {
     print("\tdb." + n + ".count( query = {} ) - count the number of documents that matches the query");
     print("\tdb." + n + ".countDocuments( query = {} ) - count the number of documents that matches the query");
     print("\tdb." + n + ".createIndex(keypattern[,options])");
+    print("\tdb." + n + ".explain().help() - show explain help");
     print("\tdb." + n + ".deleteOne( filter ) - delete first matching document");
     print("\tdb." + n + ".deleteMany( filter ) - delete all matching documents");
     print("\tdb." + n + ".distinct( key, query ) - e.g. db." + n + ".distinct( 'x' )");

@@ -169,8 +169,12 @@ DBQuery.prototype.size = function () {
 };
 
 DBQuery.prototype.explain = function (verbosity) {
-    var cmd = {explain: this._command(), verbosity: verbosity || "queryPlanner"};
-    return __runCommand(this._mongo._h, this._db.getName(), cmd, this._target());
+    var cmd = {explain: this._command(), verbosity: __explainVerbosity(verbosity)};
+    var res = __runCommand(this._mongo._h, this._db.getName(), cmd, this._target());
+    if (!res || !res.ok) {
+        throw Error("explain failed: " + tojson(res));
+    }
+    return res;
 };
 
 DBQuery.prototype.close = function () {

@@ -16,6 +16,7 @@ pub const CONN_PRELUDE: &[(&str, &str)] = &[
     ("prelude/db.js", include_str!("db.js")),
     ("prelude/collection.js", include_str!("collection.js")),
     ("prelude/cursor.js", include_str!("cursor.js")),
+    ("prelude/explain.js", include_str!("explain.js")),
     ("prelude/replinfo.js", include_str!("replinfo.js")),
     ("prelude/shellwords.js", include_str!("shellwords.js")),
 ];
