@@ -8,6 +8,7 @@ use super::commands::{bool_arg, coll_arg, count_arg, doc_arg, ok};
 use super::compare::Key;
 use super::cursor::{Cursor, Source};
 use super::engine::Engine;
+use super::index_cursor::IndexScan;
 use super::matcher::Filter;
 use super::planner::{self, Plan};
 use super::projection::Projection;
@@ -95,8 +96,12 @@ pub fn find(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOutcome, CmdE
         (Some(Sort::Natural(forward)), _) => Some(*forward),
         _ => None,
     };
-    let source = match scan {
-        Some(forward) => Source::Scan {
+    let streamed = matches!(plan, Plan::Ixscan { .. }) && (sorted || sort.is_none());
+    let source = match (scan, e.coll(db, &coll), plan) {
+        (None, Some(c), Plan::Ixscan { target, bounds }) if streamed => Source::Index(Box::new(
+            IndexScan::new(db.to_string(), coll, c, target, bounds, filter, skip),
+        )),
+        (Some(forward), _, _) => Source::Scan {
             db: db.to_string(),
             coll,
             last: None,
@@ -104,7 +109,7 @@ pub fn find(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOutcome, CmdE
             filter,
             skip,
         },
-        None => {
+        (None, _, plan) => {
             // Without a sort still to do, only the first skip + limit matches are needed.
             let max = limit.filter(|_| sorted || sort.is_none()).map(|l| skip + l);
             let mut found = match e.coll(db, &coll) {

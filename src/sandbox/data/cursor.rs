@@ -29,6 +29,8 @@ pub enum Source {
     },
     /// Results computed up front (sorted finds, aggregates, listings).
     Docs(VecDeque<Arc<Document>>),
+    /// An index scan continued batch by batch.
+    Index(Box<super::index_cursor::IndexScan>),
 }
 
 pub struct Cursor {
@@ -98,6 +100,15 @@ impl Engine {
                 }
                 q.is_empty()
             }
+            Source::Index(scan) => match self.coll(&scan.db, &scan.coll) {
+                None => true,
+                Some(_) if full(out.len(), bytes) => false,
+                Some(c) => scan.advance(c, &mut |doc, size| {
+                    bytes += u64::from(size);
+                    out.push(emit(doc));
+                    !full(out.len(), bytes)
+                }),
+            },
             Source::Scan {
                 db,
                 coll,

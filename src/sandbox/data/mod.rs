@@ -37,6 +37,7 @@ mod explain;
 mod explain_plan;
 mod expr;
 mod fmt;
+mod index_cursor;
 mod journal;
 mod key_bounds;
 mod matcher;

@@ -229,7 +229,7 @@ impl SecIndex {
 }
 
 /// `BTreeSet::range` panics on an inverted or empty-exclusive range; such ranges hold nothing.
-fn valid_range(lo: &Bound<Entry>, hi: &Bound<Entry>) -> bool {
+pub fn valid_range(lo: &Bound<Entry>, hi: &Bound<Entry>) -> bool {
     match (lo, hi) {
         (Bound::Included(a), Bound::Included(b)) => a <= b,
         (Bound::Included(a) | Bound::Excluded(a), Bound::Excluded(b))

@@ -410,3 +410,88 @@ fn partial_indexes_hold_matching_documents_and_serve_implied_queries() {
         vec![2]
     );
 }
+
+/// All `_id`s of a find iterated with getMore in batches of `batch`.
+fn iterate(s: &Store, find: Document, batch: i32) -> Vec<Bson> {
+    let mut find = find;
+    find.insert("batchSize", batch);
+    let r = run(s, "t", find);
+    let mut out = super::ids(&first_batch(&r));
+    let mut id = super::cursor_id(&r);
+    while id != 0 {
+        let r = run(
+            s,
+            "t",
+            doc! {"getMore": id, "collection": "c", "batchSize": batch},
+        );
+        out.extend(super::ids(&super::batch(&r, "nextBatch")));
+        id = super::cursor_id(&r);
+    }
+    out
+}
+
+#[test]
+fn index_cursors_continue_across_get_more() {
+    let s = seeded();
+    run(
+        &s,
+        "t",
+        doc! {"createIndexes": "c", "indexes": [{"key": {"m": 1}, "name": "m_1"}]},
+    );
+    let docs: Vec<Bson> = (200..260)
+        .map(|i| Bson::Document(doc! {"_id": i, "a": i % 20, "m": [i % 4, i % 4 + 1, 9]}))
+        .collect();
+    run(&s, "t", doc! {"insert": "c", "documents": docs});
+    let cases = [
+        (
+            doc! {"find": "c", "filter": {"a": {"$in": [3, 4, 17]}}},
+            "a_1",
+        ),
+        (
+            doc! {"find": "c", "filter": {"m": {"$gte": 1}}, "skip": 5, "limit": 33},
+            "m_1",
+        ),
+        (
+            doc! {"find": "c", "filter": {"_id": {"$gt": 40, "$lt": 230}}, "sort": {"_id": 1}},
+            "_id_",
+        ),
+        (
+            doc! {"find": "c", "filter": {"a": {"$gt": 2}}, "sort": {"a": 1}, "skip": 7, "limit": 50},
+            "a_1",
+        ),
+    ];
+    for (find, index) in cases {
+        for batch in [1, 4, 101] {
+            let via = iterate(&s, find.clone(), batch);
+            let mut hinted = find.clone();
+            hinted.insert("hint", index);
+            assert_eq!(iterate(&s, hinted, batch), via, "{find} {batch}");
+            if find.contains_key("limit") && !find.contains_key("sort") {
+                // Which documents a limit keeps depends on the plan's order: the same slice
+                // of the unlimited scan.
+                let mut all = find.clone();
+                all.remove("skip");
+                all.remove("limit");
+                let all = iterate(&s, all, batch);
+                assert_eq!(via, all[5..38].to_vec(), "{find} {batch}");
+                continue;
+            }
+            let mut natural = find.clone();
+            natural.insert("hint", doc! {"$natural": 1});
+            let mut a = via.clone();
+            let mut b = iterate(&s, natural, batch);
+            if !find.contains_key("sort") {
+                let key = |v: &Bson| crate::sandbox::data::compare::Key(v.clone());
+                a.sort_by_key(key);
+                b.sort_by_key(key);
+            }
+            assert_eq!(a, b, "{find} {batch}");
+        }
+    }
+    // A multikey document is returned once even when its keys straddle batches.
+    let got = iterate(&s, doc! {"find": "c", "filter": {"m": {"$gte": 0}}}, 3);
+    let mut unique = got.clone();
+    unique.sort_by_key(|v| crate::sandbox::data::compare::Key(v.clone()));
+    unique.dedup();
+    assert_eq!((got.len(), unique.len()), (60, 60));
+}
