@@ -99,4 +99,12 @@ fn bench_find_with_and_without_an_index() {
     );
     println!("createIndexes x_1 on {n} docs: {:?}", t.elapsed());
     time_finds("index x_1");
+    // A broad indexed range streams: the first batch comes without reading every match.
+    let t = Instant::now();
+    let r = run(&s, "b", doc! {"find": "c", "filter": {"x": {"$gte": 10}}});
+    assert_eq!(first_batch(&r).len(), 101);
+    println!(
+        "first batch of find({{x: {{$gte: 10}}}}) (990000 matches), index x_1: {:?}",
+        t.elapsed()
+    );
 }
