@@ -121,6 +121,8 @@ fn run_node(opts: Options) -> i32 {
     if let Some(mb) = opts.oplog_size_mb {
         store.set_oplog_size_mb(mb);
     }
+    // explain's serverInfo names this member as hello and rs.status() do.
+    store.set_server_address(&node::hostname(), opts.port);
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
