@@ -5,21 +5,10 @@ mod support;
 
 use std::time::Duration;
 
-use bson::doc;
-use support::{ok, rsh, wait_for, Member, Run};
+use support::{one_member_primary, rsh, Member, Run};
 
 fn primary() -> (Member, String) {
-    let m = Member::sandbox(&["--replSet", "rs0"]);
-    let cfg = doc! {"_id": "rs0", "members": [{"_id": 0, "host": m.host()}]};
-    let r = m.connect().admin(doc! {"replSetInitiate": cfg});
-    assert!(ok(&r), "{r}");
-    wait_for(Duration::from_secs(30), || {
-        let h = m.connect().admin(doc! {"hello": 1});
-        h.get_bool("isWritablePrimary")
-            .unwrap_or(false)
-            .then_some(())
-    })
-    .expect("a primary within 30 s");
+    let m = one_member_primary();
     let host = m.host();
     (m, host)
 }

@@ -5,23 +5,12 @@ mod support;
 
 use std::time::Duration;
 
-use bson::doc;
 use serde_json::{json, Value};
-use support::{ok, rsh, wait_for, Member, Run};
+use support::{one_member_primary, rsh, Member, Run};
 
 /// A one-member set `rs0` with `c` holding `{_id: i, n: NumberLong(i * i)}` for i in 0..25.
 fn seeded() -> (Member, String) {
-    let m = Member::sandbox(&["--replSet", "rs0"]);
-    let cfg = doc! {"_id": "rs0", "members": [{"_id": 0, "host": m.host()}]};
-    let r = m.connect().admin(doc! {"replSetInitiate": cfg});
-    assert!(ok(&r), "{r}");
-    wait_for(Duration::from_secs(30), || {
-        let h = m.connect().admin(doc! {"hello": 1});
-        h.get_bool("isWritablePrimary")
-            .unwrap_or(false)
-            .then_some(())
-    })
-    .expect("a primary within 30 s");
+    let m = one_member_primary();
     let host = m.host();
     let seed = "var a = []; for (var i = 0; i < 25; i++) a.push({_id: i, n: NumberLong(i * i)}); \
                 db.c.insertMany(a); db.c.count()";

@@ -6,22 +6,7 @@ mod support;
 use std::time::Duration;
 
 use bson::{doc, Bson, Document};
-use support::{ok, rsh, wait_for, Member};
-
-fn primary() -> Member {
-    let m = Member::sandbox(&["--replSet", "rs0"]);
-    let cfg = doc! {"_id": "rs0", "members": [{"_id": 0, "host": m.host()}]};
-    let r = m.connect().admin(doc! {"replSetInitiate": cfg});
-    assert!(ok(&r), "{r}");
-    wait_for(Duration::from_secs(30), || {
-        let h = m.connect().admin(doc! {"hello": 1});
-        h.get_bool("isWritablePrimary")
-            .unwrap_or(false)
-            .then_some(())
-    })
-    .expect("a primary within 30 s");
-    m
-}
+use support::{ok, one_member_primary, rsh, wait_for};
 
 fn inprog(d: &Document) -> Vec<Document> {
     d.get_array("inprog")
@@ -33,7 +18,7 @@ fn inprog(d: &Document) -> Vec<Document> {
 
 #[test]
 fn a_waiting_hello_is_listed_and_killed() {
-    let m = primary();
+    let m = one_member_primary();
     let tv = m
         .connect()
         .admin(doc! {"hello": 1})
@@ -112,7 +97,7 @@ fn a_waiting_hello_is_listed_and_killed() {
 
 #[test]
 fn rsh_current_op_lists_its_own_command() {
-    let m = primary();
+    let m = one_member_primary();
     let r = rsh(
         &[
             "--quiet",

@@ -183,3 +183,19 @@ pub fn current_config(c: &mut Client) -> Document {
         .expect("replSetGetConfig config")
         .clone()
 }
+
+/// A one-member set `rs0` on a fresh sandbox, waited for until it is a writable primary.
+pub fn one_member_primary() -> Member {
+    let m = Member::sandbox(&["--replSet", "rs0"]);
+    let cfg = doc! {"_id": "rs0", "members": [{"_id": 0, "host": m.host()}]};
+    let r = m.connect().admin(doc! {"replSetInitiate": cfg});
+    assert!(ok(&r), "{r}");
+    wait_for(Duration::from_secs(30), || {
+        let h = m.connect().admin(doc! {"hello": 1});
+        h.get_bool("isWritablePrimary")
+            .unwrap_or(false)
+            .then_some(())
+    })
+    .expect("a primary within 30 s");
+    m
+}
