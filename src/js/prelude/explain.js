@@ -17,6 +17,16 @@ function __explainVerbosity(v) {
     return v;
 }
 
+// `cmd` with every field of `options` added (but `except`).
+function __withOptions(cmd, options, except) {
+    for (var k in (options || {})) {
+        if (k !== except) {
+            cmd[k] = options[k];
+        }
+    }
+    return cmd;
+}
+
 function Explainable(collection, verbosity) {
     this._collection = collection;
     this._verbosity = __explainVerbosity(verbosity);
@@ -53,37 +63,21 @@ Explainable.prototype.aggregate = function (pipeline, options) {
         pipeline = Array.prototype.slice.call(arguments);
         options = {};
     }
-    var cmd = {aggregate: this._collection.getName(), pipeline: pipeline, cursor: {}};
-    for (var k in (options || {})) {
-        if (k !== "explain") {
-            cmd[k] = options[k];
-        }
-    }
-    return this._run(cmd);
+    return this._run(__withOptions({aggregate: this._collection.getName(), pipeline: pipeline, cursor: {}},
+                                   options, "explain"));
 };
 
 Explainable.prototype.count = function (query, options) {
-    var cmd = {count: this._collection.getName(), query: query || {}};
-    for (var k in (options || {})) {
-        cmd[k] = options[k];
-    }
-    return this._run(cmd);
+    return this._run(__withOptions({count: this._collection.getName(), query: query || {}}, options));
 };
 
 Explainable.prototype.distinct = function (key, query, options) {
-    var cmd = {distinct: this._collection.getName(), key: key, query: query || {}};
-    for (var k in (options || {})) {
-        cmd[k] = options[k];
-    }
-    return this._run(cmd);
+    return this._run(__withOptions({distinct: this._collection.getName(), key: key, query: query || {}},
+                                   options));
 };
 
 Explainable.prototype.findAndModify = function (params) {
-    var cmd = {findAndModify: this._collection.getName()};
-    for (var k in (params || {})) {
-        cmd[k] = params[k];
-    }
-    return this._run(cmd);
+    return this._run(__withOptions({findAndModify: this._collection.getName()}, params));
 };
 
 Explainable.prototype.remove = function (query, justOne) {

@@ -277,7 +277,7 @@ mod tests {
         Request {
             name: cmd.keys().next().cloned().unwrap_or_default(),
             db: db.to_string(),
-            cmd,
+            cmd: cmd.into(),
             secondary_ok: false,
             legacy: false,
             conn: Conn::new(1, peer),

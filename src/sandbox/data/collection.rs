@@ -26,12 +26,8 @@ enum Body {
 
 impl Stored {
     fn new(doc: Document, as_bytes: bool) -> Stored {
-        let mut buf = Vec::new();
-        // Serializing a well-formed in-memory document cannot fail; a failure only zeroes the size.
-        let size = match doc.to_writer(&mut buf) {
-            Ok(()) => buf.len() as u32,
-            Err(_) => 0,
-        };
+        let buf = bson_bytes(&doc);
+        let size = buf.len() as u32;
         let body = if as_bytes && size > 0 {
             Body::Bytes(buf.into())
         } else {
@@ -96,13 +92,18 @@ pub struct Collection {
     pub capped_max_docs: Option<u64>,
 }
 
-pub fn bson_size(d: &Document) -> u32 {
-    // Serializing into a Vec cannot fail for a well-formed in-memory document.
+/// `d` serialized. Serializing a well-formed in-memory document cannot fail; a failure gives no
+/// bytes (size 0).
+fn bson_bytes(d: &Document) -> Vec<u8> {
     let mut buf = Vec::new();
-    match d.to_writer(&mut buf) {
-        Ok(()) => buf.len() as u32,
-        Err(_) => 0,
+    if d.to_writer(&mut buf).is_err() {
+        buf.clear();
     }
+    buf
+}
+
+pub fn bson_size(d: &Document) -> u32 {
+    bson_bytes(d).len() as u32
 }
 
 /// The key tuple of `doc` for an index on `fields` (missing fields index as null).

@@ -12,17 +12,31 @@ use std::thread::JoinHandle;
 
 use bson::{doc, Bson, Document};
 
-use super::collection::Stored;
+use super::collection::{Collection, Stored};
 use super::engine::Engine;
 
-/// One collection as it was when frozen.
-struct FrozenColl {
-    db: String,
-    name: String,
-    uuid: bson::Uuid,
-    options: Document,
-    indexes: Vec<Document>,
-    docs: Vec<(u64, Stored)>,
+/// One collection as it was when frozen (a snapshot's or an initial sync's copy).
+pub struct FrozenColl {
+    pub db: String,
+    pub name: String,
+    pub uuid: bson::Uuid,
+    pub options: Document,
+    pub indexes: Vec<Document>,
+    /// Record id and document (shared with the live collection, not copied).
+    pub docs: Vec<(u64, Stored)>,
+}
+
+impl FrozenColl {
+    pub fn of(db: &str, name: &str, c: &Collection) -> FrozenColl {
+        FrozenColl {
+            db: db.to_string(),
+            name: name.to_string(),
+            uuid: c.uuid,
+            options: c.options.clone(),
+            indexes: c.indexes.clone(),
+            docs: c.docs.iter().map(|(rid, s)| (*rid, s.clone())).collect(),
+        }
+    }
 }
 
 /// A consistent, immutable view of an engine's data, cheap to take.
@@ -38,19 +52,11 @@ impl Frozen {
             "k": "h", "gen": gen, "term": engine.term, "last_ts": engine.last_ts,
             "last_t": engine.last_applied.t, "last_wall": engine.last_wall,
         };
-        let mut colls = Vec::new();
-        for (db, cs) in &engine.dbs {
-            for (name, c) in cs {
-                colls.push(FrozenColl {
-                    db: db.clone(),
-                    name: name.clone(),
-                    uuid: c.uuid,
-                    options: c.options.clone(),
-                    indexes: c.indexes.clone(),
-                    docs: c.docs.iter().map(|(rid, s)| (*rid, s.clone())).collect(),
-                });
-            }
-        }
+        let colls = engine
+            .dbs
+            .iter()
+            .flat_map(|(db, cs)| cs.iter().map(move |(name, c)| FrozenColl::of(db, name, c)))
+            .collect();
         Frozen { header, colls }
     }
 

@@ -112,13 +112,6 @@ impl Iterator for Records<'_> {
     }
 }
 
-/// Decodes every record of `buf`; returns them and the length of the valid prefix.
-pub fn decode_all(buf: &[u8]) -> (Vec<Document>, usize) {
-    let mut r = records(buf);
-    let out = r.by_ref().collect();
-    (out, r.valid)
-}
-
 fn read_file(path: &Path) -> Result<Option<Vec<u8>>, String> {
     match File::open(path) {
         Ok(mut f) => {
@@ -407,6 +400,13 @@ pub(super) fn remove_journals_before(dir: &Path, gen: i64) {
 mod tests {
     use super::*;
     use bson::doc;
+
+    /// Decodes every record of `buf`; returns them and the length of the valid prefix.
+    fn decode_all(buf: &[u8]) -> (Vec<Document>, usize) {
+        let mut r = records(buf);
+        let out = r.by_ref().collect();
+        (out, r.valid)
+    }
 
     #[test]
     fn torn_tail_is_ignored() {

@@ -57,6 +57,7 @@ mod update;
 #[cfg(test)]
 mod tests;
 
+pub use matcher::truthy;
 pub use optime::{pack_ts, unpack_ts, OpTime};
 pub use snapshot::Export;
 

@@ -6,6 +6,7 @@ use std::collections::VecDeque;
 use bson::{doc, Bson, Document};
 
 use super::collection::Stored;
+use super::compaction::FrozenColl;
 
 use super::engine::{split_ns, Engine};
 use super::optime::{pack_ts, OpTime};
@@ -81,13 +82,14 @@ impl Engine {
         ));
         for (db, colls) in self.dbs.iter().filter(|(db, _)| db.as_str() != "local") {
             for (name, c) in colls {
+                let f = FrozenColl::of(db, name, c);
                 let ns = format!("{db}.{name}");
-                let indexes: Vec<Bson> = c.indexes.iter().cloned().map(Bson::Document).collect();
-                pieces.push_back(Piece::Ready(doc! {"kind": "coll", "ns": &ns, "ui": c.uuid,
-                "options": c.options.clone(), "indexes": indexes}));
+                let indexes: Vec<Bson> = f.indexes.into_iter().map(Bson::Document).collect();
+                pieces.push_back(Piece::Ready(doc! {"kind": "coll", "ns": &ns, "ui": f.uuid,
+                "options": f.options, "indexes": indexes}));
                 pieces.push_back(Piece::Docs {
                     ns,
-                    docs: c.docs.values().cloned().collect(),
+                    docs: f.docs.into_iter().map(|(_, s)| s).collect(),
                 });
             }
         }

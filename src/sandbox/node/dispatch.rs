@@ -61,7 +61,8 @@ pub struct Request {
     /// The command name (first key of the body).
     pub name: String,
     pub db: String,
-    pub cmd: Document,
+    /// Shared: the registry of running operations (currentOp) holds it without a copy.
+    pub cmd: Arc<Document>,
     /// Reads may run on a secondary: a non-primary `$readPreference` or OP_QUERY SecondaryOk.
     pub secondary_ok: bool,
     /// Came over OP_QUERY (legacy handshake).
@@ -141,7 +142,7 @@ pub async fn handle(node: &Arc<Node>, conn: &mut Conn, msg: Message) -> Reply {
             let req = Request {
                 name,
                 db,
-                cmd: query,
+                cmd: Arc::new(query),
                 secondary_ok,
                 legacy: true,
                 conn: conn.clone(),
@@ -173,7 +174,7 @@ fn msg_request(body: Document, conn: &Conn) -> Result<Request, CmdError> {
     Ok(Request {
         name,
         db,
-        cmd: body,
+        cmd: Arc::new(body),
         secondary_ok,
         legacy: false,
         conn: conn.clone(),

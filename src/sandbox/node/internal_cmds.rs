@@ -1,7 +1,7 @@
 //! Member-to-member commands (our own formats): replSetHeartbeat, replSetRequestVotes,
 //! replSetUpdatePosition, replSetStepUp, and the two sync commands a secondary sends its source.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -37,7 +37,7 @@ pub async fn handle(
 }
 
 /// Initial syncs in progress on this process: export id → (last use, frozen data).
-static EXPORTS: Mutex<Option<HashMap<i64, (Instant, Export)>>> = Mutex::new(None);
+static EXPORTS: Mutex<BTreeMap<i64, (Instant, Export)>> = Mutex::new(BTreeMap::new());
 /// Documents per reply page (replies stay far below the 48 MB message limit).
 const EXPORT_PAGE_BYTES: u64 = 8 * 1024 * 1024;
 /// An export nobody asked for within this long is dropped (its member died or gave up).
@@ -55,7 +55,6 @@ async fn export_page(node: &Node, cmd: &Document) -> Result<Document, CmdError> 
             None => (rand::random::<i64>() & i64::MAX, store.begin_export()),
             Some(id) => {
                 let mut map = lock();
-                let map = map.get_or_insert_with(HashMap::new);
                 map.retain(|_, (used, _)| used.elapsed() < EXPORT_IDLE);
                 let (_, export) = map.remove(&id).ok_or_else(|| {
                     CmdError::new(43, "CursorNotFound", format!("initial sync {id} not found"))
@@ -66,9 +65,7 @@ async fn export_page(node: &Node, cmd: &Document) -> Result<Document, CmdError> 
         let page = export.next_page(EXPORT_PAGE_BYTES).unwrap_or_default();
         let done = page.is_empty();
         if !done {
-            lock()
-                .get_or_insert_with(HashMap::new)
-                .insert(id, (Instant::now(), export));
+            lock().insert(id, (Instant::now(), export));
         }
         Ok(doc! {"id": id, "parts": page, "done": done})
     })

@@ -29,7 +29,8 @@ struct Running {
     started: Instant,
     op: &'static str,
     ns: String,
-    command: Document,
+    /// The request's own document (shared, not copied: inserts carry their documents).
+    command: Arc<Document>,
     kill: Arc<Notify>,
     killed: bool,
 }
@@ -105,16 +106,12 @@ impl Ops {
     }
 
     /// Registers a command until the guard is dropped.
-    pub fn begin(&self, conn: i32, name: &str, db: &str, cmd: &Document) -> OpGuard<'_> {
+    pub fn begin(&self, conn: i32, name: &str, db: &str, cmd: &Arc<Document>) -> OpGuard<'_> {
         let opid = self.next_opid.fetch_add(1, Ordering::Relaxed) + 1;
         let ns = match cmd.get(name) {
             Some(Bson::String(coll)) if !coll.is_empty() => format!("{db}.{coll}"),
             _ => format!("{db}.$cmd"),
         };
-        let mut command = cmd.clone();
-        for k in ["$clusterTime", "$readPreference", "lsid", "txnNumber"] {
-            command.remove(k);
-        }
         let kill = Arc::new(Notify::new());
         self.lock().running.insert(
             opid,
@@ -123,7 +120,7 @@ impl Ops {
                 started: Instant::now(),
                 op: op_kind(name),
                 ns,
-                command,
+                command: Arc::clone(cmd),
                 kill: kill.clone(),
                 killed: false,
             },
@@ -181,7 +178,7 @@ impl Ops {
             d.insert("op", r.op);
             d.insert("ns", r.ns.as_str());
             d.insert("redacted", false);
-            d.insert("command", r.command.clone());
+            d.insert("command", shown_command(&r.command));
             d.insert("numYields", 0);
             if r.killed {
                 d.insert("killPending", true);
@@ -209,6 +206,19 @@ impl Ops {
         }
         out
     }
+}
+
+/// The command as currentOp shows it: without the driver's envelope fields.
+fn shown_command(cmd: &Document) -> Document {
+    cmd.iter()
+        .filter(|(k, _)| {
+            !matches!(
+                k.as_str(),
+                "$clusterTime" | "$readPreference" | "lsid" | "txnNumber"
+            )
+        })
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
 }
 
 /// The fields every `inprog` entry of a client connection starts with.
@@ -248,7 +258,7 @@ mod tests {
             7,
             "find",
             "test",
-            &doc! {"find": "c", "filter": {"a": 1}, "lsid": {}},
+            &Arc::new(doc! {"find": "c", "filter": {"a": 1}, "lsid": {}}),
         );
         let list = ops.report("h:1", false);
         assert_eq!(list.len(), 1);

@@ -2,7 +2,7 @@
 
 use bson::{doc, Bson, Document};
 
-use super::super::super::data::DocFilter;
+use super::super::super::data::{truthy, DocFilter};
 use super::super::super::error::CmdError;
 use super::super::dispatch::Request;
 use super::super::Node;
@@ -21,7 +21,7 @@ pub fn current_op(node: &Node, req: &Request) -> Result<Document, CmdError> {
     let all = req.cmd.get("$all").is_some_and(truthy);
     let own = req.cmd.get("$ownOps").is_some_and(truthy);
     let mut filter = Document::new();
-    for (k, v) in &req.cmd {
+    for (k, v) in req.cmd.iter() {
         if !is_option(k) {
             filter.insert(k.clone(), v.clone());
         }
@@ -60,10 +60,4 @@ pub fn kill_op(node: &Node, req: &Request) -> Result<Document, CmdError> {
     };
     node.ops.kill(opid);
     Ok(doc! {"info": "attempting to kill op"})
-}
-
-fn truthy(v: &Bson) -> bool {
-    !matches!(v, Bson::Boolean(false) | Bson::Null | Bson::Undefined)
-        && !matches!(v, Bson::Int32(0) | Bson::Int64(0))
-        && !matches!(v, Bson::Double(f) if *f == 0.0)
 }
