@@ -6,22 +6,12 @@ mod support;
 use std::time::Duration;
 
 use support::session::Session;
-use support::{config_js, eval, free_ports, wait_for, wait_states, Member};
+use support::{eval, rsh_initiated_three, wait_for};
 
 #[test]
 fn step_down_is_followed_by_the_session() {
     let root = tempfile::tempdir().expect("tempdir");
-    let members: Vec<Member> = free_ports(3)
-        .iter()
-        .map(|p| Member::start(root.path(), *p, &["--replSet", "rs0"]))
-        .collect();
-    let hosts: Vec<String> = members.iter().map(Member::host).collect();
-    let r = eval(
-        &hosts[0],
-        &format!("rs.initiate({})", config_js("rs0", &[0, 1, 2], &hosts)),
-    );
-    assert!(r.stdout.contains("\"ok\" : 1"), "{}", r.all());
-    let primary = wait_states(&hosts[0], 2, Duration::from_secs(60)).expect("a primary");
+    let (_members, hosts, primary) = rsh_initiated_three(root.path(), Duration::from_secs(60));
 
     let seeds = format!("rs0/{}", hosts.join(","));
     let mut s = Session::start(&["--quiet", "--host", &seeds]);

@@ -7,7 +7,7 @@ mod support;
 
 use std::time::Duration;
 
-use support::{config_js, eval, free_ports, real_mongod, wait_states, Member};
+use support::{eval, real_mongod, rsh_initiated_three};
 
 #[test]
 fn walkthrough_against_real_mongod_or_skip() {
@@ -16,17 +16,7 @@ fn walkthrough_against_real_mongod_or_skip() {
         return;
     }
     let root = tempfile::tempdir().expect("tempdir");
-    let members: Vec<Member> = free_ports(3)
-        .iter()
-        .map(|p| Member::start(root.path(), *p, &["--replSet", "rs0"]))
-        .collect();
-    let hosts: Vec<String> = members.iter().map(Member::host).collect();
-    let r = eval(
-        &hosts[0],
-        &format!("rs.initiate({})", config_js("rs0", &[0, 1, 2], &hosts)),
-    );
-    assert!(r.stdout.contains("\"ok\" : 1"), "{}", r.all());
-    let primary = wait_states(&hosts[0], 2, Duration::from_secs(90)).expect("a primary");
+    let (_members, _hosts, primary) = rsh_initiated_three(root.path(), Duration::from_secs(90));
     let r = eval(&primary, "print(defaultPrompt())");
     assert_eq!(r.stdout, "rs0:PRIMARY> \n", "{}", r.all());
     let r = eval(&primary, "rs.printReplicationInfo()");

@@ -6,17 +6,12 @@ mod support;
 
 use std::time::Duration;
 
-use support::{config_js, eval, free_ports, wait_states, Member};
+use support::{config_js, eval, start_members, wait_states};
 
 #[test]
 fn seed_000_initiate_remove_add_and_uri_list() {
     let root = tempfile::tempdir().expect("tempdir");
-    let ports = free_ports(3);
-    let members: Vec<Member> = ports
-        .iter()
-        .map(|p| Member::start(root.path(), *p, &["--replSet", "rs0"]))
-        .collect();
-    let hosts: Vec<String> = members.iter().map(Member::host).collect();
+    let (_members, hosts) = start_members(root.path(), 3);
 
     let conf = config_js("rs0", &[0, 1, 2], &hosts);
     let r = eval(&hosts[0], &format!("conf = {conf}; rs.initiate(conf)"));

@@ -6,17 +6,12 @@ mod support;
 
 use std::time::Duration;
 
-use support::{config_js, eval, free_ports, wait_for, wait_states, Member};
+use support::{config_js, eval, start_members, wait_for, wait_states};
 
 #[test]
 fn seed_001_failover_rejoin_and_partial_seed_list() {
     let root = tempfile::tempdir().expect("tempdir");
-    let ports = free_ports(4);
-    let mut members: Vec<Member> = ports
-        .iter()
-        .map(|p| Member::start(root.path(), *p, &["--replSet", "rs0"]))
-        .collect();
-    let hosts: Vec<String> = members.iter().map(Member::host).collect();
+    let (mut members, hosts) = start_members(root.path(), 4);
 
     let conf = config_js("rs0", &[0, 1, 2], &hosts[..3]);
     let r = eval(&hosts[0], &format!("rs.initiate({conf})"));

@@ -110,3 +110,29 @@ pub fn wait_states(via: &str, n_secondaries: usize, limit: Duration) -> Option<S
         }
     })
 }
+
+/// `n` members started in `root` with `--replSet rs0`, and their hosts.
+pub fn start_members(root: &std::path::Path, n: usize) -> (Vec<super::Member>, Vec<String>) {
+    let members: Vec<super::Member> = super::free_ports(n)
+        .iter()
+        .map(|p| super::Member::start(root, *p, &["--replSet", "rs0"]))
+        .collect();
+    let hosts = members.iter().map(super::Member::host).collect();
+    (members, hosts)
+}
+
+/// Three members initiated as `rs0` through rsh's `rs.initiate()`: the members, their hosts and
+/// the primary's host once it and two secondaries show (within `limit`).
+pub fn rsh_initiated_three(
+    root: &std::path::Path,
+    limit: Duration,
+) -> (Vec<super::Member>, Vec<String>, String) {
+    let (members, hosts) = start_members(root, 3);
+    let r = eval(
+        &hosts[0],
+        &format!("rs.initiate({})", config_js("rs0", &[0, 1, 2], &hosts)),
+    );
+    assert!(r.stdout.contains("\"ok\" : 1"), "{}", r.all());
+    let primary = wait_states(&hosts[0], 2, limit).expect("a primary");
+    (members, hosts, primary)
+}
