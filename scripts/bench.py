@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""rsh against mongosh, side by side on one machine in one run (issue 5).
+"""rsh against mongosh, side by side on one machine in one run.
 
 Starts a sandbox replica set, seeds collections, then measures each scenario for rsh and for
 mongosh (when installed): median wall time over N runs and peak RSS of the measured process

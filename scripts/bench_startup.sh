@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Start-up benchmark: `rsh --nodb --eval 1`, release build. Prints the median wall time and
-# the peak RSS over N runs (default 20, at least 10) next to the targets of issue 2
+# the peak RSS over N runs (default 20, at least 10) next to the start-up targets
 # (<= 20 ms, <= 20 MiB). No assertion: figures only.
 # Usage: scripts/bench_startup.sh [runs]
 set -euo pipefail

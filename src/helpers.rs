@@ -96,7 +96,7 @@ pub static HELPERS: &[Helper] = &[
     h("DBRef", "DBRef(ns, id[, db])", "a database reference"),
     h("MinKey", "MinKey", "the BSON MinKey value"),
     h("MaxKey", "MaxKey", "the BSON MaxKey value"),
-    // Connection layer (issue 4).
+    // Connection layer.
     h(
         "Mongo",
         "new Mongo([host])",

@@ -1,5 +1,5 @@
 //! Host strings: `host`, `host:port`, `[v6]:port`, a bare IPv6 literal, a `.sock` path, lists
-//! `h1:p1,h2:p2` and `set/h1:p1,...` (legacy `--host` forms, reference section 6.2), plus the
+//! `h1:p1,h2:p2` and `set/h1:p1,...` (legacy `--host` forms), plus the
 //! percent-encoding needed to put them into a connection string.
 use super::CliError;
 

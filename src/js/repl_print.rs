@@ -1,4 +1,4 @@
-//! Printing a REPL result (legacy rules, reference section 2).
+//! Printing a REPL result (the legacy shell's rules).
 
 use boa_engine::{js_string, Context, JsResult, JsValue};
 

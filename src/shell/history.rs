@@ -1,5 +1,5 @@
 //! REPL history in `~/.rsh_history` (mode 0600). Lines that may hold a secret are never saved
-//! (reference section 7, plus `passwordPrompt` and connection strings with a password).
+//! (the legacy shell's list, plus `passwordPrompt` and connection strings with a password).
 use std::path::{Path, PathBuf};
 
 /// Name of the history file in the home directory.
@@ -27,7 +27,7 @@ pub fn should_save(line: &str) -> bool {
     if calls.iter().any(|name| dotted_call(line, name)) {
         return false;
     }
-    // Any `createUser(`-style call, dotted or not (issue 2, item 3).
+    // Any `createUser(`-style call, dotted or not, is kept out of history.
     if calls[1..].iter().any(|name| call_after(line, name)) {
         return false;
     }

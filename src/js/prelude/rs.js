@@ -1,4 +1,4 @@
-// rs.*: replica-set helpers with the legacy semantics and strings (reference section 4).
+// rs.*: replica-set helpers with the legacy semantics and strings.
 // Every command goes to the admin database of the current `db`'s connection.
 
 var rs = function () {

@@ -1,0 +1,201 @@
+//! Helpers for the failover and election tests: start a fast replica set of rsh-sandbox
+//! processes, ask members questions without panicking when one is dead, and wait for roles.
+
+use std::time::{Duration, Instant};
+
+use bson::{doc, Bson, Document};
+
+use crate::node::Member;
+use crate::poll::wait_for;
+use crate::wire::{ok, try_run, Client};
+
+/// Fast timing for tests (the defaults are 2000 / 10000 / 10).
+pub const HEARTBEAT_MS: i32 = 200;
+pub const ELECTION_TIMEOUT_MS: i32 = 1000;
+pub const HEARTBEAT_TIMEOUT_SECS: i32 = 2;
+
+pub fn fast_settings() -> Document {
+    doc! {
+        "heartbeatIntervalMillis": HEARTBEAT_MS,
+        "electionTimeoutMillis": ELECTION_TIMEOUT_MS,
+        "heartbeatTimeoutSecs": HEARTBEAT_TIMEOUT_SECS,
+    }
+}
+
+pub fn admin(m: &Member, cmd: Document) -> Option<Document> {
+    try_run(m.port, "admin", cmd)
+}
+
+/// The config document `replSetInitiate` gets: members in order, optional arbiter last.
+pub fn config(members: &[&Member], arbiter: Option<&Member>) -> Document {
+    let mut list: Vec<Bson> = members
+        .iter()
+        .enumerate()
+        .map(|(i, m)| Bson::Document(doc! {"_id": i as i32, "host": m.host()}))
+        .collect();
+    if let Some(a) = arbiter {
+        list.push(Bson::Document(
+            doc! {"_id": list.len() as i32, "host": a.host(), "arbiterOnly": true},
+        ));
+    }
+    doc! {"_id": "rs0", "members": list, "settings": fast_settings()}
+}
+
+/// Starts `n` data members (and an arbiter) with `--replSet rs0` and initiates them from the
+/// first. Returns the data members and the arbiter.
+pub fn start_set(n: usize, with_arbiter: bool) -> (Vec<Member>, Option<Member>) {
+    let members: Vec<Member> = (0..n)
+        .map(|_| Member::sandbox(&["--replSet", "rs0"]))
+        .collect();
+    let arbiter = with_arbiter.then(|| Member::sandbox(&["--replSet", "rs0"]));
+    let refs: Vec<&Member> = members.iter().collect();
+    let cfg = config(&refs, arbiter.as_ref());
+    let r = admin(&members[0], doc! {"replSetInitiate": cfg}).expect("initiate reply");
+    assert!(ok(&r), "replSetInitiate failed: {r}");
+    (members, arbiter)
+}
+
+/// `isWritablePrimary` from hello, `None` when the member does not answer.
+pub fn is_writable_primary(m: &Member) -> Option<bool> {
+    admin(m, doc! {"hello": 1}).map(|h| h.get_bool("isWritablePrimary").unwrap_or(false))
+}
+
+/// `myState` from replSetGetStatus.
+pub fn my_state(m: &Member) -> Option<i32> {
+    admin(m, doc! {"replSetGetStatus": 1}).and_then(|s| s.get_i32("myState").ok())
+}
+
+/// Index of the writable primary among `members` (dead ones are skipped), polled up to
+/// `limit`; also returns how long it took.
+pub fn wait_primary(members: &[&Member], limit: Duration) -> Option<(usize, Duration)> {
+    let start = Instant::now();
+    loop {
+        let found: Vec<usize> = members
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| m.child.is_some() && is_writable_primary(m) == Some(true))
+            .map(|(i, _)| i)
+            .collect();
+        if found.len() == 1 {
+            return Some((found[0], start.elapsed()));
+        }
+        if start.elapsed() > limit {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Inserts `docs` into test.c with `w: "majority"`; the reply.
+pub fn insert_majority(m: &Member, docs: Vec<Document>) -> Option<Document> {
+    try_run(
+        m.port,
+        "test",
+        doc! {"insert": "c", "documents": docs, "writeConcern": {"w": "majority", "wtimeout": 10_000}},
+    )
+}
+
+/// The `_id`s in test.c as read on `m` (secondary reads allowed), sorted.
+pub fn ids_on(m: &Member) -> Option<Vec<i32>> {
+    let r = try_run(
+        m.port,
+        "test",
+        doc! {"find": "c", "batchSize": 10_000, "$readPreference": {"mode": "secondaryPreferred"}},
+    )?;
+    let batch = r
+        .get_document("cursor")
+        .ok()?
+        .get_array("firstBatch")
+        .ok()?;
+    let mut ids: Vec<i32> = batch
+        .iter()
+        .filter_map(|d| d.as_document().and_then(|d| d.get_i32("_id").ok()))
+        .collect();
+    ids.sort_unstable();
+    Some(ids)
+}
+
+/// The status entry of member `_id` in `m`'s replSetGetStatus.
+pub fn member_entry(m: &Member, id: i32) -> Option<Document> {
+    let s = admin(m, doc! {"replSetGetStatus": 1})?;
+    s.get_array("members")
+        .ok()?
+        .iter()
+        .filter_map(Bson::as_document)
+        .find(|e| e.get_i32("_id").ok() == Some(id))
+        .cloned()
+}
+
+/// Every member's log lines about elections and state (for failure messages).
+pub fn election_logs(members: &[Member]) -> String {
+    let mut out = String::new();
+    for m in members {
+        out.push_str(&format!("== {}\n", m.host()));
+        for line in m.log().lines() {
+            let interesting = [
+                "ELECTION",
+                "vote",
+                "Stepping",
+                "Handing",
+                "state transition",
+                "Updating term",
+                "RS_DOWN",
+            ];
+            if interesting.iter().any(|k| line.contains(k)) {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+/// Starts three members of `rs0`, initiates them with fast timings through the first, and
+/// waits for a primary; returns the members and the primary's host.
+pub fn fast_set() -> (Vec<Member>, String) {
+    let members: Vec<Member> = (0..3)
+        .map(|_| Member::sandbox(&["--replSet", "rs0"]))
+        .collect();
+    let list: Vec<Document> = members
+        .iter()
+        .enumerate()
+        .map(|(i, m)| doc! {"_id": i as i32, "host": m.host()})
+        .collect();
+    let cfg = doc! {"_id": "rs0", "members": list, "settings": fast_settings()};
+    let r = members[0].connect().admin(doc! {"replSetInitiate": cfg});
+    assert!(ok(&r), "{r}");
+    let primary = wait_for(Duration::from_secs(30), || {
+        members.iter().find_map(|m| {
+            let h = m.connect().admin(doc! {"hello": 1});
+            h.get_bool("isWritablePrimary")
+                .unwrap_or(false)
+                .then(|| m.host())
+        })
+    })
+    .expect("a primary within 30 s");
+    (members, primary)
+}
+
+/// The primary's replSetGetConfig `config`.
+pub fn current_config(c: &mut Client) -> Document {
+    c.admin(doc! {"replSetGetConfig": 1})
+        .get_document("config")
+        .expect("replSetGetConfig config")
+        .clone()
+}
+
+/// A one-member set `rs0` on a fresh sandbox, waited for until it is a writable primary.
+pub fn one_member_primary() -> Member {
+    let m = Member::sandbox(&["--replSet", "rs0"]);
+    let cfg = doc! {"_id": "rs0", "members": [{"_id": 0, "host": m.host()}]};
+    let r = m.connect().admin(doc! {"replSetInitiate": cfg});
+    assert!(ok(&r), "{r}");
+    wait_for(Duration::from_secs(30), || {
+        let h = m.connect().admin(doc! {"hello": 1});
+        h.get_bool("isWritablePrimary")
+            .unwrap_or(false)
+            .then_some(())
+    })
+    .expect("a primary within 30 s");
+    m
+}

@@ -1,0 +1,32 @@
+//! The shell's integration, golden and property tests in one binary (linking the shell and the
+//! test support once). Tests that need servers start rsh-sandbox members as child processes.
+
+// The support crate under the name every module uses for it.
+extern crate rsh_testkit as support;
+
+mod cli_args;
+mod cli_completions;
+mod cli_password;
+mod conn_basic;
+mod conn_cursor;
+mod conn_explain;
+mod conn_failover;
+mod conn_golden;
+mod conn_json;
+mod conn_prompt;
+mod conn_rs_logic;
+mod conn_scripts;
+mod conn_startup;
+mod format_golden;
+mod format_props;
+mod js_props;
+mod js_runtime;
+mod real_mongod;
+mod repl_pty;
+mod script_exit;
+mod script_interrupt;
+mod seed_000;
+mod seed_001;
+mod seed_002;
+mod seed_003;
+mod seed_004;
