@@ -27,6 +27,7 @@ impl Runtime {
     /// A runtime printing to `out` (tests capture output this way).
     pub fn with_output(opts: RuntimeOptions, out: Box<dyn Write>) -> Result<Runtime, String> {
         let mut ctx = Context::default();
+        super::budget::apply_limits(&mut ctx);
         let host = Host::new(opts, out);
         let interrupt = host.interrupt.clone();
         ctx.insert_data(host);
@@ -121,6 +122,15 @@ impl Runtime {
         if let Ok(h) = host::host(&self.ctx) {
             h.quit.set(None);
         }
+        if let Some((line, col)) = super::depth::source_too_deep(code) {
+            self.flush();
+            return Err(EvalError::Exception {
+                report: format!(
+                    "uncaught exception: {} :\n@{source_name}:{line}:{col}",
+                    super::errors::TOO_MUCH_RECURSION
+                ),
+            });
+        }
         let path = Path::new(source_name);
         let source = Source::from_bytes(code).with_path(path);
         let script = match Script::parse(source, None, &mut self.ctx) {
@@ -130,7 +140,14 @@ impl Runtime {
                 return Err(errors::syntax_report(&e, source_name, code));
             }
         };
-        let result = script.evaluate(&mut self.ctx);
+        let result = match super::budget::evaluate(&script, &mut self.ctx, &self.interrupt) {
+            Ok(result) => result,
+            Err(super::budget::Stopped::Interrupted) => {
+                self.flush();
+                return Err(EvalError::Interrupted);
+            }
+            Err(super::budget::Stopped::OutOfMemory) => Err(super::budget::out_of_memory()),
+        };
         let result = match result {
             Ok(v) => self.ctx.run_jobs().map(|_| v),
             Err(e) => Err(e),

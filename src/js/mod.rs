@@ -16,9 +16,11 @@
 //!   as another `ctx.insert_data(..)` type rather than growing `Host`.
 //! * **Interrupt**: every native that can take time calls [`host::check_interrupt`].
 
+pub mod budget;
 mod complete;
 mod context;
 pub mod convert;
+pub mod depth;
 pub(crate) mod errors;
 pub(crate) use crate::format;
 pub mod host;

@@ -37,6 +37,12 @@ pub fn main() -> i32 {
 
 /// Run a session for parsed options; returns the exit code.
 pub fn run(args: &Args) -> i32 {
+    for note in args.legacy_notes() {
+        err_line(note);
+    }
+    if let Some(mb) = args.js_heap_limit_mb {
+        crate::js::budget::set_heap_limit_mb(mb);
+    }
     if let Some(pw) = args.password.as_deref() {
         cli::hide_password(pw);
     }

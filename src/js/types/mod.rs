@@ -34,5 +34,7 @@ pub fn register(ctx: &mut Context) -> JsResult<()> {
     binary::register_factories(ctx)?;
     dates::register(ctx)?;
     regexp::register(ctx)?;
+    crate::js::depth::register(ctx)?;
+    crate::js::budget::register(ctx)?;
     Ok(())
 }
