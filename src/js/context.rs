@@ -64,8 +64,28 @@ impl Runtime {
 
     /// Runs a script file in the global scope (source name = the path as given).
     pub fn run_file(&mut self, path: &Path) -> Result<(), EvalError> {
-        let code = std::fs::read_to_string(path).map_err(|e| EvalError::Exception {
+        let bytes = std::fs::read(path).map_err(|e| EvalError::Exception {
             report: format!("error loading js file: {}: {e}", path.display()),
+        })?;
+        let code = String::from_utf8(bytes).map_err(|e| {
+            let bytes = e.as_bytes();
+            let at = e.utf8_error().valid_up_to();
+            let line_start = bytes[..at]
+                .iter()
+                .rposition(|b| *b == b'\n')
+                .map_or(0, |i| i + 1);
+            let line = bytes[..at].iter().filter(|b| **b == b'\n').count() + 1;
+            let line_end = bytes[at..]
+                .iter()
+                .position(|b| *b == b'\n')
+                .map_or(bytes.len(), |i| at + i);
+            EvalError::Exception {
+                report: format!(
+                    "error loading js file: {}: line {line} is not UTF-8: {}",
+                    path.display(),
+                    crate::shell::repl::not_utf8_detail(&bytes[line_start..line_end])
+                ),
+            }
         })?;
         self.eval(&code, &path.to_string_lossy())
     }
