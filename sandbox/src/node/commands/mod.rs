@@ -8,6 +8,7 @@ pub mod info;
 pub mod replset_config;
 pub mod replset_status;
 pub mod rw_defaults;
+pub mod tailing;
 pub mod write_concern;
 
 use std::sync::Arc;
@@ -34,7 +35,15 @@ pub async fn run(node: &Arc<Node>, req: &Request) -> Result<Document, CmdError> 
         "getCmdLineOpts" => admin_only(req).map(|_| info::cmd_line_opts(node)),
         "hostInfo" => Ok(info::host_info()),
         "getLog" => admin_only(req).and_then(|_| info::get_log(req)),
-        "getParameter" => admin_only(req).and_then(|_| info::get_parameter(req)),
+        "getParameter" => admin_only(req)
+            .and_then(|_| info::get_parameter(req))
+            .map(|mut d| {
+                // The one parameter whose value depends on how the member was started.
+                if d.contains_key("enableTestCommands") && node.fail_points.enabled() {
+                    d.insert("enableTestCommands", true);
+                }
+                d
+            }),
         "serverStatus" => Ok(info::server_status(node, req)),
         "endSessions" | "refreshSessions" | "startSession" => Ok(info::sessions(req)),
         "whatsmyuri" => Ok(bson::doc! {"you": req.conn.peer.to_string()}),
@@ -43,6 +52,9 @@ pub async fn run(node: &Arc<Node>, req: &Request) -> Result<Document, CmdError> 
         "getFreeMonitoringStatus" => Ok(bson::doc! {"state": "disabled"}),
         "currentOp" => admin_only(req).and_then(|_| current_op::current_op(node, req)),
         "killOp" => admin_only(req).and_then(|_| current_op::kill_op(node, req)),
+        "configureFailPoint" if node.fail_points.enabled() => {
+            admin_only(req).and_then(|_| node.fail_points.configure(&req.cmd))
+        }
         name if Store::command_kind(name).is_some() => crud::run(node, req).await,
         name => replica_command(node, req, name).await,
     }
