@@ -79,7 +79,7 @@ cd "$SRC"
 for m in "${MODULES[@]}"; do
   echo "== $m"
   # shellcheck disable=SC2086
-  DB_IP=127.0.0.1 DB_PORT=$PORT timeout "$MODULE_TIMEOUT" "$VENV/bin/python" -m pytest -q -p no:cacheprovider \
+  DB_IP=127.0.0.1 DB_PORT=$PORT timeout "$MODULE_TIMEOUT" "$VENV/bin/python" -m pytest -q -p no:cacheprovider --assert=plain \
     -o addopts="" -m "default or default_async" \
     --junitxml="$RUN/$m.xml" ${RSH_PYTEST_ARGS:-} "test/$m.py" >"$RUN/$m.log" 2>&1 || true
   tail -1 "$RUN/$m.log"

@@ -73,7 +73,11 @@ pub fn aggregate(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOutcome,
         Some(c) => format!("{db}.{c}"),
         None => format!("{db}.$cmd.aggregate"),
     };
-    if stages.iter().skip(1).any(|s| s.contains_key("$changeStream")) {
+    if stages
+        .iter()
+        .skip(1)
+        .any(|s| s.contains_key("$changeStream"))
+    {
         return Err(CmdError::new(
             40602,
             "Location40602",

@@ -60,7 +60,10 @@ mod tests {
             d.get_document("updatedFields").unwrap(),
             &doc! {"a": 2, "n": "x", "b.d": 3, "b.e": 4}
         );
-        assert_eq!(d.get_array("removedFields").unwrap(), &vec![Bson::String("gone".into())]);
+        assert_eq!(
+            d.get_array("removedFields").unwrap(),
+            &vec![Bson::String("gone".into())]
+        );
         assert!(d.get_array("truncatedArrays").unwrap().is_empty());
     }
 

@@ -171,7 +171,7 @@ fn replace_described(
         o2.insert(super::change_diff::DIFF_FIELD, d);
     }
     e.commit("u", format!("{db}.{coll}"), Some(ui), new, Some(o2))
-    .map_err(internal)
+        .map_err(internal)
 }
 
 pub fn delete_one(

@@ -49,8 +49,8 @@ mod regex;
 mod secondary;
 mod sessions;
 mod snapshot;
-mod tailable;
 mod sort;
+mod tailable;
 // Entry points of the auth module (admin.system.users).
 mod system_users;
 mod update;

@@ -59,6 +59,9 @@ pub enum Reply {
     Nothing,
     /// Close the connection (a w:0 write reached a non-primary).
     Close,
+    /// An exhaust getMore's first reply: the server keeps sending batches (`moreToCome`)
+    /// by running the request again until its cursor ends.
+    Exhaust(Document, Box<Request>),
 }
 
 /// One command as handlers see it.
@@ -103,16 +106,26 @@ const OP_QUERY_COMMANDS: &[&str] = &[
 
 pub async fn handle(node: &Arc<Node>, conn: &mut Conn, msg: Message) -> Reply {
     let more_to_come = msg.more_to_come();
+    let exhaust_allowed = msg.exhaust_allowed();
     match msg.op {
         OpBody::Msg { body, .. } => {
-            // exhaustAllowed is ignored: answering each awaitable hello singly is allowed, and
-            // drivers then send the next one themselves.
+            // exhaustAllowed streams getMore batches; an awaitable hello is answered singly
+            // (allowed: drivers then send the next one themselves).
+            let mut again = None;
             let reply = match msg_request(body, conn) {
-                Ok(req) => run(node, conn, req).await,
+                Ok(req) => {
+                    if exhaust_allowed && req.name == "getMore" && !more_to_come {
+                        again = Some(Box::new(req.clone()));
+                    }
+                    run(node, conn, req).await
+                }
                 Err(e) => envelope(node, None, Err(e)),
             };
             if conn.close_now {
                 return Reply::Close;
+            }
+            if let Some(req) = again.filter(|_| super::exhaust::cursor_open(&reply)) {
+                return Reply::Exhaust(reply, req);
             }
             if more_to_come {
                 // A fire-and-forget write that failed because we are not primary: the client can
@@ -203,7 +216,7 @@ fn read_pref_allows_secondary(cmd: &Document) -> bool {
     }
 }
 
-async fn run(node: &Arc<Node>, conn: &mut Conn, req: Request) -> Document {
+pub(super) async fn run(node: &Arc<Node>, conn: &mut Conn, req: Request) -> Document {
     if is_hello(&req.name) {
         if req.cmd.get_bool("helloOk").unwrap_or(false) {
             conn.hello_ok = true;
@@ -238,7 +251,9 @@ async fn run(node: &Arc<Node>, conn: &mut Conn, req: Request) -> Document {
     if let Some(result) = auth::run_command(node, conn, &req).await {
         return envelope(node, Some(&req), result);
     }
-    let failure = node.fail_points.fail_command(&req, conn.app_name.as_deref());
+    let failure = node
+        .fail_points
+        .fail_command(&req, conn.app_name.as_deref());
     let op = node.ops.begin(conn.id, &req.name, &req.db, &req.cmd);
     // killOp ends the wait (write concern, awaitable hello, ...) with mongod's 11601.
     let mut result = tokio::select! {

@@ -3,7 +3,11 @@
 //! `{activationProbability}`), `failCommand` (fail, block or drop a client's command, or add a
 //! write-concern error to its reply), and the replication fail points our tests use
 //! (`stopReplProducer`: a sync source serves no oplog entries; `rsSyncApplyStop`: a secondary
-//! stops fetching and applying). Without the parameter the command does not exist, as on mongod.
+//! stops fetching and applying), and the two drivers' test suites use: `maxTimeAlwaysTimeOut`
+//! (every command with a maxTimeMS times out) and `onPrimaryTransactionalWrite` (a retryable
+//! write drops its connection after it is applied, or fails before with
+//! `failBeforeCommitExceptionCode`). Without the parameter the command does not exist, as on
+//! mongod.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -16,7 +20,16 @@ use super::Node;
 use crate::error::CmdError;
 
 /// The fail points this simulator evaluates; any other name is refused like an unknown one.
-pub const KNOWN: &[&str] = &["failCommand", "stopReplProducer", "rsSyncApplyStop"];
+pub const KNOWN: &[&str] = &[
+    "failCommand",
+    "stopReplProducer",
+    "rsSyncApplyStop",
+    MAX_TIME_ALWAYS_TIME_OUT,
+    ON_PRIMARY_TRANSACTIONAL_WRITE,
+];
+
+const MAX_TIME_ALWAYS_TIME_OUT: &str = "maxTimeAlwaysTimeOut";
+const ON_PRIMARY_TRANSACTIONAL_WRITE: &str = "onPrimaryTransactionalWrite";
 
 /// Replication fail points.
 pub const STOP_REPL_PRODUCER: &str = "stopReplProducer";
@@ -159,6 +172,14 @@ impl FailPoints {
         self.lock().get_mut(name).is_some_and(FailPoint::fire)
     }
 
+    /// The `data` a fail point was configured with.
+    fn data(&self, name: &str) -> Document {
+        self.lock()
+            .get(name)
+            .map(|f| f.data.clone())
+            .unwrap_or_default()
+    }
+
     /// What `failCommand` does to this client command, if anything. `app_name` is the
     /// connection's handshake appName; internal (member) traffic is never failed.
     pub fn fail_command(&self, req: &Request, app_name: Option<&str>) -> Option<CommandFailure> {
@@ -207,9 +228,35 @@ pub async fn run_failing(
     failure: Option<CommandFailure>,
     close: &mut bool,
 ) -> Result<Document, CmdError> {
+    let fps = &node.fail_points;
+    if fps.enabled() {
+        let max_time = req
+            .cmd
+            .get("maxTimeMS")
+            .is_some_and(|v| !matches!(v, Bson::Int32(0) | Bson::Int64(0)));
+        if max_time && fps.fires(MAX_TIME_ALWAYS_TIME_OUT) {
+            return Err(CmdError::new(
+                50,
+                "MaxTimeMSExpired",
+                "operation exceeded time limit",
+            ));
+        }
+        if req.is_retryable_write() && statements(req) > 0 {
+            return transactional_write(node, req, failure, close).await;
+        }
+    }
     let Some(f) = failure else {
         return super::commands::run(node, req).await;
     };
+    apply_failure(node, req, f, close).await
+}
+
+async fn apply_failure(
+    node: &Arc<Node>,
+    req: &Request,
+    f: CommandFailure,
+    close: &mut bool,
+) -> Result<Document, CmdError> {
     if f.close_connection {
         *close = true;
         return Ok(Document::new());
@@ -240,6 +287,67 @@ pub async fn run_failing(
         }
     }
     Ok(reply)
+}
+
+/// The statements of a write command (what `onPrimaryTransactionalWrite` counts).
+fn statements(req: &Request) -> usize {
+    let list = match req.name.as_str() {
+        "insert" => "documents",
+        "update" => "updates",
+        "delete" => "deletes",
+        "findAndModify" | "findandmodify" => return 1,
+        _ => return 0,
+    };
+    req.cmd.get_array(list).map_or(0, Vec::len)
+}
+
+/// A retryable write under `onPrimaryTransactionalWrite`: evaluated once per statement; when
+/// it fires, the write fails before it is applied (`failBeforeCommitExceptionCode`) or is
+/// applied, and the connection is dropped unless `closeConnection: false`. A retry that
+/// executes nothing new (already applied) is answered normally.
+async fn transactional_write(
+    node: &Arc<Node>,
+    req: &Request,
+    failure: Option<CommandFailure>,
+    close: &mut bool,
+) -> Result<Document, CmdError> {
+    let fps = &node.fail_points;
+    let fired = (0..statements(req)).any(|_| fps.fires(ON_PRIMARY_TRANSACTIONAL_WRITE));
+    if !fired {
+        return run_failing_plain(node, req, failure, close).await;
+    }
+    let data = fps.data(ON_PRIMARY_TRANSACTIONAL_WRITE);
+    let close_it = data.get_bool("closeConnection").unwrap_or(true);
+    if let Some(code) = int(&data, "failBeforeCommitExceptionCode") {
+        if close_it {
+            *close = true;
+            return Ok(Document::new());
+        }
+        return Err(CmdError::new(
+            code as i32,
+            code_name(code as i32),
+            "Failing write for test before commit",
+        ));
+    }
+    let before = node.store.last_applied();
+    let reply = super::commands::run(node, req).await?;
+    if close_it && node.store.last_applied() > before {
+        *close = true;
+    }
+    Ok(reply)
+}
+
+/// failCommand alone (the path of writes the transactional fail point let through).
+async fn run_failing_plain(
+    node: &Arc<Node>,
+    req: &Request,
+    failure: Option<CommandFailure>,
+    close: &mut bool,
+) -> Result<Document, CmdError> {
+    let Some(f) = failure else {
+        return super::commands::run(node, req).await;
+    };
+    apply_failure(node, req, f, close).await
 }
 
 /// Code names of the errors tests ask failCommand for; other codes get mongod's `Location<code>`.
@@ -411,35 +519,64 @@ mod tests {
     fn modes_parse_as_mongod_does() {
         let fp = FailPoints::new(true);
         let err = |cmd: Document| configure(&fp, cmd).unwrap_err();
-        assert_eq!(err(doc! {"configureFailPoint": "nope", "mode": "alwaysOn"}).code, 266);
+        assert_eq!(
+            err(doc! {"configureFailPoint": "nope", "mode": "alwaysOn"}).code,
+            266
+        );
         assert_eq!(err(doc! {"configureFailPoint": "rsSyncApplyStop"}).code, 20);
-        assert_eq!(err(doc! {"configureFailPoint": "rsSyncApplyStop", "mode": "sometimes"}).code, 2);
-        assert_eq!(err(doc! {"configureFailPoint": "rsSyncApplyStop", "mode": {"times": -1}}).code, 2);
+        assert_eq!(
+            err(doc! {"configureFailPoint": "rsSyncApplyStop", "mode": "sometimes"}).code,
+            2
+        );
+        assert_eq!(
+            err(doc! {"configureFailPoint": "rsSyncApplyStop", "mode": {"times": -1}}).code,
+            2
+        );
         assert_eq!(err(doc! {"configureFailPoint": "rsSyncApplyStop", "mode": {"activationProbability": 2.0}}).code, 2);
-        assert_eq!(err(doc! {"configureFailPoint": "rsSyncApplyStop", "mode": 5}).code, 14);
-        assert_eq!(err(doc! {"configureFailPoint": "failCommand", "mode": "alwaysOn", "data": {}}).code, 4);
+        assert_eq!(
+            err(doc! {"configureFailPoint": "rsSyncApplyStop", "mode": 5}).code,
+            14
+        );
+        assert_eq!(
+            err(doc! {"configureFailPoint": "failCommand", "mode": "alwaysOn", "data": {}}).code,
+            4
+        );
     }
 
     #[test]
     fn times_and_skip_count_firings() {
         let fp = FailPoints::new(true);
-        let r = configure(&fp, doc! {"configureFailPoint": "rsSyncApplyStop", "mode": {"times": 2}});
+        let r = configure(
+            &fp,
+            doc! {"configureFailPoint": "rsSyncApplyStop", "mode": {"times": 2}},
+        );
         assert_eq!(r.unwrap().get_i64("count"), Ok(0));
         assert!(fp.fires(RS_SYNC_APPLY_STOP));
         assert!(fp.fires(RS_SYNC_APPLY_STOP));
         assert!(!fp.fires(RS_SYNC_APPLY_STOP));
-        let r = configure(&fp, doc! {"configureFailPoint": "rsSyncApplyStop", "mode": {"skip": 1}});
+        let r = configure(
+            &fp,
+            doc! {"configureFailPoint": "rsSyncApplyStop", "mode": {"skip": 1}},
+        );
         assert_eq!(r.unwrap().get_i64("count"), Ok(2));
         assert!(!fp.fires(RS_SYNC_APPLY_STOP));
         assert!(fp.fires(RS_SYNC_APPLY_STOP));
-        configure(&fp, doc! {"configureFailPoint": "rsSyncApplyStop", "mode": "off"}).unwrap();
+        configure(
+            &fp,
+            doc! {"configureFailPoint": "rsSyncApplyStop", "mode": "off"},
+        )
+        .unwrap();
         assert!(!fp.fires(RS_SYNC_APPLY_STOP));
     }
 
     #[test]
     fn disabled_points_never_fire() {
         let fp = FailPoints::new(false);
-        configure(&fp, doc! {"configureFailPoint": "rsSyncApplyStop", "mode": "alwaysOn"}).unwrap();
+        configure(
+            &fp,
+            doc! {"configureFailPoint": "rsSyncApplyStop", "mode": "alwaysOn"},
+        )
+        .unwrap();
         assert!(!fp.fires(RS_SYNC_APPLY_STOP));
     }
 }

@@ -8,6 +8,7 @@ pub mod commands;
 pub mod config_view;
 pub mod dispatch;
 pub mod election;
+pub mod exhaust;
 pub mod fail_points;
 pub mod heartbeat;
 pub mod internal_cmds;

@@ -170,9 +170,11 @@ mod tests {
         assert_eq!(a.repl_set, "shopex");
         assert_eq!(a.dbpath_root, Some(PathBuf::from("/tmp/r")));
         assert_eq!(parse(&args("--help")).unwrap(), None);
-        let a = parse(&args("--setParameter enableTestCommands=1 --setParameter=a=b"))
-            .unwrap()
-            .unwrap();
+        let a = parse(&args(
+            "--setParameter enableTestCommands=1 --setParameter=a=b",
+        ))
+        .unwrap()
+        .unwrap();
         assert_eq!(a.set_parameters, vec!["enableTestCommands=1", "a=b"]);
     }
 

@@ -6,6 +6,7 @@ extern crate rsh_testkit as support;
 
 mod auth;
 mod auth_keyfile;
+mod catchup;
 mod clients;
 mod configs;
 mod current_op;
@@ -13,8 +14,10 @@ mod data;
 mod driver;
 mod elections;
 mod explain;
+mod fail_points;
 mod failover;
 mod initial_sync;
 mod node;
 mod node_set;
+mod tailing;
 mod wire;

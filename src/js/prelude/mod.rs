@@ -17,6 +17,7 @@ pub const CONN_PRELUDE: &[(&str, &str)] = &[
     ("prelude/collection.js", include_str!("collection.js")),
     ("prelude/cursor.js", include_str!("cursor.js")),
     ("prelude/explain.js", include_str!("explain.js")),
+    ("prelude/watch.js", include_str!("watch.js")),
     ("prelude/replinfo.js", include_str!("replinfo.js")),
     ("prelude/shellwords.js", include_str!("shellwords.js")),
 ];

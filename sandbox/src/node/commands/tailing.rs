@@ -52,7 +52,10 @@ fn empty_and_open(reply: &Document) -> bool {
         return false;
     };
     let empty = c.get_array("nextBatch").is_ok_and(|b| b.is_empty());
-    let open = !matches!(c.get("id"), Some(Bson::Int64(0)) | Some(Bson::Int32(0)) | None);
+    let open = !matches!(
+        c.get("id"),
+        Some(Bson::Int64(0)) | Some(Bson::Int32(0)) | None
+    );
     empty && open
 }
 
@@ -69,14 +72,12 @@ pub fn await_budget(node: &Node, req: &Request) -> Option<Duration> {
     if node.store.cursor_awaits_data(id) != Some(true) {
         return None;
     }
-    Some(
-        match req.cmd.get("maxTimeMS") {
-            Some(Bson::Int32(m)) if *m > 0 => Duration::from_millis(*m as u64),
-            Some(Bson::Int64(m)) if *m > 0 => Duration::from_millis(*m as u64),
-            Some(Bson::Double(m)) if *m >= 1.0 => Duration::from_millis(*m as u64),
-            _ => DEFAULT_AWAIT,
-        },
-    )
+    Some(match req.cmd.get("maxTimeMS") {
+        Some(Bson::Int32(m)) if *m > 0 => Duration::from_millis(*m as u64),
+        Some(Bson::Int64(m)) if *m > 0 => Duration::from_millis(*m as u64),
+        Some(Bson::Double(m)) if *m >= 1.0 => Duration::from_millis(*m as u64),
+        _ => DEFAULT_AWAIT,
+    })
 }
 
 /// Runs `run_once` (the store's getMore) until it returns data, the cursor ends, or `budget`
@@ -99,8 +100,7 @@ where
             return Ok(out);
         }
         let since = Instant::now();
-        while Instant::now() < deadline && marks(node) == seen && since.elapsed() < IDLE_RECHECK
-        {
+        while Instant::now() < deadline && marks(node) == seen && since.elapsed() < IDLE_RECHECK {
             tokio::time::sleep(POLL).await;
         }
         prepare(node, req)?;
