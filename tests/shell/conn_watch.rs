@@ -114,12 +114,22 @@ fn tempfile_stdout() -> std::process::ChildStdout {
 #[test]
 fn a_script_tails_the_oplog_with_the_legacy_query_options() {
     let m = one_member_primary();
+    // Output is flushed at the end of each --eval: the first says the script runs.
     let script = "var c = db.getSiblingDB('local').oplog.rs.find({op: 'i', ns: 'tail.t'})\
                   .addOption(DBQuery.Option.tailable).addOption(DBQuery.Option.awaitData);\
-                  print('started');\
                   c.forEach(function (e) { print('entry ' + e.o.n); if (e.o.n === 3) quit(0); });";
     let host = m.host();
-    let mut rsh = start_rsh(&["--quiet", &host, "--eval", script], true);
+    let mut rsh = start_rsh(
+        &[
+            "--quiet",
+            &host,
+            "--eval",
+            "print('started')",
+            "--eval",
+            script,
+        ],
+        true,
+    );
     assert_eq!(rsh.first_line, "started\n");
     let port = m.port;
     let writer = std::thread::spawn(move || {
@@ -157,9 +167,22 @@ fn a_watch_in_a_script_survives_a_failover() {
             .collect::<Vec<_>>()
             .join(",")
     );
-    let script = "var cs = db.c.watch(); print('started');\
-                  for (var n = 0; n < 6; n++) { print('event ' + cs.next().documentKey._id); }";
-    let mut rsh = start_rsh(&["--quiet", &uri, "--eval", script], true);
+    // Output is flushed at the end of each --eval: one to open the stream, one for the events
+    // before the failover, one for those after.
+    let three = "for (var n = 0; n < 3; n++) { print('event ' + cs.next().documentKey._id); }";
+    let mut rsh = start_rsh(
+        &[
+            "--quiet",
+            &uri,
+            "--eval",
+            "var cs = db.c.watch(); print('started')",
+            "--eval",
+            three,
+            "--eval",
+            three,
+        ],
+        true,
+    );
     assert_eq!(rsh.first_line, "started\n");
     let p = members
         .iter()
