@@ -176,6 +176,31 @@ pub static HELPERS: &[Helper] = &[
         "rs.printSecondaryReplicationInfo()",
         "check replica set members and replication lag",
     ),
+    h(
+        "rs.printStatus",
+        "rs.printStatus()",
+        "one row per member: state, health, lag, heartbeat, priority/votes, flags",
+    ),
+    h(
+        "rs.waitForPrimary",
+        "rs.waitForPrimary([timeoutSecs])",
+        "wait until the set has a primary; returns the status",
+    ),
+    h(
+        "rs.waitForMember",
+        "rs.waitForMember(host, state[, timeoutSecs])",
+        "wait until a member reaches a state (\"SECONDARY\", 2, ...)",
+    ),
+    h(
+        "rs.waitForCaughtUp",
+        "rs.waitForCaughtUp([maxLagSecs, timeoutSecs])",
+        "wait until every secondary is within maxLagSecs of the primary",
+    ),
+    h(
+        "rs.doctor",
+        "rs.doctor()",
+        "check a running set: OK/WARN/FAIL lines with the fix",
+    ),
     h("rs.help", "rs.help()", "replica set helpers"),
     h(
         "db.runCommand",

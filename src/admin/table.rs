@@ -191,9 +191,11 @@ pub fn render(rows: &[Row], color: bool) -> String {
             *w = (*w).max(s.chars().count());
         }
     }
+    // The mark column only when a row is marked.
+    let skip = usize::from(widths[0] == 0);
     let line = |c: &[String]| {
         let mut s = String::new();
-        for (i, (cell, w)) in c.iter().zip(widths.iter()).enumerate() {
+        for (i, (cell, w)) in c.iter().zip(widths.iter()).enumerate().skip(skip) {
             if i + 1 == c.len() {
                 s.push_str(cell);
             } else {
@@ -288,6 +290,17 @@ mod tests {
         ]
         .join("\n");
         assert_eq!(text, expected);
+    }
+
+    #[test]
+    fn no_mark_column_when_all_is_well() {
+        let mut s = status();
+        if let Ok(list) = s.get_array_mut("members") {
+            list.truncate(1);
+        }
+        let text = render(&rows(&s, None), false);
+        assert!(text.starts_with("member state"), "{text}");
+        assert!(text.lines().nth(1).is_some_and(|l| l.starts_with("a:1    PRIMARY")), "{text}");
     }
 
     #[test]

@@ -19,4 +19,5 @@ pub const CONN_PRELUDE: &[(&str, &str)] = &[
     ("prelude/explain.js", include_str!("explain.js")),
     ("prelude/replinfo.js", include_str!("replinfo.js")),
     ("prelude/shellwords.js", include_str!("shellwords.js")),
+    ("prelude/rs_admin.js", include_str!("rs_admin.js")),
 ];
