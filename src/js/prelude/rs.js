@@ -62,9 +62,10 @@ rs.hello = function () { return db.hello(); };
 // No argument: the command carries BSON undefined and the server builds the default config.
 // Changes go through rs._change (rs_admin.js): preflight checks, dryRun, a summary line.
 rs.initiate = function (c, options) {
+    var d = db;
     var split = rs._ownOptions(options);
-    return rs._change(db, "initiate", null, c, false, split.own, function () {
-        return db._adminCommand({replSetInitiate: c});
+    return rs._change(d, "initiate", null, c, false, split.own, function () {
+        return d._adminCommand({replSetInitiate: c});
     });
 };
 rs.printReplicationInfo = function () { return db.printReplicationInfo(); };
