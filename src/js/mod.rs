@@ -12,10 +12,11 @@
 //!   there. Keep them cheap: files that are not needed by every evaluation belong in a
 //!   [`lazy_prelude::LAZY`] group instead, loaded on first use of one of its globals.
 //! * **Host state**: [`host::Host`] lives in the boa `Context` data map (`ctx.get_data::<Host>()`):
-//!   output sink, interrupt flag, tokio runtime (created lazily). Add connection state beside it
+//!   output sink, interrupt flag, `quit` code. Add connection state beside it
 //!   as another `ctx.insert_data(..)` type rather than growing `Host`.
 //! * **Interrupt**: every native that can take time calls [`host::check_interrupt`].
 
+pub mod args;
 mod complete;
 mod context;
 pub mod convert;

@@ -9,7 +9,8 @@ use boa_engine::{
 use bson::oid::ObjectId;
 use bson::Bson;
 
-use super::common::{construct_any, describe, js_str, new_date, this_data, type_error, value_data};
+use super::common::{construct_any, js_str, new_date, this_data, value_data};
+use crate::js::args::{type_error, wrong_type};
 use crate::js::format::{self, Style};
 
 #[derive(Debug, Clone, Trace, Finalize, JsData)]
@@ -31,10 +32,12 @@ impl Class for JsObjectId {
                     .as_string()
                     .map(|s| s.to_std_string_escaped())
                     .ok_or_else(|| {
-                        type_error(format!(
-                            "ObjectId(): argument must be a 24-character hex string, got {}",
-                            describe(Some(v))
-                        ))
+                        wrong_type(
+                            "ObjectId()",
+                            "argument",
+                            "a 24-character hex string",
+                            Some(v),
+                        )
                     })?;
                 parse_hex(&hex).map(JsObjectId)
             }

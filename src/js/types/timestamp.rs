@@ -6,8 +6,9 @@ use boa_engine::property::Attribute;
 use boa_engine::{js_string, Context, Finalize, JsData, JsObject, JsResult, JsValue, Trace};
 use bson::{Bson, Timestamp};
 
-use super::common::{construct_any, describe, js_str, this_data, type_error, value_data};
+use super::common::{construct_any, js_str, this_data, value_data};
 use super::numbers::{add_getters, add_methods};
+use crate::js::args::{type_error, wrong_type};
 use crate::js::format::{self, Style};
 
 #[derive(Debug, Clone, Trace, Finalize, JsData)]
@@ -18,12 +19,9 @@ fn part(v: Option<&JsValue>, name: &str) -> JsResult<u32> {
         None => Ok(0),
         Some(v) if v.is_undefined() => Ok(0),
         Some(v) => {
-            let n = v.as_number().ok_or_else(|| {
-                type_error(format!(
-                    "Timestamp(): {name} must be a number, got {}",
-                    describe(Some(v))
-                ))
-            })?;
+            let n = v
+                .as_number()
+                .ok_or_else(|| wrong_type("Timestamp()", name, "a number", Some(v)))?;
             if n.fract() != 0.0 || !(0.0..=u32::MAX as f64).contains(&n) {
                 return Err(type_error(format!(
                     "Timestamp(): {name} must be an integer between 0 and 4294967295, got {}",
