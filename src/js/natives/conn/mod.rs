@@ -60,17 +60,7 @@ pub fn register(ctx: &mut Context) -> JsResult<()> {
     cursors::register(ctx)?;
     settings::register(ctx)?;
     table::register(ctx)?;
-    crate::js::natives::global_fn(ctx, "__loadConnPrelude", 0, load_prelude)?;
     Ok(())
-}
-
-/// Evaluate the connection prelude (called once by `__loadConn`).
-fn load_prelude(_this: &JsValue, _args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
-    for (name, code) in crate::js::prelude::CONN_PRELUDE {
-        let source = boa_engine::Source::from_bytes(code).with_path(std::path::Path::new(name));
-        ctx.eval(source)?;
-    }
-    Ok(JsValue::undefined())
 }
 
 fn conns(ctx: &Context) -> JsResult<&Conns> {
