@@ -79,7 +79,7 @@ impl Connection {
             .map_err(|e| {
                 ConnError::Usage(format!(
                     "invalid connection string: {}",
-                    first_line(&e.to_string()).to_string()
+                    first_line(&e.to_string())
                 ))
             })?;
         let local = options.hosts.iter().all(is_loopback);
