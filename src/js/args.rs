@@ -51,6 +51,27 @@ pub fn number(args: &[JsValue], i: usize, func: &str, what: &str) -> JsResult<f6
         .ok_or_else(|| wrong_type(func, what, "a number", args.get(i)))
 }
 
+/// `v` as a whole number from 0 to `max`; the `TypeError` names `func` and `what`, and says
+/// the range as `range` does (`"0-255"`, `"between 0 and 4294967295"`).
+pub fn whole_number(
+    v: Option<&JsValue>,
+    func: &str,
+    what: &str,
+    max: f64,
+    range: &str,
+) -> JsResult<f64> {
+    let n = v
+        .and_then(|v| v.as_number())
+        .ok_or_else(|| wrong_type(func, what, "a number", v))?;
+    if n.fract() != 0.0 || !(0.0..=max).contains(&n) {
+        return Err(type_error(format!(
+            "{func}: {what} must be an integer {range}, got {}",
+            crate::format::js_number(n)
+        )));
+    }
+    Ok(n)
+}
+
 /// Argument `i` converted as JS `String(x)` does (for the prelude's own calls into natives,
 /// which pass names it has already checked).
 pub fn to_string(args: &[JsValue], i: usize, ctx: &mut Context) -> JsResult<String> {
@@ -100,6 +121,12 @@ mod tests {
                 "BinData(): data must be a string, got 12".to_string()
             )
         );
+        assert_eq!(
+            whole_number(args.get(1), "f()", "n", 12.0, "0-12").ok(),
+            Some(12.0)
+        );
+        let e = whole_number(args.get(1), "f()", "n", 11.0, "0-11").expect_err("too big");
+        assert_eq!(message(e).1, "f(): n must be an integer 0-11, got 12");
         let e = number(&args, 2, "f()", "size").expect_err("missing");
         assert_eq!(message(e).1, "f(): size must be a number, got nothing");
         assert!(arg(&args, 5).is_undefined());

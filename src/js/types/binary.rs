@@ -9,26 +9,16 @@ use boa_engine::{js_string, Context, Finalize, JsData, JsObject, JsResult, JsVal
 use bson::spec::BinarySubtype;
 use bson::{Binary, Bson};
 
-use super::common::{construct_any, instance, js_str, this_data};
+use super::common::{construct_any, instance, js_str, legacy_text, this_data};
 use super::numbers::add_methods;
-use crate::js::args::{self, type_error, wrong_type};
-use crate::js::format::{self, Style};
+use crate::js::args::{self, type_error};
 use crate::js::natives::global_fn;
 
 #[derive(Debug, Clone, Trace, Finalize, JsData)]
 pub struct JsBinData(#[unsafe_ignore_trace] pub Binary);
 
 fn subtype_arg(v: Option<&JsValue>, func: &str) -> JsResult<u8> {
-    let n = v
-        .and_then(|v| v.as_number())
-        .ok_or_else(|| wrong_type(func, "subtype", "a number", v))?;
-    if n.fract() != 0.0 || !(0.0..=255.0).contains(&n) {
-        return Err(type_error(format!(
-            "{func}: subtype must be an integer 0-255, got {}",
-            format::js_number(n)
-        )));
-    }
-    Ok(n as u8)
+    Ok(args::whole_number(v, func, "subtype", 255.0, "0-255")? as u8)
 }
 
 impl Class for JsBinData {
@@ -127,12 +117,7 @@ fn bin(this: &JsValue) -> JsResult<Binary> {
 }
 
 fn to_string(this: &JsValue, _: &[JsValue], _: &mut Context) -> JsResult<JsValue> {
-    Ok(js_str(&format::tojson(
-        &Bson::Binary(bin(this)?),
-        "",
-        false,
-        Style::default(),
-    )))
+    Ok(legacy_text(&Bson::Binary(bin(this)?)))
 }
 
 fn b64(this: &JsValue, _: &[JsValue], _: &mut Context) -> JsResult<JsValue> {

@@ -6,6 +6,7 @@ use boa_engine::object::NativeObject;
 use boa_engine::{js_string, Context, JsObject, JsResult, JsValue};
 
 use crate::js::args::type_error;
+use crate::js::format::{self, Style};
 
 /// Build an instance of `C` whether called with `new` or as a plain function (the legacy shell
 /// accepts both: `ObjectId()` and `new ObjectId()`).
@@ -50,6 +51,12 @@ pub fn value_data<T: NativeObject + Clone>(value: &JsValue) -> Option<T> {
 /// A JS string value.
 pub fn js_str(s: &str) -> JsValue {
     JsValue::from(boa_engine::JsString::from(s))
+}
+
+/// The legacy text of a BSON value (`tojson`, default style) as a JS string: what the wrapper
+/// types' `toString` and `tojson` return.
+pub fn legacy_text(v: &bson::Bson) -> JsValue {
+    js_str(&format::tojson(v, "", false, Style::default()))
 }
 
 /// Wrap native data as an instance of its class (used when converting BSON to JS).

@@ -8,7 +8,7 @@ use boa_engine::{
 };
 use bson::{Bson, Decimal128};
 
-use super::common::{construct_any, js_str, this_data, value_data};
+use super::common::{construct_any, js_str, legacy_text, this_data, value_data};
 use super::object_id::NativeFn;
 use crate::js::args::{describe, type_error, wrong_type};
 use crate::js::format::{self, Style};
@@ -150,12 +150,7 @@ fn long_arg(v: Option<&JsValue>) -> Option<i64> {
 }
 
 fn long_to_string(this: &JsValue, _: &[JsValue], _: &mut Context) -> JsResult<JsValue> {
-    Ok(js_str(&format::tojson(
-        &Bson::Int64(long(this)?),
-        "",
-        false,
-        Style::default(),
-    )))
+    Ok(legacy_text(&Bson::Int64(long(this)?)))
 }
 
 fn long_value(this: &JsValue, _: &[JsValue], _: &mut Context) -> JsResult<JsValue> {
@@ -328,12 +323,7 @@ fn dec(this: &JsValue) -> JsResult<Decimal128> {
 }
 
 fn dec_to_string(this: &JsValue, _: &[JsValue], _: &mut Context) -> JsResult<JsValue> {
-    Ok(js_str(&format::tojson(
-        &Bson::Decimal128(dec(this)?),
-        "",
-        false,
-        Style::default(),
-    )))
+    Ok(legacy_text(&Bson::Decimal128(dec(this)?)))
 }
 
 fn dec_to_json(this: &JsValue, _: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {

@@ -9,9 +9,8 @@ use boa_engine::{
 use bson::oid::ObjectId;
 use bson::Bson;
 
-use super::common::{construct_any, js_str, new_date, this_data, value_data};
+use super::common::{construct_any, js_str, legacy_text, new_date, this_data, value_data};
 use crate::js::args::{type_error, wrong_type};
-use crate::js::format::{self, Style};
 
 #[derive(Debug, Clone, Trace, Finalize, JsData)]
 pub struct JsObjectId(#[unsafe_ignore_trace] pub ObjectId);
@@ -96,12 +95,7 @@ fn str_getter(this: &JsValue, _: &[JsValue], _: &mut Context) -> JsResult<JsValu
 
 fn to_string(this: &JsValue, _: &[JsValue], _: &mut Context) -> JsResult<JsValue> {
     let oid = this_data::<JsObjectId>(this, "ObjectId.toString")?.0;
-    Ok(js_str(&format::tojson(
-        &Bson::ObjectId(oid),
-        "",
-        false,
-        Style::default(),
-    )))
+    Ok(legacy_text(&Bson::ObjectId(oid)))
 }
 
 fn value_of(this: &JsValue, _: &[JsValue], _: &mut Context) -> JsResult<JsValue> {
