@@ -146,9 +146,9 @@ rs.add = function (hostport, arb, options) {
         options = arb;
         arb = undefined;
     }
-    var split = rs._ownOptions(options);
     var current = rs._localConfig();
     var c = rs._localConfig();
+    var split = rs._ownOptions(options);
     c.version++;
     var max = 0;
     for (var i in c.members) {
@@ -182,9 +182,9 @@ rs.addArb = function (hn, options) {
 };
 
 rs.remove = function (hn, options) {
-    var split = rs._ownOptions(options);
     var current = rs._localConfig();
     var c = rs._localConfig();
+    var split = rs._ownOptions(options);
     c.version++;
     for (var i in c.members) {
         if (c.members[i].host == hn) {
