@@ -10,7 +10,8 @@ use mongodb::bson::{doc, Document};
 use mongodb::options::ServerAddress;
 use mongodb::Client;
 
-use super::client::{first_line, Connection};
+use super::client::Connection;
+use crate::format::first_line;
 use super::runtime::{block_on, drop_in_runtime};
 use crate::admin::config::with_port;
 use crate::admin::{HostProbe, Probe};
@@ -53,7 +54,7 @@ async fn probe_one(conn: &Connection, host: String) -> HostProbe {
             }
         }
         Ok(Err(e)) => {
-            out.resolve_error = Some(first_line(&e.to_string()));
+            out.resolve_error = Some(first_line(&e.to_string()).to_string());
             return out;
         }
         Err(_) => {
@@ -77,7 +78,7 @@ async fn probe_one(conn: &Connection, host: String) -> HostProbe {
     let client = match Client::with_options(o) {
         Ok(c) => c,
         Err(e) => {
-            out.hello = Err(first_line(&e.to_string()));
+            out.hello = Err(first_line(&e.to_string()).to_string());
             return out;
         }
     };
@@ -107,7 +108,7 @@ async fn probe_one(conn: &Connection, host: String) -> HostProbe {
 
 /// The driver's selection error names the whole topology; one line saying why is enough.
 fn no_answer(e: &str) -> String {
-    let line = first_line(e);
+    let line = first_line(e).to_string();
     if line.contains("Server selection timeout") {
         if line.contains("Connection refused") {
             return "connection refused".to_string();

@@ -13,7 +13,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use boa_engine::{Context, JsResult, JsValue};
 use bson::{doc, Bson, Document};
 
-use super::{arg, conn, js_error};
+use super::conn;
+use crate::js::args::{arg, error as js_error};
 use crate::admin::{diff, doctor, finding, preflight, table, Finding, Level};
 use crate::js::convert::{document_to_js, js_to_document};
 use crate::js::host::{check_interrupt, host};
