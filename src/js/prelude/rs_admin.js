@@ -202,7 +202,7 @@ rs._waitFor = function (what, timeoutSecs, test) {
             lastStatus = s;
             var done = test(s);
             if (done) {
-                return s;
+                return done === true ? s : done;
             }
         }
         var spent = Date.now() - start;
@@ -220,9 +220,40 @@ rs._waitFor = function (what, timeoutSecs, test) {
     }
 };
 
+// A member's view of a primary can be a heartbeat old (a killed primary stays PRIMARY there
+// for a while): the primary must say so itself.
+rs._confirmedPrimary = function (s) {
+    var p = s.members.filter(function (m) { return m.state === 1 && m.health === 1; })[0];
+    if (!p) {
+        return null;
+    }
+    if (p.self) {
+        return p;
+    }
+    try {
+        var h = __runCommand(db.getMongo()._h, "admin", {hello: 1}, p.name);
+        return h.isWritablePrimary ? p : null;
+    } catch (e) {
+        return null;
+    }
+};
+
 rs.waitForPrimary = function (timeoutSecs) {
     return rs._waitFor("rs.waitForPrimary", timeoutSecs, function (s) {
-        return s.members.some(function (m) { return m.state === 1 && m.health === 1; });
+        var p = rs._confirmedPrimary(s);
+        if (!p) {
+            return false;
+        }
+        if (p.self) {
+            return true;
+        }
+        // The primary's own view, where no stale PRIMARY is left.
+        try {
+            var own = __runCommand(db.getMongo()._h, "admin", {replSetGetStatus: 1}, p.name);
+            return own.ok ? own : true;
+        } catch (e) {
+            return true;
+        }
     });
 };
 
@@ -249,7 +280,7 @@ rs.waitForMember = function (host, state, timeoutSecs) {
 rs.waitForCaughtUp = function (maxLagSecs, timeoutSecs) {
     var maxLag = maxLagSecs === undefined ? 0 : Number(maxLagSecs);
     var check = function (s) {
-        var primary = s.members.filter(function (m) { return m.state === 1 && m.health === 1; })[0];
+        var primary = rs._confirmedPrimary(s);
         if (!primary) {
             check.lastReason = "no primary";
             return false;
