@@ -377,7 +377,9 @@ fn strip_accessor_prefix(lower: &str) -> Option<String> {
         Some((h, l)) => (format!("{h}."), l),
         None => (String::new(), lower),
     };
-    let rest = last.strip_prefix("set").or_else(|| last.strip_prefix("get"))?;
+    let rest = last
+        .strip_prefix("set")
+        .or_else(|| last.strip_prefix("get"))?;
     (!rest.is_empty()).then(|| format!("{head}{rest}"))
 }
 
@@ -422,13 +424,15 @@ fn distance(a: &str, b: &str) -> usize {
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=b.len() {
-        d[0][j] = j;
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=a.len() {
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            let mut v = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 v = v.min(d[i - 2][j - 2] + 1);
             }
@@ -460,7 +464,10 @@ mod tests {
 
     #[test]
     fn tutorial_typos() {
-        assert_eq!(suggestion_line("re.initiate").as_deref(), Some("Did you mean rs.initiate?"));
+        assert_eq!(
+            suggestion_line("re.initiate").as_deref(),
+            Some("Did you mean rs.initiate?")
+        );
         assert_eq!(
             suggestion_line("rs.reconf").as_deref(),
             Some("Did you mean rs.reconfig or rs.conf?")

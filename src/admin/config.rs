@@ -68,8 +68,8 @@ pub fn members(cfg: &Document) -> Vec<Member> {
                 votes: num(m.get("votes")).unwrap_or(1.0) as i64,
                 arbiter,
                 hidden: truthy(m.get("hidden")),
-                delay_secs: num(m.get("secondaryDelaySecs").or(m.get("slaveDelay")))
-                    .unwrap_or(0.0) as i64,
+                delay_secs: num(m.get("secondaryDelaySecs").or(m.get("slaveDelay"))).unwrap_or(0.0)
+                    as i64,
             }
         })
         .collect()
@@ -163,11 +163,16 @@ mod tests {
 
     #[test]
     fn implicit_default_write_concern() {
-        let ps = cfg(vec![doc! {"_id": 0, "host": "a:1"}, doc! {"_id": 1, "host": "b:1"}]);
+        let ps = cfg(vec![
+            doc! {"_id": 0, "host": "a:1"},
+            doc! {"_id": 1, "host": "b:1"},
+        ]);
         assert!(implicit_default_majority(&ps));
         let mut psa = ps.clone();
         if let Ok(list) = psa.get_array_mut("members") {
-            list.push(Bson::Document(doc! {"_id": 2, "host": "c:1", "arbiterOnly": true}));
+            list.push(Bson::Document(
+                doc! {"_id": 2, "host": "c:1", "arbiterOnly": true},
+            ));
         }
         assert!(!implicit_default_majority(&psa));
         let pssa = cfg(vec![

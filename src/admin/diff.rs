@@ -121,7 +121,10 @@ pub fn diff(old: Option<&Document>, new: &Document) -> Vec<String> {
         }
     }
     if let (Some(_), Ok(ns)) = (old, new.get_document("settings")) {
-        let os = old_cfg.get_document("settings").cloned().unwrap_or_default();
+        let os = old_cfg
+            .get_document("settings")
+            .cloned()
+            .unwrap_or_default();
         // Settings absent from the new config keep the server's values: only what is given changes.
         let mut os_given = Document::new();
         for (k, v) in os.iter() {
@@ -243,7 +246,10 @@ mod tests {
         let mut new = old();
         new.insert("version", 4);
         assert_eq!(diff(Some(&old()), &new), vec!["  version: 3 -> 4"]);
-        assert_eq!(summary(Some(&old()), &new), "version 3 -> 4: no member changes");
+        assert_eq!(
+            summary(Some(&old()), &new),
+            "version 3 -> 4: no member changes"
+        );
     }
 
     #[test]

@@ -54,7 +54,12 @@ impl Inputs {
                         version: m.get_str("version").ok().map(str::to_string),
                         startup_warnings: m
                             .get_array("startupWarnings")
-                            .map(|w| w.iter().filter_map(Bson::as_str).map(str::to_string).collect())
+                            .map(|w| {
+                                w.iter()
+                                    .filter_map(Bson::as_str)
+                                    .map(str::to_string)
+                                    .collect()
+                            })
                             .unwrap_or_default(),
                         error: m.get_str("error").ok().map(str::to_string),
                     })
@@ -114,7 +119,10 @@ pub fn check(inp: &Inputs) -> Vec<Finding> {
 fn members(inp: &Inputs, out: &mut Vec<Finding>) {
     let entries = state_entries(&inp.status);
     let before = out.len();
-    if !entries.iter().any(|e| config::num(e.get("state")) == Some(1.0)) {
+    if !entries
+        .iter()
+        .any(|e| config::num(e.get("state")) == Some(1.0))
+    {
         out.push(
             Finding::fail("no member is PRIMARY: the set takes no writes")
                 .with_fix("bring back a majority of the voting members (rs.printStatus() shows which are down)"),
@@ -125,10 +133,15 @@ fn members(inp: &Inputs, out: &mut Vec<Finding>) {
         let state = e.get_str("stateStr").unwrap_or("?");
         if config::num(e.get("health")) != Some(1.0) {
             let why = e.get_str("lastHeartbeatMessage").unwrap_or("");
-            let why = if why.is_empty() { String::new() } else { format!(" ({why})") };
+            let why = if why.is_empty() {
+                String::new()
+            } else {
+                format!(" ({why})")
+            };
             out.push(
-                Finding::fail(format!("{name} is unreachable{why}"))
-                    .with_fix(format!("start it again, or remove it with rs.remove(\"{name}\")")),
+                Finding::fail(format!("{name} is unreachable{why}")).with_fix(format!(
+                    "start it again, or remove it with rs.remove(\"{name}\")"
+                )),
             );
             continue;
         }
@@ -146,7 +159,10 @@ fn members(inp: &Inputs, out: &mut Vec<Finding>) {
         }
     }
     if out.len() == before {
-        out.push(Finding::ok(format!("members: all {} healthy, one primary", entries.len())));
+        out.push(Finding::ok(format!(
+            "members: all {} healthy, one primary",
+            entries.len()
+        )));
     }
 }
 
@@ -177,8 +193,13 @@ fn lag(inp: &Inputs, out: &mut Vec<Finding>) {
         out.push(Finding::ok(format!("replication lag: at most {worst}s")));
     } else {
         out.push(
-            Finding::warn(format!("replication lag: {} behind the primary", lagging.join(", ")))
-                .with_fix("check the lagging members' disks and network (rs.printSecondaryReplicationInfo())"),
+            Finding::warn(format!(
+                "replication lag: {} behind the primary",
+                lagging.join(", ")
+            ))
+            .with_fix(
+                "check the lagging members' disks and network (rs.printSecondaryReplicationInfo())",
+            ),
         );
     }
 }
@@ -219,8 +240,11 @@ fn clocks(inp: &Inputs, out: &mut Vec<Finding>) {
         )));
     } else {
         out.push(
-            Finding::warn(format!("clock skew against this machine: {}", skewed.join(", ")))
-                .with_fix("run NTP (chrony or systemd-timesyncd) on every host"),
+            Finding::warn(format!(
+                "clock skew against this machine: {}",
+                skewed.join(", ")
+            ))
+            .with_fix("run NTP (chrony or systemd-timesyncd) on every host"),
         );
     }
 }
@@ -232,7 +256,10 @@ fn config_smells(inp: &Inputs, out: &mut Vec<Finding>) {
         .map(|m| super::probe::HostProbe {
             host: m.host.clone(),
             resolve_error: None,
-            hello: m.hello.clone().ok_or_else(|| m.error.clone().unwrap_or_default()),
+            hello: m
+                .hello
+                .clone()
+                .ok_or_else(|| m.error.clone().unwrap_or_default()),
             repl_set: None,
         })
         .collect();
@@ -303,7 +330,9 @@ fn versions(inp: &Inputs, out: &mut Vec<Finding>) {
     if out.len() == before {
         let v = seen.first().map_or("unknown", |(v, _)| v);
         let fcv = inp.fcv.as_deref().unwrap_or("unknown");
-        out.push(Finding::ok(format!("versions: {v} everywhere, featureCompatibilityVersion {fcv}")));
+        out.push(Finding::ok(format!(
+            "versions: {v} everywhere, featureCompatibilityVersion {fcv}"
+        )));
     }
 }
 
@@ -342,7 +371,9 @@ fn write_concern(inp: &Inputs, out: &mut Vec<Finding>) {
             None if majority => "\"majority\"".to_string(),
             None => "1".to_string(),
         };
-        out.push(Finding::ok(format!("default write concern: w {shown} ({source})")));
+        out.push(Finding::ok(format!(
+            "default write concern: w {shown} ({source})"
+        )));
     }
 }
 

@@ -120,10 +120,11 @@ pub fn check(plan: &Plan, probes: &[HostProbe]) -> Vec<Finding> {
     connected_member(plan, &members, &mut out);
     write_concern(plan, proposed, probes, &mut out);
     if plan.force {
-        if let Some(p) = probes
-            .iter()
-            .find(|p| p.hello().is_some_and(|h| config::truthy(h.get("isWritablePrimary")) || config::truthy(h.get("ismaster"))))
-        {
+        if let Some(p) = probes.iter().find(|p| {
+            p.hello().is_some_and(|h| {
+                config::truthy(h.get("isWritablePrimary")) || config::truthy(h.get("ismaster"))
+            })
+        }) {
             out.push(
                 Finding::warn(format!(
                     "force reconfig while a primary ({}) is reachable: a forced config can roll back writes and start a second history",
@@ -183,8 +184,10 @@ fn limits(members: &[Member], out: &mut Vec<Finding>) {
     let data: Vec<&Member> = members.iter().filter(|m| !m.arbiter && m.voter()).collect();
     if !data.is_empty() && data.iter().all(|m| m.priority == 0.0) {
         out.push(
-            Finding::fail("every voting data member has priority 0: no member could become primary")
-                .with_fix("give at least one member a priority above 0"),
+            Finding::fail(
+                "every voting data member has priority 0: no member could become primary",
+            )
+            .with_fix("give at least one member a priority above 0"),
         );
     }
 }
@@ -198,7 +201,10 @@ fn names(members: &[Member], out: &mut Vec<Finding>) {
                     m.host,
                     config::with_port(&m.host)
                 ))
-                .with_fix(format!("write the port: \"{}\"", config::with_port(&m.host))),
+                .with_fix(format!(
+                    "write the port: \"{}\"",
+                    config::with_port(&m.host)
+                )),
             );
         }
     }
@@ -237,9 +243,9 @@ fn new_host(plan: &Plan, set_name: &str, m: &Member, p: &HostProbe, out: &mut Ve
         Ok(h) => h,
         Err(e) => {
             out.push(
-                Finding::fail(format!("{} does not answer hello: {e}", m.host)).with_fix(
-                    format!("start it with --replSet {set_name}, or correct the host name"),
-                ),
+                Finding::fail(format!("{} does not answer hello: {e}", m.host)).with_fix(format!(
+                    "start it with --replSet {set_name}, or correct the host name"
+                )),
             );
             return;
         }
@@ -269,7 +275,12 @@ fn new_host(plan: &Plan, set_name: &str, m: &Member, p: &HostProbe, out: &mut Ve
         // answering (the server then refuses with AlreadyInitialized itself).
         let hosts = hello
             .get_array("hosts")
-            .map(|a| a.iter().filter_map(Bson::as_str).collect::<Vec<_>>().join(", "))
+            .map(|a| {
+                a.iter()
+                    .filter_map(Bson::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
             .unwrap_or_default();
         let which = if plan.action == Action::Initiate {
             "is already initiated"
@@ -335,7 +346,11 @@ fn majority<'a>(
     let up = voters.len() - down.len();
     let need = voters.len() / 2 + 1;
     if up < need {
-        let verb = if plan.action == Action::Initiate { "initiate" } else { "change" };
+        let verb = if plan.action == Action::Initiate {
+            "initiate"
+        } else {
+            "change"
+        };
         out.push(
             Finding::fail(format!(
                 "only {up} of {} voting members answer ({} do not): after this {verb} the set has no majority ({need} needed) and no primary",

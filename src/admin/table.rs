@@ -95,13 +95,20 @@ pub fn rows(status: &Document, cfg: Option<&Document>) -> Vec<Row> {
                     flags.push(format!("delayed {}s", m.delay_secs));
                 }
             }
-            let arbiter = member.is_some_and(|m| m.arbiter)
-                || config::num(e.get("state")) == Some(7.0);
-            let lag_secs = match (healthy && !arbiter, primary_optime, millis(e.get("optimeDate"))) {
+            let arbiter =
+                member.is_some_and(|m| m.arbiter) || config::num(e.get("state")) == Some(7.0);
+            let lag_secs = match (
+                healthy && !arbiter,
+                primary_optime,
+                millis(e.get("optimeDate")),
+            ) {
                 (true, Some(p), Some(m)) => Some(((p - m).max(0)) as f64 / 1000.0),
                 _ => None,
             };
-            let heartbeat_age_secs = match (now, millis(e.get("lastHeartbeatRecv").or(e.get("lastHeartbeat")))) {
+            let heartbeat_age_secs = match (
+                now,
+                millis(e.get("lastHeartbeatRecv").or(e.get("lastHeartbeat"))),
+            ) {
                 (Some(n), Some(h)) if h > 0 => Some(((n - h).max(0)) as f64 / 1000.0),
                 _ => None,
             };
@@ -148,8 +155,18 @@ fn duration(v: Option<i64>) -> String {
 }
 
 const HEADER: [&str; 12] = [
-    "", "member", "state", "health", "uptime", "lag", "heartbeat", "ping", "syncSource",
-    "pri/votes", "flags", "cfgVer",
+    "",
+    "member",
+    "state",
+    "health",
+    "uptime",
+    "lag",
+    "heartbeat",
+    "ping",
+    "syncSource",
+    "pri/votes",
+    "flags",
+    "cfgVer",
 ];
 
 /// The table text (header, one line per row, a legend when a row is marked), each line
@@ -175,12 +192,20 @@ pub fn render(rows: &[Row], color: bool) -> String {
                 r.heartbeat_age_secs
                     .map_or("-".to_string(), |a| secs(Some(a)) + " ago"),
                 r.ping_ms.map_or("-".to_string(), |p| format!("{p}ms")),
-                if r.sync_source.is_empty() { "-".to_string() } else { r.sync_source.clone() },
+                if r.sync_source.is_empty() {
+                    "-".to_string()
+                } else {
+                    r.sync_source.clone()
+                },
                 match (r.priority, r.votes) {
                     (Some(p), Some(v)) => format!("{p}/{v}"),
                     _ => "?".to_string(),
                 },
-                if r.flags.is_empty() { "-".to_string() } else { r.flags.join(",") },
+                if r.flags.is_empty() {
+                    "-".to_string()
+                } else {
+                    r.flags.join(",")
+                },
                 r.config_version.map_or("?".to_string(), |v| v.to_string()),
             ]
         })
@@ -300,7 +325,12 @@ mod tests {
         }
         let text = render(&rows(&s, None), false);
         assert!(text.starts_with("member state"), "{text}");
-        assert!(text.lines().nth(1).is_some_and(|l| l.starts_with("a:1    PRIMARY")), "{text}");
+        assert!(
+            text.lines()
+                .nth(1)
+                .is_some_and(|l| l.starts_with("a:1    PRIMARY")),
+            "{text}"
+        );
     }
 
     #[test]

@@ -11,10 +11,10 @@ use mongodb::options::ServerAddress;
 use mongodb::Client;
 
 use super::client::Connection;
-use crate::format::first_line;
 use super::runtime::{block_on, drop_in_runtime};
 use crate::admin::config::with_port;
 use crate::admin::{HostProbe, Probe};
+use crate::format::first_line;
 
 /// How long one host may take to resolve and answer.
 pub const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
@@ -58,7 +58,10 @@ async fn probe_one(conn: &Connection, host: String) -> HostProbe {
             return out;
         }
         Err(_) => {
-            out.resolve_error = Some(format!("no answer from DNS within {}s", PROBE_TIMEOUT.as_secs()));
+            out.resolve_error = Some(format!(
+                "no answer from DNS within {}s",
+                PROBE_TIMEOUT.as_secs()
+            ));
             return out;
         }
     }
@@ -98,9 +101,7 @@ async fn probe_one(conn: &Connection, host: String) -> HostProbe {
             out.repl_set = opts.as_ref().and_then(repl_set_of);
         }
         Ok((Err(e), _)) => out.hello = Err(no_answer(&e.to_string())),
-        Err(_) => {
-            out.hello = Err(format!("no answer within {}s", PROBE_TIMEOUT.as_secs()))
-        }
+        Err(_) => out.hello = Err(format!("no answer within {}s", PROBE_TIMEOUT.as_secs())),
     }
     drop_in_runtime(client);
     out
@@ -120,7 +121,11 @@ fn no_answer(e: &str) -> String {
 
 /// `parsed.replication.replSet` (or `replSetName`) of a getCmdLineOpts reply.
 fn repl_set_of(opts: &Document) -> Option<String> {
-    let r = opts.get_document("parsed").ok()?.get_document("replication").ok()?;
+    let r = opts
+        .get_document("parsed")
+        .ok()?
+        .get_document("replication")
+        .ok()?;
     r.get_str("replSet")
         .or_else(|_| r.get_str("replSetName"))
         .ok()
@@ -146,7 +151,10 @@ mod tests {
             no_answer("Server selection timeout: None of the available servers suitable, Connection refused (os error 111)"),
             "connection refused"
         );
-        assert_eq!(no_answer("Server selection timeout: x"), "no answer within 2s");
+        assert_eq!(
+            no_answer("Server selection timeout: x"),
+            "no answer within 2s"
+        );
         assert_eq!(no_answer("other\nmore"), "other");
     }
 }

@@ -27,7 +27,11 @@ fn primary_member<'a>(members: &'a [Member], primary: &str) -> &'a Member {
 }
 
 fn refused(r: &Run, fail: &str) {
-    assert!(r.stdout.contains(&format!("preflight: FAIL {fail}")), "{}", r.all());
+    assert!(
+        r.stdout.contains(&format!("preflight: FAIL {fail}")),
+        "{}",
+        r.all()
+    );
     assert!(
         r.stderr.contains("preflight failed: nothing was sent"),
         "{}",
@@ -60,13 +64,20 @@ fn new_hosts_must_answer_resolve_run_the_set_and_be_empty() {
     let r = eval(&primary, &format!("rs.addArb('{}')", initiated.host()));
     refused(
         &r,
-        &format!("{} already has a replica-set config (set rs0", initiated.host()),
+        &format!(
+            "{} already has a replica-set config (set rs0",
+            initiated.host()
+        ),
     );
 
     // A name nobody can resolve.
     let r = eval(&primary, "rs.add('no-such-host.invalid:27017')");
     refused(&r, "cannot resolve \"no-such-host.invalid:27017\"");
-    assert_eq!(version(p), before, "refused changes leave the config as it was");
+    assert_eq!(
+        version(p),
+        before,
+        "refused changes leave the config as it was"
+    );
 
     // Not firing: an empty member started with --replSet rs0 joins (4 voters: a warning only,
     // on stderr for a script).
@@ -84,7 +95,9 @@ fn new_hosts_must_answer_resolve_run_the_set_and_be_empty() {
 
 #[test]
 fn initiate_checks_names_and_limits() {
-    let ms: Vec<Member> = (0..2).map(|_| Member::sandbox(&["--replSet", "rs0"])).collect();
+    let ms: Vec<Member> = (0..2)
+        .map(|_| Member::sandbox(&["--replSet", "rs0"]))
+        .collect();
     let host_name = support::eval("--nodb", "print(hostname())")
         .stdout
         .trim()
@@ -105,11 +118,18 @@ fn initiate_checks_names_and_limits() {
         .collect();
     let r = eval(
         &ms[0].host(),
-        &format!("rs.initiate({{_id: 'rs0', members: [{}]}})", eight.join(", ")),
+        &format!(
+            "rs.initiate({{_id: 'rs0', members: [{}]}})",
+            eight.join(", ")
+        ),
     );
     refused(&r, "8 voting members: at most 7 members may vote");
     let status = admin(&ms[0], doc! {"replSetGetStatus": 1}).expect("status");
-    assert_eq!(status.get_i32("code"), Ok(94), "still not initiated: {status}");
+    assert_eq!(
+        status.get_i32("code"),
+        Ok(94),
+        "still not initiated: {status}"
+    );
 
     // Not firing: both members by 127.0.0.1.
     let good = format!(
@@ -163,7 +183,11 @@ fn reconfig_keeps_a_majority_and_a_possible_primary() {
         &format!("only 1 of 2 voting members answer ({dead_host} do not)"),
     );
     let p = primary_member(&members, &primary);
-    assert_eq!(version(p), before, "refused changes leave the config as it was");
+    assert_eq!(
+        version(p),
+        before,
+        "refused changes leave the config as it was"
+    );
 
     // Not firing: a priority change with the majority up goes through.
     let r = eval(
@@ -177,10 +201,16 @@ fn reconfig_keeps_a_majority_and_a_possible_primary() {
 
 #[test]
 fn arbiter_on_a_two_member_set_gets_the_write_concern_advice() {
-    let ms: Vec<Member> = (0..2).map(|_| Member::sandbox(&["--replSet", "rs0"])).collect();
+    let ms: Vec<Member> = (0..2)
+        .map(|_| Member::sandbox(&["--replSet", "rs0"]))
+        .collect();
     let arbiter = Member::sandbox(&["--replSet", "rs0"]);
     let refs: Vec<&Member> = ms.iter().collect();
-    let r = admin(&ms[0], doc! {"replSetInitiate": support::config(&refs, None)}).expect("reply");
+    let r = admin(
+        &ms[0],
+        doc! {"replSetInitiate": support::config(&refs, None)},
+    )
+    .expect("reply");
     assert!(ok(&r), "{r}");
     let (pi, _) = wait_primary(&refs, Duration::from_secs(30)).expect("a primary");
     let primary = ms[pi].host();
@@ -192,7 +222,8 @@ fn arbiter_on_a_two_member_set_gets_the_write_concern_advice() {
         "this changes the implicit default write concern from {w: \"majority\"} to {w: 1}, which 5.0+ servers refuse (code 103)",
     );
     assert!(
-        r.stdout.contains("In a primary-secondary-arbiter set the arbiter holds no data"),
+        r.stdout
+            .contains("In a primary-secondary-arbiter set the arbiter holds no data"),
         "{}",
         r.all()
     );
@@ -206,7 +237,10 @@ fn arbiter_on_a_two_member_set_gets_the_write_concern_advice() {
     // Without the preflight the server itself refuses (the option is not sent).
     let r = eval(
         &primary,
-        &format!("printjson(rs.addArb('{}', {{preflight: false}}))", arbiter.host()),
+        &format!(
+            "printjson(rs.addArb('{}', {{preflight: false}}))",
+            arbiter.host()
+        ),
     );
     assert!(r.stdout.contains("\"code\" : 103"), "{}", r.all());
     assert!(!r.all().contains("preflight:"), "{}", r.all());
@@ -275,15 +309,20 @@ fn commands_are_checked_too_and_dry_runs_send_nothing() {
     let nobody = format!("127.0.0.1:{}", free_port());
     let r = eval(
         &primary,
-        &format!("var res = rs.add('{nobody}', {{dryRun: true}}); print('verdict ' + res.preflight)"),
+        &format!(
+            "var res = rs.add('{nobody}', {{dryRun: true}}); print('verdict ' + res.preflight)"
+        ),
     );
     assert!(
-        r.stdout.contains("dry run: nothing was sent; preflight FAIL"),
+        r.stdout
+            .contains("dry run: nothing was sent; preflight FAIL"),
         "{}",
         r.all()
     );
     assert!(
-        r.stdout.contains(&format!("+ member {{ \"_id\" : 3, \"host\" : \"{nobody}\" }}")),
+        r.stdout.contains(&format!(
+            "+ member {{ \"_id\" : 3, \"host\" : \"{nobody}\" }}"
+        )),
         "{}",
         r.all()
     );

@@ -55,7 +55,10 @@ fn print_status_marks_a_killed_member() {
     let cells: Vec<&str> = dead.split_whitespace().collect();
     assert_eq!(cells[1], victim_host, "{dead}");
     assert!(cells.contains(&"DOWN") && cells.contains(&"n/a"), "{dead}");
-    let prim = lines.iter().find(|l| l.contains(&primary)).expect("primary row");
+    let prim = lines
+        .iter()
+        .find(|l| l.contains(&primary))
+        .expect("primary row");
     assert!(prim.contains("PRIMARY") && prim.contains(" up "), "{prim}");
     assert!(prim.contains(" 0s "), "the primary's lag is 0s: {prim}");
     assert_eq!(
@@ -85,7 +88,9 @@ fn print_status_marks_a_killed_member() {
 
 #[test]
 fn wait_for_primary_after_initiate_and_after_a_kill() {
-    let mut members: Vec<Member> = (0..3).map(|_| Member::sandbox(&["--replSet", "rs0"])).collect();
+    let mut members: Vec<Member> = (0..3)
+        .map(|_| Member::sandbox(&["--replSet", "rs0"]))
+        .collect();
     let cfg: Vec<String> = members
         .iter()
         .enumerate()
@@ -98,7 +103,11 @@ fn wait_for_primary_after_initiate_and_after_a_kill() {
     );
     let r = eval(&members[0].host(), &code);
     assert_eq!(r.code, 0, "{}", r.all());
-    let line = r.stdout.lines().find(|l| l.starts_with("primary ")).expect("primary line");
+    let line = r
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("primary "))
+        .expect("primary line");
     let old = line.trim_start_matches("primary ").to_string();
     assert!(members.iter().any(|m| m.host() == old), "{line}");
 
@@ -110,7 +119,11 @@ fn wait_for_primary_after_initiate_and_after_a_kill() {
         "var s = rs.waitForPrimary(60); print('primary ' + s.members.filter(function (m) { return m.state === 1 && m.health === 1; })[0].name)",
     );
     assert_eq!(r.code, 0, "{}", r.all());
-    let line = r.stdout.lines().find(|l| l.starts_with("primary ")).expect("primary line");
+    let line = r
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("primary "))
+        .expect("primary line");
     let new = line.trim_start_matches("primary ");
     assert_ne!(new, old, "{}", r.all());
     assert!(members.iter().any(|m| m.host() == new), "{line}");
@@ -123,7 +136,8 @@ fn wait_for_primary_after_initiate_and_after_a_kill() {
     assert_ne!(r.code, 0, "{}", r.all());
     assert!(
         r.stderr.contains("rs.waitForMember: timed out after 2s")
-            && r.stderr.contains(&format!("{old} is (not reachable/healthy)")),
+            && r.stderr
+                .contains(&format!("{old} is (not reachable/healthy)")),
         "{}",
         r.all()
     );
@@ -132,7 +146,10 @@ fn wait_for_primary_after_initiate_and_after_a_kill() {
 #[test]
 fn wait_for_caught_up_names_the_lagging_member() {
     let (members, primary) = fast_set();
-    let r = eval(&primary, "db.c.insertOne({x: 1}); rs.waitForCaughtUp(0, 30).ok");
+    let r = eval(
+        &primary,
+        "db.c.insertOne({x: 1}); rs.waitForCaughtUp(0, 30).ok",
+    );
     assert_eq!(r.stdout.trim().lines().last(), Some("1"), "{}", r.all());
 
     let stuck = secondary(&members, &primary);
@@ -143,7 +160,8 @@ fn wait_for_caught_up_names_the_lagging_member() {
     );
     assert_ne!(r.code, 0, "{}", r.all());
     assert!(
-        r.stderr.contains("rs.waitForCaughtUp: timed out after 3s (lagging: "),
+        r.stderr
+            .contains("rs.waitForCaughtUp: timed out after 3s (lagging: "),
         "{}",
         r.all()
     );
@@ -164,12 +182,19 @@ fn wait_for_caught_up_names_the_lagging_member() {
 #[test]
 fn doctor_on_a_healthy_set_is_all_ok() {
     let (_members, primary) = fast_set();
-    let r = eval(&primary, "var d = rs.doctor(); print('ok=' + d.ok + ' n=' + d.findings.length)");
+    let r = eval(
+        &primary,
+        "var d = rs.doctor(); print('ok=' + d.ok + ' n=' + d.findings.length)",
+    );
     assert_eq!(r.code, 0, "{}", r.all());
     let checks: Vec<&str> = r.stdout.lines().filter(|l| !l.starts_with("ok=")).collect();
     assert_eq!(checks.len(), 8, "{}", r.all());
     assert!(checks.iter().all(|l| l.starts_with("OK ")), "{}", r.all());
-    assert!(r.stdout.contains("OK members: all 3 healthy, one primary"), "{}", r.all());
+    assert!(
+        r.stdout.contains("OK members: all 3 healthy, one primary"),
+        "{}",
+        r.all()
+    );
     assert!(r.stdout.contains("ok=true n=8"), "{}", r.all());
 }
 
@@ -192,7 +217,10 @@ fn doctor_on_a_sick_set_names_each_finding() {
     let r = admin(&members[0], doc! {"replSetInitiate": cfg}).expect("initiate");
     assert!(support::ok(&r), "{r}");
     let primary = members[0].host();
-    let r = eval(&primary, "rs.waitForPrimary(60); rs.waitForMember(db.hello().me, 'PRIMARY', 60).ok");
+    let r = eval(
+        &primary,
+        "rs.waitForPrimary(60); rs.waitForMember(db.hello().me, 'PRIMARY', 60).ok",
+    );
     assert_eq!(r.stdout.trim().lines().last(), Some("1"), "{}", r.all());
     let r = eval(
         &primary,
@@ -207,8 +235,16 @@ fn doctor_on_a_sick_set_names_each_finding() {
 
     let r = eval(&primary, "var d = rs.doctor(); print('ok=' + d.ok)");
     let out = &r.stdout;
-    assert!(out.contains(&format!("FAIL {killed} is unreachable")), "{}", r.all());
-    assert!(out.contains(&format!("WARN {} is RECOVERING", members[1].host())), "{}", r.all());
+    assert!(
+        out.contains(&format!("FAIL {killed} is unreachable")),
+        "{}",
+        r.all()
+    );
+    assert!(
+        out.contains(&format!("WARN {} is RECOVERING", members[1].host())),
+        "{}",
+        r.all()
+    );
     assert!(out.contains("WARN config: 4 voting members"), "{}", r.all());
     assert!(
         out.contains("WARN 1 arbiter(s) with a majority default write concern (global)"),
@@ -228,8 +264,16 @@ fn doctor_on_a_sick_set_names_each_finding() {
 #[test]
 fn tutorial_typos_get_suggestions() {
     for (code, error, suggestion) in [
-        ("re.initiate({})", "ReferenceError: re is not defined", "Did you mean rs.initiate?"),
-        ("rs.reconf()", "TypeError: rs.reconf is not a function", "Did you mean rs.reconfig or rs.conf?"),
+        (
+            "re.initiate({})",
+            "ReferenceError: re is not defined",
+            "Did you mean rs.initiate?",
+        ),
+        (
+            "rs.reconf()",
+            "TypeError: rs.reconf is not a function",
+            "Did you mean rs.reconfig or rs.conf?",
+        ),
         (
             "rs.setSalveOk()",
             "TypeError: rs.setSalveOk is not a function",
@@ -239,7 +283,10 @@ fn tutorial_typos_get_suggestions() {
         let r = eval("--nodb", code);
         assert!(r.stderr.contains(error), "{code}: {}", r.all());
         let lines: Vec<&str> = r.stderr.lines().collect();
-        let at = lines.iter().position(|l| l.contains(error)).expect("error line");
+        let at = lines
+            .iter()
+            .position(|l| l.contains(error))
+            .expect("error line");
         assert!(
             lines[at + 1..].iter().take(3).any(|l| *l == suggestion),
             "{code}: {}",

@@ -23,7 +23,9 @@ fn entry(id: i32, state: i32, health: f64, optime_ms: i64) -> Document {
 fn report(id: i32, version: &str) -> MemberReport {
     MemberReport {
         host: format!("h{id}:1"),
-        hello: Some(doc! {"localTime": date(NOW + 200), "me": format!("h{id}:1"), "setName": "rs0"}),
+        hello: Some(
+            doc! {"localTime": date(NOW + 200), "me": format!("h{id}:1"), "setName": "rs0"},
+        ),
         version: Some(version.into()),
         startup_warnings: Vec::new(),
         error: None,
@@ -34,9 +36,13 @@ fn healthy() -> Inputs {
     Inputs {
         status: doc! {"members": [entry(0, 1, 1.0, NOW), entry(1, 2, 1.0, NOW - 1000), entry(2, 2, 1.0, NOW)]},
         config: doc! {"_id": "rs0", "version": 3, "members": [
-            {"_id": 0, "host": "h0:1"}, {"_id": 1, "host": "h1:1"}, {"_id": 2, "host": "h2:1"}]},
+        {"_id": 0, "host": "h0:1"}, {"_id": 1, "host": "h1:1"}, {"_id": 2, "host": "h2:1"}]},
         now_ms: NOW,
-        members: vec![report(0, "7.0.14"), report(1, "7.0.14"), report(2, "7.0.14")],
+        members: vec![
+            report(0, "7.0.14"),
+            report(1, "7.0.14"),
+            report(2, "7.0.14"),
+        ],
         fcv: Some("7.0".into()),
         default_rw_concern: Some(doc! {"defaultWriteConcernSource": "implicit"}),
         oplog: Some((0.5, 1.0, 990.0)),
@@ -48,7 +54,8 @@ fn levels(f: &[Finding]) -> Vec<Level> {
 }
 
 fn has(f: &[Finding], level: Level, text: &str) -> bool {
-    f.iter().any(|x| x.level == level && x.message.contains(text))
+    f.iter()
+        .any(|x| x.level == level && x.message.contains(text))
 }
 
 #[test]
@@ -57,7 +64,11 @@ fn a_healthy_set_is_all_ok() {
     assert!(levels(&f).iter().all(|l| *l == Level::Ok), "{f:#?}");
     assert_eq!(f.len(), 8, "{f:#?}");
     assert!(has(&f, Level::Ok, "members: all 3 healthy"));
-    assert!(has(&f, Level::Ok, "oplog window: 0.5 hours, oplog not full yet"));
+    assert!(has(
+        &f,
+        Level::Ok,
+        "oplog window: 0.5 hours, oplog not full yet"
+    ));
     assert_eq!(report_doc(&f).get_bool("ok"), Ok(true));
 }
 
@@ -73,26 +84,44 @@ fn a_sick_set_shows_each_finding() {
         entry(3, 3, 1.0, NOW), entry(4, 9, 1.0, NOW),
     ]};
     inp.config = doc! {"_id": "rs0", "version": 3, "members": [
-        {"_id": 0, "host": "h0:1"}, {"_id": 1, "host": "h1:1"}, {"_id": 2, "host": "h2:1"},
-        {"_id": 3, "host": "h3:1"}, {"_id": 4, "host": "h4:1"}, {"_id": 5, "host": "h5:1", "arbiterOnly": true}]};
+    {"_id": 0, "host": "h0:1"}, {"_id": 1, "host": "h1:1"}, {"_id": 2, "host": "h2:1"},
+    {"_id": 3, "host": "h3:1"}, {"_id": 4, "host": "h4:1"}, {"_id": 5, "host": "h5:1", "arbiterOnly": true}]};
     inp.members[1].hello = Some(doc! {"localTime": date(NOW + 120_000)});
     inp.members[1].version = Some("6.0.3".into());
     inp.members[0].startup_warnings = vec![
         "{\"t\":1,\"msg\":\"Access control is not enabled for the database\"}".into(),
         "second".into(),
     ];
-    inp.default_rw_concern = Some(doc! {"defaultWriteConcern": {"w": "majority"}, "defaultWriteConcernSource": "global"});
+    inp.default_rw_concern = Some(
+        doc! {"defaultWriteConcern": {"w": "majority"}, "defaultWriteConcernSource": "global"},
+    );
     inp.oplog = Some((2.0, 990.0, 990.0));
     let f = check(&inp);
     assert!(has(&f, Level::Fail, "h2:1 is unreachable"), "{f:#?}");
     assert!(has(&f, Level::Warn, "h3:1 is RECOVERING"));
     assert!(has(&f, Level::Warn, "h4:1 is in ROLLBACK"));
-    assert!(has(&f, Level::Warn, "replication lag: h1:1 60s behind the primary"));
+    assert!(has(
+        &f,
+        Level::Warn,
+        "replication lag: h1:1 60s behind the primary"
+    ));
     assert!(has(&f, Level::Warn, "oplog window: 2.0 hours"));
-    assert!(has(&f, Level::Warn, "clock skew against this machine: h1:1 +120s"));
+    assert!(has(
+        &f,
+        Level::Warn,
+        "clock skew against this machine: h1:1 +120s"
+    ));
     assert!(has(&f, Level::Warn, "config: 6 voting members"));
-    assert!(has(&f, Level::Warn, "mixed server versions: 7.0.14 on h0:1, h2:1; 6.0.3 on h1:1"));
-    assert!(has(&f, Level::Warn, "1 arbiter(s) with a majority default write concern (global)"));
+    assert!(has(
+        &f,
+        Level::Warn,
+        "mixed server versions: 7.0.14 on h0:1, h2:1; 6.0.3 on h1:1"
+    ));
+    assert!(has(
+        &f,
+        Level::Warn,
+        "1 arbiter(s) with a majority default write concern (global)"
+    ));
     assert!(has(
         &f,
         Level::Warn,
@@ -108,7 +137,11 @@ fn no_primary_and_old_fcv() {
     inp.fcv = Some("6.0".into());
     let f = check(&inp);
     assert!(has(&f, Level::Fail, "no member is PRIMARY"));
-    assert!(has(&f, Level::Warn, "featureCompatibilityVersion 6.0 on 7.0.14 servers"));
+    assert!(has(
+        &f,
+        Level::Warn,
+        "featureCompatibilityVersion 6.0 on 7.0.14 servers"
+    ));
 }
 
 #[test]

@@ -76,22 +76,39 @@ fn three() -> Document {
 }
 
 fn up3() -> Vec<HostProbe> {
-    vec![member_hello("a:1", true), member_hello("b:1", false), member_hello("c:1", false)]
+    vec![
+        member_hello("a:1", true),
+        member_hello("b:1", false),
+        member_hello("c:1", false),
+    ]
 }
 
 fn messages(f: &[Finding], level: Level) -> Vec<String> {
-    f.iter().filter(|x| x.level == level).map(|x| x.message.clone()).collect()
+    f.iter()
+        .filter(|x| x.level == level)
+        .map(|x| x.message.clone())
+        .collect()
 }
 
 fn has(f: &[Finding], level: Level, text: &str) -> bool {
-    f.iter().any(|x| x.level == level && x.message.contains(text))
+    f.iter()
+        .any(|x| x.level == level && x.message.contains(text))
 }
 
 #[test]
 fn a_healthy_add_is_clean() {
     let mut probes = up3();
     probes.push(empty_hello("d:1", "rs0"));
-    let new = cfg(2, &[m(0, "a:1"), m(1, "b:1"), m(2, "c:1"), m(3, "d:1"), m(4, "e:1")]);
+    let new = cfg(
+        2,
+        &[
+            m(0, "a:1"),
+            m(1, "b:1"),
+            m(2, "c:1"),
+            m(3, "d:1"),
+            m(4, "e:1"),
+        ],
+    );
     probes.push(empty_hello("e:1", "rs0"));
     let f = run(&plan(Action::Add, Some(three()), new), &Fake(probes));
     assert!(f.is_empty(), "{f:?}");
@@ -99,7 +116,16 @@ fn a_healthy_add_is_clean() {
 
 #[test]
 fn unreachable_new_host_fails() {
-    let new = cfg(2, &[m(0, "a:1"), m(1, "b:1"), m(2, "c:1"), m(3, "d:1"), m(4, "e:1")]);
+    let new = cfg(
+        2,
+        &[
+            m(0, "a:1"),
+            m(1, "b:1"),
+            m(2, "c:1"),
+            m(3, "d:1"),
+            m(4, "e:1"),
+        ],
+    );
     let mut probes = up3();
     probes.push(empty_hello("e:1", "rs0"));
     let f = run(&plan(Action::Add, Some(three()), new), &Fake(probes));
@@ -109,7 +135,16 @@ fn unreachable_new_host_fails() {
 
 #[test]
 fn other_set_name_and_no_repl_set_fail() {
-    let new = cfg(2, &[m(0, "a:1"), m(1, "b:1"), m(2, "c:1"), m(3, "d:1"), m(4, "e:1")]);
+    let new = cfg(
+        2,
+        &[
+            m(0, "a:1"),
+            m(1, "b:1"),
+            m(2, "c:1"),
+            m(3, "d:1"),
+            m(4, "e:1"),
+        ],
+    );
     let mut probes = up3();
     probes.push(empty_hello("d:1", "other"));
     let mut standalone = empty_hello("e:1", "x");
@@ -117,8 +152,18 @@ fn other_set_name_and_no_repl_set_fail() {
     standalone.hello = Ok(doc! {"isWritablePrimary": true, "maxWireVersion": 21});
     probes.push(standalone);
     let f = run(&plan(Action::Add, Some(three()), new), &Fake(probes));
-    assert!(has(&f, Level::Fail, "d:1 was started with --replSet other, not rs0"), "{f:?}");
-    assert!(has(&f, Level::Fail, "e:1 was not started with --replSet"), "{f:?}");
+    assert!(
+        has(
+            &f,
+            Level::Fail,
+            "d:1 was started with --replSet other, not rs0"
+        ),
+        "{f:?}"
+    );
+    assert!(
+        has(&f, Level::Fail, "e:1 was not started with --replSet"),
+        "{f:?}"
+    );
 }
 
 #[test]
@@ -131,9 +176,28 @@ fn already_initiated_member_fails() {
     });
     probes.push(d);
     probes.push(empty_hello("e:1", "rs0"));
-    let new = cfg(2, &[m(0, "a:1"), m(1, "b:1"), m(2, "c:1"), m(3, "d:1"), m(4, "e:1")]);
-    let f = run(&plan(Action::Add, Some(three()), new.clone()), &Fake(probes.clone()));
-    assert!(has(&f, Level::Fail, "d:1 already has a replica-set config (set rs0: d:1, x:1)"), "{f:?}");
+    let new = cfg(
+        2,
+        &[
+            m(0, "a:1"),
+            m(1, "b:1"),
+            m(2, "c:1"),
+            m(3, "d:1"),
+            m(4, "e:1"),
+        ],
+    );
+    let f = run(
+        &plan(Action::Add, Some(three()), new.clone()),
+        &Fake(probes.clone()),
+    );
+    assert!(
+        has(
+            &f,
+            Level::Fail,
+            "d:1 already has a replica-set config (set rs0: d:1, x:1)"
+        ),
+        "{f:?}"
+    );
     let f = run(&plan(Action::Initiate, None, new), &Fake(probes));
     assert!(has(&f, Level::Fail, "a:1 is already initiated"), "{f:?}");
 }
@@ -147,38 +211,99 @@ fn unresolvable_name_fails() {
         hello: Err("not resolved".into()),
         repl_set: None,
     });
-    let new = cfg(2, &[m(0, "a:1"), m(1, "b:1"), m(2, "c:1"), m(3, "nosuch.invalid:1")]);
+    let new = cfg(
+        2,
+        &[
+            m(0, "a:1"),
+            m(1, "b:1"),
+            m(2, "c:1"),
+            m(3, "nosuch.invalid:1"),
+        ],
+    );
     let f = run(&plan(Action::Add, Some(three()), new), &Fake(probes));
-    assert!(has(&f, Level::Fail, "cannot resolve \"nosuch.invalid:1\": name not known"), "{f:?}");
+    assert!(
+        has(
+            &f,
+            Level::Fail,
+            "cannot resolve \"nosuch.invalid:1\": name not known"
+        ),
+        "{f:?}"
+    );
 }
 
 #[test]
 fn host_without_port_warns() {
     let mut probes = up3();
     probes.push(empty_hello("10.0.0.3", "rs0"));
-    let new = cfg(2, &[m(0, "a:1"), m(1, "b:1"), m(2, "c:1"), m(3, "10.0.0.3")]);
+    let new = cfg(
+        2,
+        &[m(0, "a:1"), m(1, "b:1"), m(2, "c:1"), m(3, "10.0.0.3")],
+    );
     let f = run(&plan(Action::Add, Some(three()), new), &Fake(probes));
-    assert!(has(&f, Level::Warn, "\"10.0.0.3\" has no port: the server takes 10.0.0.3:27017"), "{f:?}");
+    assert!(
+        has(
+            &f,
+            Level::Warn,
+            "\"10.0.0.3\" has no port: the server takes 10.0.0.3:27017"
+        ),
+        "{f:?}"
+    );
     let f = run(&plan(Action::Add, None, three()), &Fake(up3()));
     assert!(!has(&f, Level::Warn, "no port"), "{f:?}");
 }
 
 #[test]
 fn mixed_localhost_fails() {
-    let new = cfg(1, &[m(0, "localhost:1"), m(1, "10.1.1.1:1"), m(2, "127.0.0.1:2")]);
+    let new = cfg(
+        1,
+        &[m(0, "localhost:1"), m(1, "10.1.1.1:1"), m(2, "127.0.0.1:2")],
+    );
     let f = check(&plan(Action::Initiate, None, new), &[]);
-    assert!(has(&f, Level::Fail, "mixes localhost (localhost:1, 127.0.0.1:2) and other hosts (10.1.1.1:1)"), "{f:?}");
-    let f = check(&plan(Action::Initiate, None, cfg(1, &[m(0, "localhost:1"), m(1, "127.0.0.1:2")])), &[]);
+    assert!(
+        has(
+            &f,
+            Level::Fail,
+            "mixes localhost (localhost:1, 127.0.0.1:2) and other hosts (10.1.1.1:1)"
+        ),
+        "{f:?}"
+    );
+    let f = check(
+        &plan(
+            Action::Initiate,
+            None,
+            cfg(1, &[m(0, "localhost:1"), m(1, "127.0.0.1:2")]),
+        ),
+        &[],
+    );
     assert!(!has(&f, Level::Fail, "mixes"), "{f:?}");
 }
 
 #[test]
 fn majority_lost_fails() {
     // Five voters, only a and b answer: two of five.
-    let new = cfg(2, &[m(0, "a:1"), m(1, "b:1"), m(2, "c:1"), m(3, "d:1"), m(4, "e:1")]);
+    let new = cfg(
+        2,
+        &[
+            m(0, "a:1"),
+            m(1, "b:1"),
+            m(2, "c:1"),
+            m(3, "d:1"),
+            m(4, "e:1"),
+        ],
+    );
     let probes = vec![member_hello("a:1", true), member_hello("b:1", false)];
-    let f = check(&plan(Action::Reconfig, Some(new.clone()), new.clone()), &probes);
-    assert!(has(&f, Level::Fail, "only 2 of 5 voting members answer (c:1, d:1, e:1 do not)"), "{f:?}");
+    let f = check(
+        &plan(Action::Reconfig, Some(new.clone()), new.clone()),
+        &probes,
+    );
+    assert!(
+        has(
+            &f,
+            Level::Fail,
+            "only 2 of 5 voting members answer (c:1, d:1, e:1 do not)"
+        ),
+        "{f:?}"
+    );
     let f = check(&plan(Action::Reconfig, Some(new), three()), &up3());
     assert!(!has(&f, Level::Fail, "only"), "{f:?}");
 }
@@ -194,7 +319,10 @@ fn all_priorities_zero_fails() {
         }
     }
     let f = check(&plan(Action::Reconfig, Some(three()), new), &up3());
-    assert!(has(&f, Level::Fail, "every voting data member has priority 0"), "{f:?}");
+    assert!(
+        has(&f, Level::Fail, "every voting data member has priority 0"),
+        "{f:?}"
+    );
     let f = check(&plan(Action::Reconfig, Some(three()), three()), &up3());
     assert!(f.is_empty(), "{f:?}");
 }
@@ -203,15 +331,32 @@ fn all_priorities_zero_fails() {
 fn voters_limits() {
     let eight: Vec<Document> = (0..8).map(|i| m(i, &format!("h{i}:1"))).collect();
     let f = check(&plan(Action::Initiate, None, cfg(1, &eight)), &[]);
-    assert!(has(&f, Level::Fail, "8 voting members: at most 7 members may vote"), "{f:?}");
+    assert!(
+        has(
+            &f,
+            Level::Fail,
+            "8 voting members: at most 7 members may vote"
+        ),
+        "{f:?}"
+    );
     let many: Vec<Document> = (0..51)
         .map(|i| doc! {"_id": i, "host": format!("h{i}:1"), "votes": i32::from(i < 7), "priority": i32::from(i < 7)})
         .collect();
     let f = check(&plan(Action::Initiate, None, cfg(1, &many)), &[]);
-    assert!(has(&f, Level::Fail, "51 members: a replica set has at most 50 members"), "{f:?}");
+    assert!(
+        has(
+            &f,
+            Level::Fail,
+            "51 members: a replica set has at most 50 members"
+        ),
+        "{f:?}"
+    );
     assert!(!has(&f, Level::Fail, "voting members: at most"), "{f:?}");
     let f = check(&plan(Action::Initiate, None, cfg(1, &eight[..4])), &[]);
-    assert!(has(&f, Level::Warn, "4 voting members: an even number"), "{f:?}");
+    assert!(
+        has(&f, Level::Warn, "4 voting members: an even number"),
+        "{f:?}"
+    );
 }
 
 #[test]
@@ -220,8 +365,22 @@ fn removing_or_demoting_the_connected_member_warns() {
     let mut probes = up3();
     probes.push(empty_hello("d:1", "rs0"));
     let f = check(&plan(Action::Remove, Some(three()), two), &probes);
-    assert!(has(&f, Level::Warn, "this removes a:1, the member rsh is connected to"), "{f:?}");
-    let demoted = cfg(2, &[doc! {"_id": 0, "host": "a:1", "priority": 0}, m(1, "b:1"), m(2, "c:1")]);
+    assert!(
+        has(
+            &f,
+            Level::Warn,
+            "this removes a:1, the member rsh is connected to"
+        ),
+        "{f:?}"
+    );
+    let demoted = cfg(
+        2,
+        &[
+            doc! {"_id": 0, "host": "a:1", "priority": 0},
+            m(1, "b:1"),
+            m(2, "c:1"),
+        ],
+    );
     let f = check(&plan(Action::Reconfig, Some(three()), demoted), &up3());
     assert!(has(&f, Level::Warn, "this demotes a:1"), "{f:?}");
 }
@@ -229,18 +388,36 @@ fn removing_or_demoting_the_connected_member_warns() {
 #[test]
 fn arbiter_changing_implicit_write_concern_fails_with_the_command() {
     let ps = cfg(1, &[m(0, "a:1"), m(1, "b:1")]);
-    let psa = cfg(2, &[m(0, "a:1"), m(1, "b:1"), doc! {"_id": 2, "host": "c:1", "arbiterOnly": true}]);
+    let psa = cfg(
+        2,
+        &[
+            m(0, "a:1"),
+            m(1, "b:1"),
+            doc! {"_id": 2, "host": "c:1", "arbiterOnly": true},
+        ],
+    );
     let mut probes = up3();
     probes[2] = empty_hello("c:1", "rs0");
-    let f = check(&plan(Action::AddArb, Some(ps.clone()), psa.clone()), &probes);
-    let fail = f.iter().find(|x| x.message.contains("implicit default write concern")).expect("finding");
+    let f = check(
+        &plan(Action::AddArb, Some(ps.clone()), psa.clone()),
+        &probes,
+    );
+    let fail = f
+        .iter()
+        .find(|x| x.message.contains("implicit default write concern"))
+        .expect("finding");
     assert_eq!(fail.level, Level::Fail);
     assert!(fail.message.contains("from {w: \"majority\"} to {w: 1}"));
     assert_eq!(fail.message.lines().count(), 2);
-    assert!(fail.fix.as_deref().unwrap_or("").starts_with(SET_DEFAULT_WRITE_CONCERN));
+    assert!(fail
+        .fix
+        .as_deref()
+        .unwrap_or("")
+        .starts_with(SET_DEFAULT_WRITE_CONCERN));
     // A cluster-wide default set, or a server before 5.0: no finding.
     let mut p = plan(Action::AddArb, Some(ps.clone()), psa.clone());
-    p.default_rw_concern = Some(doc! {"defaultWriteConcern": {"w": 1}, "defaultWriteConcernSource": "global"});
+    p.default_rw_concern =
+        Some(doc! {"defaultWriteConcern": {"w": 1}, "defaultWriteConcernSource": "global"});
     assert!(!has(&check(&p, &probes), Level::Fail, "implicit"));
     let old: Vec<HostProbe> = probes
         .iter()
@@ -253,14 +430,22 @@ fn arbiter_changing_implicit_write_concern_fails_with_the_command() {
             x
         })
         .collect();
-    assert!(!has(&check(&plan(Action::AddArb, Some(ps), psa), &old), Level::Fail, "implicit"));
+    assert!(!has(
+        &check(&plan(Action::AddArb, Some(ps), psa), &old),
+        Level::Fail,
+        "implicit"
+    ));
 }
 
 #[test]
 fn force_with_a_primary_up_warns() {
     let mut p = plan(Action::Reconfig, Some(three()), three());
     p.force = true;
-    assert!(has(&check(&p, &up3()), Level::Warn, "force reconfig while a primary (a:1) is reachable"));
+    assert!(has(
+        &check(&p, &up3()),
+        Level::Warn,
+        "force reconfig while a primary (a:1) is reachable"
+    ));
     let none_primary = vec![member_hello("b:1", false), member_hello("c:1", false)];
     assert!(!has(&check(&p, &none_primary), Level::Warn, "force"));
 }
@@ -274,7 +459,10 @@ fn same_process_twice_fails() {
         h
     });
     let f = check(&plan(Action::Initiate, None, three()), &probes);
-    assert!(has(&f, Level::Fail, "b:1 and a:1 are the same server process"), "{f:?}");
+    assert!(
+        has(&f, Level::Fail, "b:1 and a:1 are the same server process"),
+        "{f:?}"
+    );
     assert!(has(&f, Level::Warn, "b:1 calls itself \"a:1\""), "{f:?}");
 }
 

@@ -20,6 +20,15 @@ rs.help = function () {
     print("\trs.remove(hostportstr)                     remove a host from the replica set (disconnects)");
     print("\trs.secondaryOk()                               allow queries on secondary nodes");
     print("");
+    print("\trs.printReplicationInfo()                  check oplog size and time range");
+    print("\trs.printSecondaryReplicationInfo()             check replica set members and replication lag");
+    print("\tdb.isMaster()                              check who is primary");
+    print("\tdb.hello()                              check who is primary");
+    print("");
+    print("\treconfiguration helpers disconnect from the database so the shell will display");
+    print("\tan error, even if the command succeeds.");
+    // rsh's own helpers, after the legacy text.
+    print("");
     print("\trs.printStatus()                           one row per member: state, health, lag, heartbeat, priority/votes");
     print("\trs.waitForPrimary([timeoutSecs])           wait until the set has a primary; returns rs.status()");
     print("\trs.waitForMember(host, state[, timeoutSecs]) wait until host is in state (\"SECONDARY\", 2, ...)");
@@ -29,14 +38,24 @@ rs.help = function () {
     print("\tchanges (initiate, add, addArb, remove, reconfig) are checked first: preflight WARN/FAIL lines;");
     print("\ta FAIL sends nothing. Options: {dryRun: true} shows the checks and the config diff only,");
     print("\t{preflight: false} skips the checks. Neither is sent to the server.");
-    print("");
-    print("\trs.printReplicationInfo()                  check oplog size and time range");
-    print("\trs.printSecondaryReplicationInfo()             check replica set members and replication lag");
-    print("\tdb.isMaster()                              check who is primary");
-    print("\tdb.hello()                              check who is primary");
-    print("");
-    print("\treconfiguration helpers disconnect from the database so the shell will display");
-    print("\tan error, even if the command succeeds.");
+};
+
+// Split the options rsh keeps for itself (`preflight`, `dryRun`: never sent) from the
+// command's.
+rs._ownOptions = function (options) {
+    var own = {preflight: true, dryRun: false}, rest = {};
+    if (options !== null && typeof options === "object") {
+        for (var k in options) {
+            if (k === "preflight") {
+                own.preflight = options[k] !== false;
+            } else if (k === "dryRun") {
+                own.dryRun = options[k] === true;
+            } else {
+                rest[k] = options[k];
+            }
+        }
+    }
+    return {own: own, rest: rest};
 };
 
 // Deprecated helpers say so once per session.
@@ -94,7 +113,7 @@ rs._isNetworkError = function (e) {
 rs._runCmd = function (c) {
     var res;
     try {
-        res = db._adminCommand(c);
+        res = db.adminCommand(c);
     } catch (e) {
         if (rs._isNetworkError(e)) {
             try {

@@ -12,23 +12,6 @@ rs._warn = function (text) {
     }
 };
 
-// Split the options rsh keeps for itself (never sent) from the command's.
-rs._ownOptions = function (options) {
-    var own = {preflight: true, dryRun: false}, rest = {};
-    if (options !== null && typeof options === "object") {
-        for (var k in options) {
-            if (k === "preflight") {
-                own.preflight = options[k] !== false;
-            } else if (k === "dryRun") {
-                own.dryRun = options[k] === true;
-            } else {
-                rest[k] = options[k];
-            }
-        }
-    }
-    return {own: own, rest: rest};
-};
-
 // The first reply among `tries` (functions) that has ok: 1, else null.
 rs._firstOk = function (tries) {
     for (var i = 0; i < tries.length; i++) {
@@ -64,7 +47,8 @@ rs._preflight = function (d, action, current, proposed, force) {
         connected: hello.me || d.getMongo().host,
         defaultRWConcern: rs._anyMember(d, {getDefaultRWConcern: 1})
     };
-    if (!proposed && action === "initiate") {
+    // A member that has a config refuses rs.initiate() itself; the host-name trap is for new sets.
+    if (!proposed && action === "initiate" && !hello.setName) {
         var info = rs._anyMember(d, {hostInfo: 1});
         if (info && info.system) {
             plan.serverHostname = info.system.hostname;
@@ -114,13 +98,19 @@ rs._change = function (d, action, current, proposed, force, own, send) {
     if (diff && __stdoutIsTerminal()) {
         print(action + ": " + diff.summary);
     }
-    return send();
+    // The command is checked: the guarded runCommand/adminCommand let it through as it is.
+    rs._sending = true;
+    try {
+        return send();
+    } finally {
+        rs._sending = false;
+    }
 };
 
 // replSetInitiate / replSetReconfig typed as commands get the same checks. Returns the reply,
 // or null when the command is not one of them.
 rs._guardedCommand = function (d, cmd, extra, run) {
-    if (cmd === null || typeof cmd !== "object") {
+    if (rs._sending || cmd === null || typeof cmd !== "object") {
         return null;
     }
     var name = Object.keys(cmd)[0];

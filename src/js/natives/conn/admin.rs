@@ -14,8 +14,8 @@ use boa_engine::{Context, JsResult, JsValue};
 use bson::{doc, Bson, Document};
 
 use super::conn;
-use crate::js::args::{arg, error as js_error};
 use crate::admin::{diff, doctor, finding, preflight, table, Finding, Level};
+use crate::js::args::{arg, error as js_error};
 use crate::js::convert::{document_to_js, js_to_document};
 use crate::js::host::{check_interrupt, host};
 use crate::js::natives::global_fn;
@@ -98,7 +98,10 @@ fn rs_table(_this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<Js
     let rows = table::rows(&status, cfg.as_ref());
     let color = host(ctx)?.opts.color;
     let text = table::render(&rows, color);
-    let docs: Vec<Bson> = rows.iter().map(|r| Bson::Document(r.to_document())).collect();
+    let docs: Vec<Bson> = rows
+        .iter()
+        .map(|r| Bson::Document(r.to_document()))
+        .collect();
     to_js(&doc! {"text": text, "rows": docs}, ctx)
 }
 
@@ -129,4 +132,3 @@ fn stdout_is_terminal(_this: &JsValue, _args: &[JsValue], _ctx: &mut Context) ->
 fn json_output(_this: &JsValue, _args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
     Ok(JsValue::from(host(ctx)?.opts.json.is_some()))
 }
-
