@@ -270,18 +270,23 @@ fn new_host(plan: &Plan, set_name: &str, m: &Member, p: &HostProbe, out: &mut Ve
         );
         return;
     }
-    if let Some(name) = initiated_as {
-        // The member the initiate goes to may already be initiated only if it is the one
-        // answering (the server then refuses with AlreadyInitialized itself).
-        let hosts = hello
-            .get_array("hosts")
-            .map(|a| {
-                a.iter()
-                    .filter_map(Bson::as_str)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            })
-            .unwrap_or_default();
+    // Members of a config answer with the set's hosts; a member removed from its set still
+    // names the set but lists nobody, and may join again.
+    let listed: Vec<&str> = ["hosts", "passives", "arbiters"]
+        .iter()
+        .filter_map(|k| hello.get_array(k).ok())
+        .flat_map(|a| a.iter().filter_map(Bson::as_str))
+        .collect();
+    // A member just removed from this very set may not have heard of it yet: it still lists
+    // members of the config in force, and may join again.
+    let ours = plan.current.as_ref().is_some_and(|cur| {
+        config::members(cur).iter().any(|c| {
+            !config::same_host(&c.host, &m.host)
+                && listed.iter().any(|h| config::same_host(h, &c.host))
+        })
+    });
+    if let Some(name) = initiated_as.filter(|_| !listed.is_empty() && !ours) {
+        let hosts = listed.join(", ");
         let which = if plan.action == Action::Initiate {
             "is already initiated"
         } else {

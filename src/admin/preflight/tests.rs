@@ -198,8 +198,26 @@ fn already_initiated_member_fails() {
         ),
         "{f:?}"
     );
-    let f = run(&plan(Action::Initiate, None, new), &Fake(probes));
+    let f = run(
+        &plan(Action::Initiate, None, new.clone()),
+        &Fake(probes.clone()),
+    );
     assert!(has(&f, Level::Fail, "a:1 is already initiated"), "{f:?}");
+    // A member just removed from this set still lists its members: it may join again.
+    let mut stale = probes.clone();
+    stale[3].hello = stale[3].hello.clone().map(|mut h| {
+        h.insert("hosts", vec!["d:1", "a:1", "b:1"]);
+        h
+    });
+    let f = run(&plan(Action::Add, Some(three()), new.clone()), &Fake(stale));
+    assert!(!has(&f, Level::Fail, "d:1"), "{f:?}");
+    // A member removed from its set names the set but lists no hosts: it may join again.
+    probes[3].hello = probes[3].hello.clone().map(|mut h| {
+        h.remove("hosts");
+        h
+    });
+    let f = run(&plan(Action::Add, Some(three()), new), &Fake(probes));
+    assert!(!has(&f, Level::Fail, "d:1"), "{f:?}");
 }
 
 #[test]
