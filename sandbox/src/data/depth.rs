@@ -7,8 +7,8 @@ use crate::error::CmdError;
 
 pub const MAX_STORAGE_DEPTH: usize = 180;
 
-/// True when `doc` nests deeper than `max` levels below the top (empty documents and arrays do
-/// not count, as in mongod).
+/// True when `doc` holds more than `max` nested documents counting itself (empty documents and
+/// arrays do not count, as in mongod).
 pub fn exceeds(doc: &Document, max: usize) -> bool {
     let mut stack: Vec<Box<dyn Iterator<Item = &Bson>>> = vec![Box::new(doc.values())];
     while let Some(top) = stack.last_mut() {
@@ -72,9 +72,10 @@ mod tests {
     }
 
     #[test]
-    fn limit_counts_levels_below_the_top() {
-        assert!(!exceeds(&nested(MAX_STORAGE_DEPTH), MAX_STORAGE_DEPTH));
-        assert!(exceeds(&nested(MAX_STORAGE_DEPTH + 1), MAX_STORAGE_DEPTH));
+    fn limit_counts_documents_including_the_top() {
+        // `nested(n)` is n + 1 documents deep: 180 in all is the most mongod stores.
+        assert!(!exceeds(&nested(MAX_STORAGE_DEPTH - 1), MAX_STORAGE_DEPTH));
+        assert!(exceeds(&nested(MAX_STORAGE_DEPTH), MAX_STORAGE_DEPTH));
         assert!(!exceeds(&doc! {"a": {}, "b": []}, 0));
         assert!(exceeds(&doc! {"a": [1]}, 0));
     }
