@@ -82,7 +82,7 @@ pub fn exception_report(
                 })
             }
             // Engine errors (runtime limits) have no JS form.
-            Err(_) => Head::Error(first_line(&display).to_string()),
+            Err(_) => Head::Error(crate::format::first_line(&display).to_string()),
         },
     };
     let text = match head {
@@ -130,10 +130,6 @@ fn opaque_head(value: &JsValue, ctx: &mut Context) -> Head {
     }
     let text = super::convert::js_to_display_string(value, ctx);
     Head::Value(text)
-}
-
-fn first_line(s: &str) -> &str {
-    s.lines().next().unwrap_or("")
 }
 
 /// boa's backtrace lines `    at f (file:1:2)` → `f@file:1:2` (innermost first; native frames
