@@ -5,7 +5,6 @@ use std::io::Write;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-
 /// The result of one rsh run.
 pub struct Run {
     pub code: i32,

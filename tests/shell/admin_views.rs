@@ -294,3 +294,43 @@ fn tutorial_typos_get_suggestions() {
         );
     }
 }
+
+/// On a terminal a change prints its one-line summary before the server's reply, and the
+/// preflight warnings share stdout.
+#[test]
+fn interactive_reconfig_prints_its_summary_first() {
+    use rexpect::session::spawn_command;
+    let m = support::one_member_primary();
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_rsh"));
+    cmd.args(["--quiet", "--norc", &m.host()])
+        .env("HOME", home.path())
+        .env("TERM", "xterm");
+    let mut s = spawn_command(cmd, Some(60_000)).expect("spawn rsh");
+    s.exp_string("PRIMARY> ").expect("prompt");
+    s.send_line("cfg = rs.conf(); cfg.members[0].priority = 2; rs.reconfig(cfg)")
+        .expect("send");
+    let before = s.exp_string("\"ok\" : 1").expect("the reply");
+    let summary = format!("reconfig: version 1 -> 2: {} priority 1 -> 2", m.host());
+    assert!(before.contains(&summary), "{before}");
+    s.exp_string("PRIMARY> ").expect("prompt");
+    // A second member on a one-member set: the even-voters warning, on the terminal.
+    let other = Member::sandbox(&["--replSet", "rs0"]);
+    s.send_line(&format!(
+        "rs.add('{}', {{dryRun: true}}).preflight",
+        other.host()
+    ))
+    .expect("send");
+    let out = s.exp_string("\r\nWARN\r\n").expect("the verdict");
+    assert!(
+        out.contains("preflight: WARN 2 voting members")
+            && out.contains("dry run: nothing was sent; preflight WARN")
+            && out.contains(&format!(
+                "+ member {{ \"_id\" : 1, \"host\" : \"{}\" }}",
+                other.host()
+            )),
+        "{out}"
+    );
+    s.send_line("exit").expect("exit");
+    s.exp_eof().expect("rsh exits");
+}
