@@ -334,3 +334,58 @@ fn interactive_reconfig_prints_its_summary_first() {
     s.send_line("exit").expect("exit");
     s.exp_eof().expect("rsh exits");
 }
+
+/// Deprecated helpers name their replacement once per session.
+#[test]
+fn deprecation_warnings_once_per_session() {
+    let code = "db = {getMongo: function () { return {setSecondaryOk: function () {}}; }}; \
+                rs.slaveOk(); rs.slaveOk(); rs.slaveOk(); print('done')";
+    let r = eval("--nodb", code);
+    let warnings = r
+        .stdout
+        .lines()
+        .filter(|l| l.contains("slaveOk() is deprecated") && l.contains("secondaryOk()"))
+        .count();
+    assert_eq!(warnings, 1, "{}", r.all());
+    assert!(r.stdout.contains("done"), "{}", r.all());
+}
+
+/// `rs.initiate()` without a config on a member rsh reaches by address: the server would
+/// name itself by its host name; the warning gives the config to use.
+#[test]
+fn initiate_without_a_config_warns_with_the_config_to_use() {
+    let m = Member::sandbox(&["--replSet", "rs0"]);
+    let name = eval("--nodb", "print(hostname())")
+        .stdout
+        .trim()
+        .to_string();
+    assert!(!name.is_empty() && name != "127.0.0.1");
+    let r = eval(
+        &m.host(),
+        "rs.initiate(undefined, {dryRun: true}).preflight",
+    );
+    // Warnings go to stderr in a script.
+    assert!(
+        r.stderr.contains(&format!(
+            "preflight: WARN rs.initiate() without a config names this member \"{name}:{}\"",
+            m.port
+        )),
+        "{}",
+        r.all()
+    );
+    assert!(
+        r.stderr.contains(&format!(
+            "fix: rs.initiate({{_id: \"rs0\", members: [{{_id: 0, host: \"{}\"}}]}})",
+            m.host()
+        )),
+        "{}",
+        r.all()
+    );
+    assert_eq!(r.stdout.lines().last(), Some("WARN"), "{}", r.all());
+    let status = admin(&m, doc! {"replSetGetStatus": 1}).expect("status");
+    assert_eq!(
+        status.get_i32("code"),
+        Ok(94),
+        "a dry run initiates nothing: {status}"
+    );
+}
