@@ -349,6 +349,15 @@ fn commands_are_checked_too_and_dry_runs_send_nothing() {
     );
     let r = eval(
         &primary,
+        &format!("rs.remove('{host1}', {{dryRun: true}}).changes.join('|')"),
+    );
+    assert!(
+        r.stdout.contains(&format!("- member {{ \"_id\" : 1, \"host\" : \"{host1}\"")),
+        "{}",
+        r.all()
+    );
+    let r = eval(
+        &primary,
         "db.adminCommand({replSetReconfig: rs.conf(), dryRun: true}).dryRun",
     );
     assert_eq!(r.stdout.trim().lines().last(), Some("true"), "{}", r.all());
