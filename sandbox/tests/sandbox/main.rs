@@ -17,4 +17,5 @@ mod failover;
 mod initial_sync;
 mod node;
 mod node_set;
+mod tls;
 mod wire;
