@@ -4,7 +4,7 @@
 
 /// The reason for `message` (lower-cased driver text) when it is a TLS failure.
 pub fn tls_reason(lower: &str) -> Option<&'static str> {
-    let reason = if lower.contains("certificate expired") {
+    let reason = if lower.contains("certificate expired") || lower.contains("certificate: expired") {
         "TLS: the server's certificate has expired"
     } else if lower.contains("not valid yet") {
         "TLS: the server's certificate is not valid yet"
@@ -44,6 +44,10 @@ mod tests {
         assert_eq!(
             r("Command failed: The server is configured to only allow SSL connections"),
             Some("the server only accepts TLS connections (use --tls)")
+        );
+        assert_eq!(
+            r("invalid peer certificate: Expired"),
+            Some("TLS: the server's certificate has expired")
         );
         assert_eq!(r("Connection refused (os error 111)"), None);
     }
