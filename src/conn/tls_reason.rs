@@ -4,7 +4,8 @@
 
 /// The reason for `message` (lower-cased driver text) when it is a TLS failure.
 pub fn tls_reason(lower: &str) -> Option<&'static str> {
-    let reason = if lower.contains("certificate expired") || lower.contains("certificate: expired") {
+    let reason = if lower.contains("certificate expired") || lower.contains("certificate: expired")
+    {
         "TLS: the server's certificate has expired"
     } else if lower.contains("not valid yet") {
         "TLS: the server's certificate is not valid yet"

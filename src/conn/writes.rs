@@ -75,9 +75,10 @@ impl Connection {
             .main_client()?
             .database(db)
             .collection::<Document>(coll);
-        let r = self.wait_primary(true, async move {
-            c.insert_many(docs).ordered(ordered).await
-        })?;
+        let r = self.wait_primary(
+            true,
+            async move { c.insert_many(docs).ordered(ordered).await },
+        )?;
         match r {
             Ok(res) => Ok(doc! {"nInserted": res.inserted_ids.len() as i32}),
             Err(e) => {

@@ -78,10 +78,7 @@ fn insert_loop_rides_out_a_default_timing_failover() {
     assert_eq!(run.code, 0, "{}", run.all());
     assert_eq!(run.stdout, format!("inserted {INSERTS}\n"), "{}", run.all());
 
-    let survivor = hosts
-        .iter()
-        .find(|h| **h != primary)
-        .expect("a survivor");
+    let survivor = hosts.iter().find(|h| **h != primary).expect("a survivor");
     let new_primary = primary_of(survivor).expect("a new primary");
     assert_ne!(new_primary, primary);
     let r = eval(
@@ -119,7 +116,8 @@ fn short_selection_timeout_fails_quickly_when_no_primary() {
     );
     assert_ne!(r.code, 0, "{}", r.all());
     assert!(
-        r.stderr.contains("no primary available for command 'insert' after 1.5s"),
+        r.stderr
+            .contains("no primary available for command 'insert' after 1.5s"),
         "{}",
         r.all()
     );
@@ -139,7 +137,8 @@ fn short_selection_timeout_fails_quickly_when_no_primary() {
         Duration::from_secs(60),
     );
     assert!(
-        r.stderr.contains("no primary available for command 'insert' after 1s"),
+        r.stderr
+            .contains("no primary available for command 'insert' after 1s"),
         "{}",
         r.all()
     );

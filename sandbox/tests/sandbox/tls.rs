@@ -113,7 +113,14 @@ fn s(p: &Path) -> String {
     p.to_string_lossy().into_owned()
 }
 
-fn tls_member(root: &Path, port: u16, mode: &str, cert: &Path, ca: &Path, extra: &[&str]) -> Member {
+fn tls_member(
+    root: &Path,
+    port: u16,
+    mode: &str,
+    cert: &Path,
+    ca: &Path,
+    extra: &[&str],
+) -> Member {
     let (cert, ca) = (s(cert), s(ca));
     let mut args = vec![
         "--tlsMode",
@@ -161,11 +168,26 @@ fn tls_replica_set_serves_rsh_and_pymongo() {
     let ports = free_ports(3);
     let _members: Vec<Member> = ports
         .iter()
-        .map(|p| tls_member(root.path(), *p, "requireTLS", &c.server, &c.ca, &["--replSet", "rs0"]))
+        .map(|p| {
+            tls_member(
+                root.path(),
+                *p,
+                "requireTLS",
+                &c.server,
+                &c.ca,
+                &["--replSet", "rs0"],
+            )
+        })
         .collect();
     let hosts: Vec<String> = ports.iter().map(|p| format!("127.0.0.1:{p}")).collect();
     let (ca, cert) = (s(&c.ca), s(&c.server));
-    let tls = ["--tls", "--tlsCAFile", &ca, "--tlsCertificateKeyFile", &cert];
+    let tls = [
+        "--tls",
+        "--tlsCAFile",
+        &ca,
+        "--tlsCertificateKeyFile",
+        &cert,
+    ];
     let conf = format!(
         "rs.initiate({{_id: 'rs0', settings: {{electionTimeoutMillis: 2000, heartbeatIntervalMillis: 500}}, members: [{}]}}).ok",
         hosts
@@ -219,13 +241,33 @@ fn tls_refusals_say_why_in_one_line() {
         return;
     };
     let root = tempfile::tempdir().expect("tempdir");
-    let good = tls_member(root.path(), free_port(), "requireTLS", &c.server, &c.ca, &[]);
-    let expired = tls_member(root.path(), free_port(), "requireTLS", &c.expired, &c.ca, &[]);
+    let good = tls_member(
+        root.path(),
+        free_port(),
+        "requireTLS",
+        &c.server,
+        &c.ca,
+        &[],
+    );
+    let expired = tls_member(
+        root.path(),
+        free_port(),
+        "requireTLS",
+        &c.expired,
+        &c.ca,
+        &[],
+    );
     let (ca, other_ca, cert) = (s(&c.ca), s(&c.other_ca), s(&c.server));
 
     let ok = rsh_tls(
         &good.host(),
-        &["--tls", "--tlsCAFile", &ca, "--tlsCertificateKeyFile", &cert],
+        &[
+            "--tls",
+            "--tlsCAFile",
+            &ca,
+            "--tlsCertificateKeyFile",
+            &cert,
+        ],
         "db.runCommand({ping: 1}).ok",
     );
     assert_eq!(ok.stdout.trim(), "1", "{}", ok.all());
@@ -237,10 +279,19 @@ fn tls_refusals_say_why_in_one_line() {
         assert_eq!(r.stderr.lines().count(), 2, "{}", r.stderr);
     };
     let plain = rsh_tls(&good.host(), &[], "1");
-    check(&plain, "the server only accepts TLS connections (use --tls)");
+    check(
+        &plain,
+        "the server only accepts TLS connections (use --tls)",
+    );
     let wrong_ca = rsh_tls(
         &good.host(),
-        &["--tls", "--tlsCAFile", &other_ca, "--tlsCertificateKeyFile", &cert],
+        &[
+            "--tls",
+            "--tlsCAFile",
+            &other_ca,
+            "--tlsCertificateKeyFile",
+            &cert,
+        ],
         "1",
     );
     check(
@@ -249,7 +300,13 @@ fn tls_refusals_say_why_in_one_line() {
     );
     let old = rsh_tls(
         &expired.host(),
-        &["--tls", "--tlsCAFile", &ca, "--tlsCertificateKeyFile", &cert],
+        &[
+            "--tls",
+            "--tlsCAFile",
+            &ca,
+            "--tlsCertificateKeyFile",
+            &cert,
+        ],
         "1",
     );
     check(&old, "TLS: the server's certificate has expired");
@@ -287,7 +344,13 @@ fn allow_and_prefer_modes_take_both_and_yaml_config_works() {
     };
     let root = tempfile::tempdir().expect("tempdir");
     let (ca, cert) = (s(&c.ca), s(&c.server));
-    let tls = ["--tls", "--tlsCAFile", &ca, "--tlsCertificateKeyFile", &cert];
+    let tls = [
+        "--tls",
+        "--tlsCAFile",
+        &ca,
+        "--tlsCertificateKeyFile",
+        &cert,
+    ];
     for mode in ["allowTLS", "preferTLS"] {
         let m = tls_member(root.path(), free_port(), mode, &c.server, &c.ca, &[]);
         let plain = rsh_tls(&m.host(), &[], "db.runCommand({ping: 1}).ok");
@@ -316,7 +379,12 @@ fn allow_and_prefer_modes_take_both_and_yaml_config_works() {
     assert_eq!(plain.code, 1, "{}", plain.all());
     // An unknown tls key or mode is refused at startup, not ignored.
     let bad = Command::new(support::sandbox_binary())
-        .args(["--tlsMode", "requireSSL", "--port", &free_port().to_string()])
+        .args([
+            "--tlsMode",
+            "requireSSL",
+            "--port",
+            &free_port().to_string(),
+        ])
         .output()
         .expect("run sandbox");
     assert!(!bad.status.success());
