@@ -82,6 +82,10 @@ pub fn run(args: &Args) -> i32 {
     }
     if !args.interactive() {
         rt.flush();
+        // A script that ran to the end still fails when rs.doctor() found a FAIL.
+        if crate::js::natives::conn::admin::check_failed() {
+            return crate::js::natives::conn::admin::CHECK_FAILED_STATUS;
+        }
         return 0;
     }
     if args.shell && !args.quiet {

@@ -61,6 +61,8 @@ pub const LAZY: &[LazyGroup] = &[
             ("prelude/explain.js", include_str!("explain.js")),
             ("prelude/replinfo.js", include_str!("replinfo.js")),
             ("prelude/shellwords.js", include_str!("shellwords.js")),
+            // Extends rs (rs.js) and DB.prototype: preflight, dry runs, waits, rs.doctor().
+            ("prelude/rs_admin.js", include_str!("rs_admin.js")),
         ],
     },
 ];

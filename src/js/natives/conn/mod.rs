@@ -7,6 +7,7 @@
 //! * `settings.rs`: `__connOpen`, `__connInfo`, read preference, secondary-ok, auth, prompt,
 //!   and the replication-report text builders.
 
+pub mod admin;
 mod commands;
 mod cursors;
 mod settings;
@@ -56,6 +57,7 @@ pub fn register(ctx: &mut Context) -> JsResult<()> {
     if ctx.get_data::<Conns>().is_none() {
         ctx.insert_data(Conns::default());
     }
+    admin::register(ctx)?;
     commands::register(ctx)?;
     cursors::register(ctx)?;
     settings::register(ctx)?;
