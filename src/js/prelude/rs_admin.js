@@ -73,6 +73,16 @@ rs._preflight = function (d, action, current, proposed, force) {
     return res;
 };
 
+// A result whose lines were printed already: the REPL shows `line` instead of the whole
+// document (printjson and --json still show it all).
+rs._quiet = function (doc, line) {
+    Object.defineProperty(doc, "shellPrint", {
+        value: function () { print(line); },
+        enumerable: false
+    });
+    return doc;
+};
+
 // One change through the checks: `send()` runs it unless the preflight fails or it is a dry run.
 rs._change = function (d, action, current, proposed, force, own, send) {
     var pf = null;
@@ -87,10 +97,10 @@ rs._change = function (d, action, current, proposed, force, own, send) {
         } else {
             print("  (the server builds the config)");
         }
-        return {
+        return rs._quiet({
             ok: 1, dryRun: true, preflight: pf.verdict, findings: pf.findings,
             summary: diff ? diff.summary : "default config", changes: diff ? diff.lines : []
-        };
+        }, "dry run: " + (diff ? diff.summary : "default config") + " (preflight " + pf.verdict + ")");
     }
     if (pf && pf.verdict === "FAIL") {
         throw Error("preflight failed: nothing was sent (pass {preflight: false} to send it anyway)");
@@ -357,5 +367,8 @@ rs.doctor = function () {
     }
     var res = __rsDoctor(inputs);
     print(res.text);
-    return {ok: res.ok, findings: res.findings};
+    var count = {OK: 0, WARN: 0, FAIL: 0};
+    res.findings.forEach(function (f) { count[f.level]++; });
+    return rs._quiet({ok: res.ok, findings: res.findings},
+                     "rs.doctor(): " + count.FAIL + " FAIL, " + count.WARN + " WARN, " + count.OK + " OK");
 };
