@@ -89,7 +89,7 @@ rs._change = function (d, action, current, proposed, force, own, send) {
     if (own.preflight || own.dryRun) {
         pf = rs._preflight(d, action, current, proposed, force);
     }
-    var diff = proposed ? __rsDiff(current || null, proposed) : null;
+    var diff = proposed !== null && typeof proposed === "object" ? __rsDiff(current || null, proposed) : null;
     if (own.dryRun) {
         print("dry run: nothing was sent; preflight " + pf.verdict);
         if (diff) {
@@ -127,16 +127,9 @@ rs._guardedCommand = function (d, cmd, extra, run) {
     if (name !== "replSetInitiate" && name !== "replSetReconfig") {
         return null;
     }
+    // The command without rsh's own fields; its name stays first.
     var split = rs._ownOptions(cmd);
     var toSend = split.rest;
-    toSend[name] = cmd[name];
-    var sorted = {};
-    sorted[name] = cmd[name];
-    for (var k in toSend) {
-        if (k !== name) {
-            sorted[k] = toSend[k];
-        }
-    }
     var current = null;
     if (name === "replSetReconfig") {
         var got = rs._anyMember(d, {replSetGetConfig: 1});
@@ -147,7 +140,7 @@ rs._guardedCommand = function (d, cmd, extra, run) {
         proposed = null;
     }
     return rs._change(d, name === "replSetInitiate" ? "initiate" : "reconfig", current, proposed,
-                      cmd.force === true, split.own, function () { return run.call(d, sorted, extra); });
+                      cmd.force === true, split.own, function () { return run.call(d, toSend, extra); });
 };
 
 (function () {
