@@ -66,6 +66,10 @@ pub struct Options {
     pub key_file: Option<PathBuf>,
     /// `--tlsMode` and its files (`net.tls.*`).
     pub tls: TlsOptions,
+    /// `--listenBacklog` / `net.listenBacklog`; the system's somaxconn when absent.
+    pub listen_backlog: Option<u32>,
+    /// `--repair`: salvage the dbpath and exit.
+    pub repair: bool,
 }
 
 impl Options {
@@ -296,6 +300,11 @@ fn resolve(argv: &[String], file: Raw, cli: Raw) -> Result<Invocation, String> {
         authorization,
         key_file,
         tls,
+        listen_backlog: match settings.get("net.listenBacklog") {
+            Some(Bson::Int32(n)) => u32::try_from(*n).ok(),
+            _ => None,
+        },
+        repair: flag("repair"),
     })))
 }
 
