@@ -50,6 +50,7 @@ mod snapshot;
 mod sort;
 // Entry points of the auth module (admin.system.users).
 mod system_users;
+mod system_version;
 mod update;
 
 #[cfg(test)]

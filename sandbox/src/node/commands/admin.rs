@@ -45,19 +45,10 @@ pub fn fsync_unlock(node: &Node, req: &Request) -> Result<Document, CmdError> {
 
 /// The FCV document `{version}` stored in `admin.system.version`, or the default.
 pub fn fcv(node: &Node) -> Document {
-    let found = node.store.run(
-        "admin",
-        &doc! {"find": "system.version", "filter": {"_id": "featureCompatibilityVersion"}},
-    );
-    let stored = found.ok().and_then(|o| {
-        let cursor = o.reply.get_document("cursor").ok()?;
-        let first = cursor
-            .get_array("firstBatch")
-            .ok()?
-            .first()?
-            .as_document()?;
-        first.get_str("version").ok().map(str::to_string)
-    });
+    let stored = node
+        .store
+        .fcv_document()
+        .and_then(|d| d.get_str("version").ok().map(str::to_string));
     doc! {"version": stored.unwrap_or_else(|| DEFAULT_FCV.to_string())}
 }
 
@@ -100,21 +91,11 @@ pub async fn set_fcv(node: &Arc<Node>, req: &Request) -> Result<Document, CmdErr
             return Err(CmdError::new(10107, "NotWritablePrimary", "not primary"));
         }
     }
-    let update = doc! {
-        "update": "system.version",
-        "updates": [{
-            "q": {"_id": "featureCompatibilityVersion"},
-            "u": {"_id": "featureCompatibilityVersion", "version": target.as_str()},
-            "upsert": true,
-        }],
-    };
     let store = node.store.clone();
-    let outcome = tokio::task::spawn_blocking(move || store.run("admin", &update))
+    let written = tokio::task::spawn_blocking(move || store.set_fcv(&target))
         .await
         .map_err(|e| CmdError::internal(format!("setFeatureCompatibilityVersion failed: {e}")))??;
-    let optime = outcome
-        .write_optime
-        .unwrap_or_else(|| node.store.last_applied());
+    let optime = written.unwrap_or_else(|| node.store.last_applied());
     node.notify_progress();
     let mut reply = Document::new();
     if let Some(wce) = super::write_concern::wait(node, req, optime).await {
