@@ -22,4 +22,5 @@ mod node_set;
 mod strict_options;
 mod transactions;
 mod wire;
+mod wire_limits;
 mod write_concern_noop;
