@@ -25,9 +25,10 @@ pub const FETCH_CMD: &str = "_sandboxFetchOplog";
 pub const SNAPSHOT_CMD: &str = "_sandboxInitialSync";
 /// Entries per fetch.
 const BATCH: i64 = 1000;
-/// Bytes of entries per fetch reply (mongod's fetcher batches are bounded the same way): with one
-/// entry of up to 16 MB always allowed, a reply stays far below the 48 MB message limit.
-pub const FETCH_MAX_BYTES: u64 = 16 * 1024 * 1024;
+/// Bytes of entries per fetch reply (mongod's fetcher batches are bounded the same way). A reply
+/// is one document, which may not pass 16 MB + 16 KB: the headroom covers the array's keys and
+/// the reply's other fields, and an entry holding a 16 MB document travels alone.
+pub const FETCH_MAX_BYTES: u64 = 16 * 1024 * 1024 - 16 * 1024;
 
 /// How long the source holds a fetch open when it has nothing new.
 const MAX_AWAIT: Duration = Duration::from_millis(500);

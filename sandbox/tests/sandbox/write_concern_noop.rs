@@ -31,7 +31,10 @@ fn an_update_matching_nothing_still_honours_write_concern() {
     // out: the wait is for the newest optime, not for the no-op's (it has none).
     let si = (0..3).find(|i| *i != pi).unwrap();
     members[si].kill();
-    let r = pc.run("t", doc! {"insert": "c", "documents": [{"_id": 2}], "writeConcern": {"w": 1}});
+    let r = pc.run(
+        "t",
+        doc! {"insert": "c", "documents": [{"_id": 2}], "writeConcern": {"w": 1}},
+    );
     assert!(ok(&r), "{r}");
     let r = pc.run(
         "t",

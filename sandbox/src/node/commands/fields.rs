@@ -18,12 +18,15 @@ pub enum Accepts {
     Loose,
 }
 
+/// A check of a command's nested documents.
+pub type NestedCheck = fn(&Document) -> Result<(), CmdError>;
+
 pub struct CommandSpec {
     pub name: &'static str,
     pub accepts: Accepts,
     pub refused: &'static [&'static str],
     /// Checks of nested documents (update/delete statements).
-    pub nested: Option<fn(&Document) -> Result<(), CmdError>>,
+    pub nested: Option<NestedCheck>,
 }
 
 /// Arguments every command accepts (mongod's generic arguments).
@@ -84,10 +87,7 @@ const fn loose(name: &'static str) -> CommandSpec {
     }
 }
 
-const fn with_nested(
-    mut spec: CommandSpec,
-    f: fn(&Document) -> Result<(), CmdError>,
-) -> CommandSpec {
+const fn with_nested(mut spec: CommandSpec, f: NestedCheck) -> CommandSpec {
     spec.nested = Some(f);
     spec
 }
