@@ -389,3 +389,27 @@ fn initiate_without_a_config_warns_with_the_config_to_use() {
         "a dry run initiates nothing: {status}"
     );
 }
+
+/// With `--color` on a terminal the member table colours its rows (the primary green).
+#[test]
+fn print_status_is_coloured_on_a_terminal() {
+    use rexpect::session::spawn_command;
+    let m = support::one_member_primary();
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_rsh"));
+    cmd.args(["--quiet", "--norc", "--color", &m.host()])
+        .env("HOME", home.path())
+        .env("TERM", "xterm")
+        .env_remove("NO_COLOR");
+    let mut s = spawn_command(cmd, Some(60_000)).expect("spawn rsh");
+    s.exp_string("PRIMARY> ").expect("prompt");
+    s.send_line("rs.printStatus()").expect("send");
+    let out = s.exp_string("PRIMARY> ").expect("the table");
+    let row = out
+        .lines()
+        .find(|l| l.contains(&m.host()) && l.contains("PRIMARY"))
+        .unwrap_or_else(|| panic!("no primary row: {out:?}"));
+    assert!(row.contains("\u{1b}[32m"), "green primary row: {row:?}");
+    s.send_line("exit").expect("exit");
+    s.exp_eof().expect("rsh exits");
+}

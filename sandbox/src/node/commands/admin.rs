@@ -19,8 +19,14 @@ const FCV_VALUES: &[&str] = &["6.0", "7.0"];
 
 pub async fn fsync(node: &Arc<Node>, req: &Request) -> Result<Document, CmdError> {
     super::admin_only(req)?;
+    // Everything journaled so far reaches the disk before the reply.
+    let store = node.store.clone();
+    match tokio::task::spawn_blocking(move || store.wait_durable()).await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => return Err(CmdError::new(14031, "OutOfDiskSpace", e)),
+        Err(_) => return Err(CmdError::internal("fsync failed")),
+    }
     if !crate::data::truthy(req.cmd.get("lock").unwrap_or(&Bson::Boolean(false))) {
-        // Every change is in the journal before its command returns: nothing is left to flush.
         return Ok(doc! {"numFiles": 1});
     }
     let count = node.admin.fsync_lock();

@@ -35,6 +35,16 @@ pub async fn run(node: &Arc<Node>, req: &Request) -> Result<Document, CmdError> 
     let mut reply = outcome.reply;
     note_usage(node, req, kind, &reply, started);
     if kind == CmdKind::Write {
+        // A standalone writes no oplog entry, so this does not depend on `write_optime`.
+        if super::durability::wanted(node, req) {
+            let store = node.store.clone();
+            let synced = tokio::task::spawn_blocking(move || store.wait_durable()).await;
+            match synced {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => return Err(CmdError::new(14031, "OutOfDiskSpace", e)),
+                Err(_) => return Err(CmdError::new(1, "InternalError", "journal sync failed")),
+            }
+        }
         // A write that changed nothing (no match, duplicate key, ...) still waits, for the newest
         // optime this member holds: mongod moves the client's last optime there, so `w` reports
         // whether the client's earlier writes are replicated.

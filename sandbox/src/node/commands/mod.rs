@@ -5,6 +5,7 @@ pub mod admin;
 pub mod admin_state;
 pub mod crud;
 pub mod current_op;
+pub mod durability;
 pub mod fields;
 pub mod hello;
 pub mod info;
