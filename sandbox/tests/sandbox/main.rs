@@ -22,6 +22,7 @@ mod node;
 mod node_set;
 mod strict_options;
 mod transactions;
+mod tls;
 mod wire;
 mod wire_limits;
 mod write_concern_noop;
