@@ -251,6 +251,12 @@ pub(super) async fn run(node: &Arc<Node>, conn: &mut Conn, req: Request) -> Docu
     if let Some(result) = auth::run_command(node, conn, &req).await {
         return envelope(node, Some(&req), result);
     }
+    if let Some(e) = commands::transactions::refuse(&req.name, &req.cmd) {
+        return envelope(node, Some(&req), Err(e));
+    }
+    if let Err(e) = commands::fields::check(&req.name, &req.cmd) {
+        return envelope(node, Some(&req), Err(e));
+    }
     let failure = node
         .fail_points
         .fail_command(&req, conn.app_name.as_deref());

@@ -18,6 +18,7 @@ pub mod replication;
 pub mod server;
 pub mod state;
 pub mod stepdown;
+pub mod tls;
 
 use std::ops::Deref;
 use std::sync::Arc;
