@@ -12,7 +12,7 @@ use std::sync::Arc;
 use bson::spec::BinarySubtype;
 use bson::{doc, Binary, Bson, Document, Timestamp};
 
-use super::fail_points;
+use super::{commands, fail_points};
 use super::Node;
 use crate::auth::{self, ConnAuth};
 use crate::error::CmdError;

@@ -5,8 +5,7 @@
 use std::sync::Arc;
 
 use bson::{Bson, Document};
-use tokio::io::AsyncWriteExt;
-use tokio::net::tcp::OwnedWriteHalf;
+use tokio::io::{AsyncWrite, AsyncWriteExt};
 
 use super::dispatch::{self, Conn, Request};
 use super::server::next_request_id;
@@ -29,7 +28,7 @@ pub fn cursor_open(reply: &Document) -> bool {
 pub async fn stream(
     node: &Arc<Node>,
     conn: &mut Conn,
-    wr: &mut OwnedWriteHalf,
+    wr: &mut (impl AsyncWrite + Unpin),
     request_id: i32,
     first: Document,
     req: Request,
