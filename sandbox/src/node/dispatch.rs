@@ -12,8 +12,8 @@ use std::sync::Arc;
 use bson::spec::BinarySubtype;
 use bson::{doc, Binary, Bson, Document, Timestamp};
 
-use super::{commands, fail_points};
 use super::Node;
+use super::{commands, fail_points};
 use crate::auth::{self, ConnAuth};
 use crate::error::CmdError;
 use crate::wire::{Message, OpBody, QUERY_FLAG_SECONDARY_OK};

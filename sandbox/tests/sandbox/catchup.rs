@@ -48,10 +48,7 @@ fn a_new_primary_catches_up_from_a_member_ahead_of_it() {
         .connect()
         .admin(doc! {"replSetInitiate": cfg})));
     wait_for(Duration::from_secs(60), || {
-        let states: Option<Vec<i32>> = members
-            .iter()
-            .map(|m| support::replset::my_state(m))
-            .collect();
+        let states: Option<Vec<i32>> = members.iter().map(support::replset::my_state).collect();
         states.filter(|s| s[0] == 1 && s[1..].iter().all(|x| *x == 2))
     })
     .expect("a primary and four secondaries");
