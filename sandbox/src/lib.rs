@@ -60,6 +60,9 @@ pub fn main() -> i32 {
 }
 
 fn run_node(opts: Options) -> i32 {
+    // A file-size limit (ulimit -f) must surface as a failed write, not kill the process.
+    // SAFETY: setting a signal's disposition to SIG_IGN touches no memory of ours.
+    unsafe { libc::signal(libc::SIGXFSZ, libc::SIG_IGN) };
     if let Err(e) = log::init(opts.logpath.as_deref(), opts.log_append) {
         eprintln!("{e}");
         return EXIT_BAD_OPTIONS;
@@ -88,6 +91,20 @@ fn run_node(opts: Options) -> i32 {
         None => None,
     };
     auth::configure(opts.authorization, key);
+    if let Err(e) = node::tls::configure(&opts.tls) {
+        log::write(
+            'E',
+            "NETWORK",
+            23248,
+            "initandlisten",
+            "Cannot read certificate file",
+            bson::doc! {"error": e.as_str()},
+        );
+        if opts.logpath.is_some() {
+            eprintln!("{e}");
+        }
+        return EXIT_FAILURE;
+    }
     if let Err(e) = options::check_dbpath(&opts.dbpath) {
         log::write(
             'E',
@@ -98,6 +115,22 @@ fn run_node(opts: Options) -> i32 {
             bson::doc! {"error": e},
         );
         return EXIT_DBPATH;
+    }
+    if opts.repair {
+        return match data::repair(&opts.dbpath) {
+            Ok(_) => 0,
+            Err(e) => {
+                log::write(
+                    'E',
+                    "STORAGE",
+                    20557,
+                    "initandlisten",
+                    "Repair failed",
+                    bson::doc! {"error": e},
+                );
+                EXIT_DBPATH
+            }
+        };
     }
     let store = match data::Store::open(&opts.dbpath) {
         Ok(s) => s,
@@ -121,6 +154,8 @@ fn run_node(opts: Options) -> i32 {
     store.set_server_address(&node::hostname(), opts.port);
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
+        // Documents up to mongod's 200 levels are parsed and matched by recursive code.
+        .thread_stack_size(crate::wire::validate::PARSE_STACK_BYTES)
         .enable_all()
         .build()
     {
@@ -131,7 +166,12 @@ fn run_node(opts: Options) -> i32 {
         }
     };
     rt.block_on(async move {
-        let listeners = match node::server::bind(&opts.bind_ip, opts.port).await {
+        let listeners = match node::server::bind(
+            &opts.bind_ip,
+            opts.port,
+            opts.listen_backlog.unwrap_or_else(node::server::default_backlog),
+        )
+        .await {
             Ok(l) => l,
             Err(e) => {
                 log::write('E', "NETWORK", 23024, "initandlisten", &e, bson::Document::new());
@@ -144,7 +184,7 @@ fn run_node(opts: Options) -> i32 {
             23016,
             "listener",
             "Waiting for connections",
-            bson::doc! {"port": i32::from(opts.port), "ssl": "off"},
+            bson::doc! {"port": i32::from(opts.port), "ssl": node::tls::log_state()},
         );
         let n = node::Node::new(opts, store);
         let run = node::run(n.clone(), listeners);

@@ -10,12 +10,12 @@ use mongodb::options::{
 };
 use mongodb::Client;
 
-use super::client::first_line;
 use super::error::{classify, map_class, ConnError};
 use super::runtime::{block_on, drop_in_runtime};
 use super::spec::ConnectSpec;
 use super::topology::sdam_handler;
 use super::Connection;
+use crate::format::first_line;
 
 pub(crate) fn credential(
     spec: &ConnectSpec,
@@ -43,16 +43,25 @@ pub(crate) fn credential(
     Ok(Some(c))
 }
 
-pub(crate) fn tls(spec: &ConnectSpec) -> Option<Tls> {
+/// The driver's TLS settings. Its rustls backend cannot skip only the host name check, so
+/// `--tlsAllowInvalidHostnames` skips certificate validation as a whole; it cannot decrypt a
+/// key file either, so a key file password is refused rather than ignored.
+pub(crate) fn tls(spec: &ConnectSpec) -> Result<Option<Tls>, ConnError> {
     let t = &spec.tls;
     if !t.enabled {
-        return None;
+        return Ok(None);
+    }
+    if t.cert_key_password.is_some() {
+        return Err(ConnError::Usage(
+            "--tlsCertificateKeyFilePassword is not supported: give an unencrypted key file"
+                .to_string(),
+        ));
     }
     let mut o = TlsOptions::default();
     o.ca_file_path = t.ca_file.as_ref().map(Into::into);
     o.cert_key_file_path = t.cert_key_file.as_ref().map(Into::into);
     o.allow_invalid_certificates = Some(t.allow_invalid_certificates || t.allow_invalid_hostnames);
-    Some(Tls::Enabled(o))
+    Ok(Some(Tls::Enabled(o)))
 }
 
 impl Connection {
@@ -78,7 +87,7 @@ impl Connection {
         };
         o.sdam_event_handler = Some(sdam_handler(self.topology.clone()));
         let fresh = block_on(&self.interrupt, async move { Client::with_options(o) })?
-            .map_err(|e| ConnError::Usage(first_line(&e.to_string())))?;
+            .map_err(|e| ConnError::Usage(first_line(&e.to_string()).to_string()))?;
         let probe = fresh.clone();
         let crit = if self.replica_set {
             Some(SelectionCriteria::ReadPreference(ReadPreference::Nearest {

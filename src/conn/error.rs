@@ -7,6 +7,8 @@ use std::fmt;
 use mongodb::bson::{doc, Document};
 use mongodb::error::{Error as DriverError, ErrorKind};
 
+use crate::format::first_line;
+
 /// Codes meaning "this node is not (or no longer) the primary" or "it is going away".
 const NOT_PRIMARY_CODES: &[i32] = &[10107, 13435, 10058, 11600, 11602, 13436, 189, 91];
 
@@ -113,7 +115,7 @@ pub fn classify(err: &DriverError) -> ErrClass {
         ErrorKind::ServerSelection { message, .. } => ErrClass::Selection(message.clone()),
         ErrorKind::Authentication { message, .. } => ErrClass::Auth(message.clone()),
         ErrorKind::DnsResolve { message, .. } => ErrClass::Selection(message.clone()),
-        _ => ErrClass::Other(first_line(&err.to_string())),
+        _ => ErrClass::Other(first_line(&err.to_string()).to_string()),
     }
 }
 
@@ -143,7 +145,7 @@ pub fn map_class(class: ErrClass, ctx: &ErrCtx<'_>) -> ConnError {
             } else {
                 ConnError::Network {
                     command: ctx.command.to_string(),
-                    detail: first_line(&detail),
+                    detail: first_line(&detail).to_string(),
                 }
             }
         }
@@ -161,7 +163,9 @@ pub fn map_driver(err: &DriverError, ctx: &ErrCtx<'_>) -> ConnError {
 /// One line from the driver's long selection message, which embeds the whole topology.
 pub fn selection_summary(message: &str, ctx: &ErrCtx<'_>) -> String {
     let lower = message.to_ascii_lowercase();
-    let reason = if lower.contains("connection refused") {
+    let reason = if let Some(tls) = super::tls_reason::tls_reason(&lower) {
+        tls
+    } else if lower.contains("connection refused") {
         "connection refused"
     } else if lower.contains("timed out") || lower.contains("timeout") {
         "no answer"
@@ -190,10 +194,6 @@ pub fn selection_summary(message: &str, ctx: &ErrCtx<'_>) -> String {
 fn trim_secs(s: f64) -> String {
     let t = format!("{s:.1}");
     t.strip_suffix(".0").map(str::to_string).unwrap_or(t)
-}
-
-fn first_line(s: &str) -> String {
-    s.lines().next().unwrap_or("").trim().to_string()
 }
 
 #[cfg(test)]

@@ -9,11 +9,14 @@ pub mod auth;
 pub mod client;
 pub mod cursor;
 pub mod error;
+pub mod probe;
 pub mod prompt;
 pub mod runtime;
 pub mod session;
 pub mod spec;
+pub mod tls_reason;
 pub mod topology;
+pub mod wait_progress;
 pub mod writes;
 
 pub use client::{redact_uri, Connection};

@@ -33,7 +33,7 @@ impl Runtime {
         ctx.insert_data(host);
         super::convert::install(&mut ctx)?;
         natives::register_all(&mut ctx).map_err(|e| format!("cannot start the runtime: {e}"))?;
-        super::lazy_prelude::install(&mut ctx, super::lazy_prelude::LAZY)
+        super::lazy_prelude::install(&mut ctx, prelude::LAZY)
             .map_err(|e| format!("cannot start the runtime: {e}"))?;
         let mut rt = Runtime { ctx, interrupt };
         for (name, code) in prelude::PRELUDE {
@@ -118,6 +118,9 @@ impl Runtime {
     pub fn complete(&mut self, word: &str) -> Vec<String> {
         // A lazy prelude group is loaded by our own loader, never by a user getter.
         let head = word.split('.').next().unwrap_or("");
+        // `rs` is eager, but its careful helpers (rs.printStatus, rs.waitFor*, rs.doctor)
+        // come with the connection group.
+        let head = if head == "rs" { "DB" } else { head };
         if word.contains('.') {
             let _ = super::lazy_prelude::load_for(&mut self.ctx, head);
         }

@@ -82,7 +82,7 @@ pub fn exception_report(
                 })
             }
             // Engine errors (runtime limits) have no JS form; they read as SpiderMonkey's.
-            Err(_) => Head::Error(engine_error_text(first_line(&display))),
+            Err(_) => Head::Error(engine_error_text(crate::format::first_line(&display))),
         },
     };
     let text = match head {
@@ -97,8 +97,15 @@ pub fn exception_report(
                 report.push_str(f);
             }
             if let Some(name) = missing_name(&text) {
-                if let Some(sugg) = crate::helpers::did_you_mean(name) {
-                    report.push_str(&format!("\nDid you mean {sugg}?"));
+                // `re.initiate(…)` fails on `re`: suggest for the whole dotted path typed.
+                let dotted = src.and_then(|s| dotted_path(s.code, name));
+                let line = dotted
+                    .as_deref()
+                    .and_then(crate::helpers::suggestion_line)
+                    .or_else(|| crate::helpers::suggestion_line(name));
+                if let Some(line) = line {
+                    report.push('\n');
+                    report.push_str(&line);
                 }
             }
             report
@@ -185,10 +192,6 @@ fn user_frames_first(frames: Vec<String>) -> Vec<String> {
 
 /// Frames printed at most (deep recursion would otherwise print thousands of lines).
 const MAX_FRAMES: usize = 20;
-
-fn first_line(s: &str) -> &str {
-    s.lines().next().unwrap_or("")
-}
 
 /// boa's backtrace lines `    at f (file:1:2)` → `f@file:1:2` (innermost first; native frames
 /// dropped; `<main>` becomes the empty name like SpiderMonkey's top-level frame).
@@ -293,6 +296,19 @@ fn callee_at(code: &str, line: usize, col: usize) -> Option<String> {
 }
 
 /// The identifier named by "x is not defined" / "x is not a function" messages.
+/// `name.member` as written in `code`, when `name` is followed by a property access.
+fn dotted_path(code: &str, name: &str) -> Option<String> {
+    let (line, col) = find_word(code, name)?;
+    let text = code.lines().nth(line - 1)?;
+    let start: usize = text.chars().take(col - 1).map(char::len_utf8).sum();
+    let rest = text.get(start + name.len()..)?.strip_prefix('.')?;
+    let member: String = rest
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '$')
+        .collect();
+    (!member.is_empty()).then(|| format!("{name}.{member}"))
+}
+
 fn missing_name(text: &str) -> Option<&str> {
     let msg = text.split_once(": ").map(|(_, m)| m)?;
     for suffix in [

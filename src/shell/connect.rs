@@ -36,10 +36,14 @@ pub fn spec_of(plan: &ConnectionPlan) -> ConnectSpec {
             enabled: plan.tls.enabled,
             ca_file: plan.tls.ca_file.clone(),
             cert_key_file: plan.tls.cert_key_file.clone(),
+            cert_key_password: plan.tls.cert_key_password.clone(),
             allow_invalid_certificates: plan.tls.allow_invalid_certificates,
             allow_invalid_hostnames: plan.tls.allow_invalid_hostnames,
         },
-        server_selection_timeout: None,
+        server_selection_timeout: plan
+            .server_selection_timeout_ms
+            .map(std::time::Duration::from_millis),
+        retry_writes: plan.retry_writes,
     }
 }
 
@@ -86,10 +90,7 @@ pub fn connect(runtime: &mut Runtime, plan: &ConnectionPlan) -> Result<(), Strin
     let handle = crate::js::natives::conn::attach(runtime.context(), conn);
     let db = serde_json::to_string(&plan.db).unwrap_or_else(|_| "\"test\"".to_string());
     runtime
-        .eval(
-            &format!("__loadConn(); __shellConnected({handle}, {db})"),
-            "(connect)",
-        )
+        .eval(&format!("__shellConnected({handle}, {db})"), "(connect)")
         .map_err(|e| format!("Error: cannot set up the connection: {e}"))
 }
 

@@ -15,8 +15,16 @@ fn node() -> (tempfile::TempDir, Member) {
 #[test]
 fn connection_failure_exits_1_with_one_line() {
     let port = free_port().to_string();
+    // A short selection timeout: nothing will answer, no need to wait the default 30 s.
     let r = rsh(
-        &["--port", &port, "--eval", "1"],
+        &[
+            "--port",
+            &port,
+            "--serverSelectionTimeoutMS",
+            "2000",
+            "--eval",
+            "1",
+        ],
         "",
         Duration::from_secs(30),
     );
@@ -110,7 +118,21 @@ fn rs_help_is_the_legacy_text() {
     let block = &reference[start..];
     let open = block.find("```\n").expect("block") + 4;
     let close = block[open..].find("```").expect("end") + open;
-    assert_eq!(r.stdout, &block[open..close]);
+    // The legacy text first, byte for byte; rsh's own helpers after it.
+    let legacy = &block[open..close];
+    assert!(r.stdout.starts_with(legacy), "{}", r.stdout);
+    let extra = &r.stdout[legacy.len()..];
+    for helper in [
+        "rs.printStatus()",
+        "rs.waitForPrimary(",
+        "rs.waitForMember(",
+        "rs.waitForCaughtUp(",
+        "rs.doctor()",
+        "{dryRun: true}",
+        "{preflight: false}",
+    ] {
+        assert!(extra.contains(helper), "{helper}: {extra}");
+    }
 }
 
 #[test]
@@ -138,10 +160,14 @@ fn mongo_objects_and_connect() {
         "{}",
         r.all()
     );
-    let r = eval(&m.host(), "new Mongo('127.0.0.1:1')");
+    let r = eval(
+        &m.host(),
+        "new Mongo('mongodb://127.0.0.1:1/?directConnection=true&serverSelectionTimeoutMS=2000')",
+    );
     assert_eq!(r.code, 252, "{}", r.all());
     assert!(
-        r.all().contains("couldn't connect to server 127.0.0.1:1"),
+        r.all()
+            .contains("couldn't connect to server mongodb://127.0.0.1:1/"),
         "{}",
         r.all()
     );

@@ -4,11 +4,14 @@
 // The support crate under the name every module uses for it.
 extern crate rsh_testkit as support;
 
+mod admin_preflight;
+mod admin_views;
 mod cli_args;
 mod cli_completions;
 mod cli_password;
 mod conn_basic;
 mod conn_cursor;
+mod conn_election_wait;
 mod conn_explain;
 mod conn_failover;
 mod conn_golden;
@@ -18,6 +21,7 @@ mod conn_regex;
 mod conn_rs_logic;
 mod conn_scripts;
 mod conn_startup;
+mod conn_watch;
 mod format_golden;
 mod format_props;
 mod js_props;

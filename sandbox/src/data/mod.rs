@@ -6,7 +6,8 @@
 //! `{op, ns, ui, o, [o2], ts, t, v: 2, wall}` with
 //! * `op: "i"` — `o` is the inserted document;
 //! * `op: "u"` — `o` is the full post-image and `o2: {_id}` (replacement form, so applying twice is
-//!   harmless; real servers log `$v: 2` diffs, which clients never need to parse);
+//!   harmless; real servers log `$v: 2` diffs, which clients never need to parse); an operator
+//!   update adds `o2.updateDescription` (what it changed, for change streams);
 //! * `op: "d"` — `o: {_id}`;
 //! * `op: "c"` — `ns: "<db>.$cmd"`, `o` one of `{create: coll, ...options}`, `{drop: coll}`,
 //!   `{dropDatabase: 1}`, `{createIndexes: coll, ...spec}`, `{dropIndexes: coll, index: name}`;
@@ -17,6 +18,9 @@
 //! last record (SIGKILL mid-write) is ignored on open.
 
 mod aggregate;
+mod change_diff;
+mod change_stream;
+mod cmd_admin;
 mod cmd_catalog;
 mod cmd_indexes;
 mod cmd_modify;
@@ -28,7 +32,9 @@ mod commands;
 mod compaction;
 mod compare;
 mod cursor;
+mod depth;
 mod docpath;
+mod durable;
 mod engine;
 mod explain;
 mod explain_plan;
@@ -42,20 +48,26 @@ mod optime;
 mod path;
 mod planner;
 mod projection;
+mod records;
 mod regex;
+mod repair;
 mod secondary;
 mod sessions;
 mod snapshot;
 mod sort;
+mod tailable;
 // Entry points of the auth module (admin.system.users).
 mod system_users;
+mod system_version;
 mod update;
 
 #[cfg(test)]
 mod tests;
 
+pub use collection::bson_size;
 pub use matcher::truthy;
 pub use optime::{pack_ts, unpack_ts, OpTime};
+pub use repair::{repair, RepairReport};
 pub use snapshot::Export;
 
 use std::path::Path;
@@ -94,6 +106,11 @@ pub struct OplogStats {
     pub count: i64,
     pub first: Option<OpTime>,
     pub last: Option<OpTime>,
+}
+
+/// mongod's error when its storage cannot write (disk full, file size limit).
+fn out_of_disk(why: String) -> CmdError {
+    CmdError::new(14031, "OutOfDiskSpace", why)
 }
 
 /// A query filter applied to documents that live outside collections (e.g. `currentOp`'s).
@@ -166,14 +183,47 @@ impl Store {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Runs a mutation and persists its journal records before returning.
+    /// Runs a mutation and writes its journal records before returning (a failed write is
+    /// logged and stays queued; callers that answer clients use `write_checked`).
     fn write<T>(&self, f: impl FnOnce(&mut engine::Engine) -> T) -> T {
+        self.write_checked(f).0
+    }
+
+    /// Like `write`, also saying whether the journal write succeeded.
+    fn write_checked<T>(
+        &self,
+        f: impl FnOnce(&mut engine::Engine) -> T,
+    ) -> (T, Result<(), String>) {
+        let (out, persisted) = self.write_unpublished(f);
+        self.publish();
+        (out, persisted)
+    }
+
+    fn write_unpublished<T>(
+        &self,
+        f: impl FnOnce(&mut engine::Engine) -> T,
+    ) -> (T, Result<(), String>) {
         let mut g = self.lock();
         let out = f(&mut g);
-        g.finish();
-        // Still under the engine lock, so the copy never goes backwards.
+        let persisted = g.finish();
+        (out, persisted)
+    }
+
+    /// Copies the engine's clock for lock-free readers.
+    fn publish(&self) {
+        let g = self.lock();
+        // Under the engine lock, so the copy never goes backwards.
         *self.progress.lock().unwrap_or_else(|p| p.into_inner()) = Progress::of(&g);
-        out
+    }
+
+    /// Blocks until everything written so far is on stable storage (group commit; call off the
+    /// async runtime). Without a dbpath there is nothing to wait for.
+    pub fn wait_durable(&self) -> Result<(), String> {
+        let handle = self.lock().journal.as_ref().map(|j| j.durable());
+        match handle {
+            Some((d, pos)) => d.wait(pos),
+            None => Ok(()),
+        }
     }
 
     /// Caps the oplog at `mb` megabytes (`--oplogSize`); default 990 MB.
@@ -194,7 +244,21 @@ impl Store {
     /// Runs a CRUD/catalog command (`cmd`'s first key names it) against database `db`.
     /// Synchronous and CPU-bound: large scans should be run through `spawn_blocking`.
     pub fn run(&self, db: &str, cmd: &Document) -> Result<CmdOutcome, CmdError> {
-        self.write(|e| e.run(db, cmd))
+        let writes = cmd
+            .keys()
+            .next()
+            .and_then(|name| engine::command_kind(name))
+            == Some(CmdKind::Write);
+        let (out, persisted) = self.write_checked(|e| {
+            if writes {
+                if let Some(j) = e.journal.as_mut() {
+                    j.writable().map_err(out_of_disk)?;
+                }
+            }
+            e.run(db, cmd)
+        });
+        persisted.map_err(out_of_disk)?;
+        out
     }
 
     /// The term new oplog entries are written under (persisted).
@@ -221,9 +285,10 @@ impl Store {
         self.progress().wall
     }
 
-    /// Up to `limit` oplog entries with `ts` strictly after `ts`, oldest first.
-    pub fn oplog_after(&self, ts: Timestamp, limit: usize) -> Vec<Document> {
-        self.lock().oplog_after(ts, limit)
+    /// Up to `limit` oplog entries with `ts` strictly after `ts`, oldest first, stopping before
+    /// the entry that would take their BSON sizes past `max_bytes` (the first one always comes).
+    pub fn oplog_after(&self, ts: Timestamp, limit: usize, max_bytes: u64) -> Vec<Document> {
+        self.lock().oplog_after(ts, limit, max_bytes)
     }
 
     /// True when the oplog holds an entry at exactly `ts` (a syncing member's common point check).
@@ -238,8 +303,14 @@ impl Store {
 
     /// Applies entries pulled from a sync source, in order. Entries at or before the last applied
     /// timestamp are skipped, so re-applying a batch is harmless.
+    /// The batch is on stable storage before this returns, so the position a secondary reports
+    /// (what w:majority counts) is durable.
     pub fn apply_oplog(&self, entries: &[Document]) -> Result<(), String> {
-        self.write(|e| e.apply_oplog(entries))
+        let (out, persisted) = self.write_unpublished(|e| e.apply_oplog(entries));
+        let synced = persisted.and_then(|()| self.wait_durable());
+        self.publish();
+        out?;
+        synced
     }
 
     /// Stores the replica-set config as the single document of `local.system.replset`.

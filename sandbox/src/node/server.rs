@@ -10,6 +10,7 @@ use tokio::io::{AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 
 use super::dispatch::{self, Conn, Reply};
+use super::tls;
 use super::Node;
 use crate::log;
 use crate::wire::{encode_msg_reply, encode_op_reply, read_message, MAX_MESSAGE_LEN};
@@ -58,6 +59,21 @@ async fn accept_loop(node: Arc<Node>, listener: TcpListener) {
 
 async fn connection(node: Arc<Node>, stream: TcpStream, peer: SocketAddr) {
     let _ = stream.set_nodelay(true);
+    let (stream, refuse) = match tls::accept(stream).await {
+        Ok(tls::Accepted::Stream(s)) => (s, None),
+        Ok(tls::Accepted::RefusePlain(s, why)) => (s, Some(why)),
+        Err(e) => {
+            log::write(
+                'I',
+                "NETWORK",
+                22988,
+                "listener",
+                "Error receiving request from client. Ending connection from remote",
+                doc! {"error": {"code": 141, "codeName": "SSLHandshakeFailed", "errmsg": e}, "remote": peer.to_string()},
+            );
+            return;
+        }
+    };
     let mut conn = Conn::new(node.next_connection_id(), peer);
     let ctx = format!("conn{}", conn.id);
     node.ops.connection_opened(conn.id, peer.to_string());
@@ -69,7 +85,7 @@ async fn connection(node: Arc<Node>, stream: TcpStream, peer: SocketAddr) {
         "Connection accepted",
         doc! {"remote": peer.to_string(), "connectionId": conn.id},
     );
-    let (rd, mut wr) = stream.into_split();
+    let (rd, mut wr) = tokio::io::split(stream);
     let mut rd = BufReader::new(rd);
     let why = loop {
         let msg = match read_message(&mut rd, MAX_MESSAGE_LEN).await {
@@ -77,19 +93,38 @@ async fn connection(node: Arc<Node>, stream: TcpStream, peer: SocketAddr) {
             Ok(None) => break "end of stream".to_string(),
             Err(e) => {
                 if let Some((to, body)) = e.error_reply() {
-                    let _ = wr
-                        .write_all(&encode_msg_reply(next_request_id(), to, &body))
-                        .await;
+                    let bytes = if e.legacy_reply() {
+                        encode_op_reply(next_request_id(), to, &body)
+                    } else {
+                        encode_msg_reply(next_request_id(), to, &body)
+                    };
+                    let sent = wr.write_all(&bytes).await;
+                    // A refused document leaves the stream in step: keep serving.
+                    if sent.is_ok() && e.keeps_connection() {
+                        continue;
+                    }
                 }
                 break e.to_string();
             }
         };
         let request_id = msg.request_id;
+        if let Some(why) = refuse {
+            let _ = wr.write_all(&tls::refusal(request_id, &msg, why)).await;
+            break why.to_string();
+        }
         let bytes = match dispatch::handle(&node, &mut conn, msg).await {
             Reply::Msg(d) => encode_msg_reply(next_request_id(), request_id, &d),
             Reply::Legacy(d) => encode_op_reply(next_request_id(), request_id, &d),
             Reply::Nothing => continue,
             Reply::Close => break "closed by server".to_string(),
+            Reply::Exhaust(first, req) => {
+                match super::exhaust::stream(&node, &mut conn, &mut wr, request_id, first, *req)
+                    .await
+                {
+                    Ok(()) => continue,
+                    Err(e) => break e,
+                }
+            }
         };
         if let Err(e) = wr.write_all(&bytes).await {
             break e.to_string();
@@ -107,8 +142,17 @@ async fn connection(node: Arc<Node>, stream: TcpStream, peer: SocketAddr) {
     );
 }
 
-/// Opens one listener per `--bind_ip` address on `--port` (mongod's message on failure).
-pub async fn bind(bind_ip: &[String], port: u16) -> Result<Vec<TcpListener>, String> {
+/// The listen backlog when `net.listenBacklog` is not set: the system's somaxconn, as mongod.
+pub fn default_backlog() -> u32 {
+    std::fs::read_to_string("/proc/sys/net/core/somaxconn")
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(4096)
+}
+
+/// Opens one listener per `--bind_ip` address on `--port` with the given backlog (mongod's
+/// message on failure).
+pub async fn bind(bind_ip: &[String], port: u16, backlog: u32) -> Result<Vec<TcpListener>, String> {
     let mut out = Vec::new();
     for ip in bind_ip {
         let addr = format!(
@@ -119,7 +163,7 @@ pub async fn bind(bind_ip: &[String], port: u16) -> Result<Vec<TcpListener>, Str
                 ip.clone()
             }
         );
-        match TcpListener::bind(&addr).await {
+        match listen(&addr, backlog).await {
             Ok(l) => out.push(l),
             Err(e) => {
                 return Err(format!(
@@ -129,4 +173,21 @@ pub async fn bind(bind_ip: &[String], port: u16) -> Result<Vec<TcpListener>, Str
         }
     }
     Ok(out)
+}
+
+async fn listen(addr: &str, backlog: u32) -> std::io::Result<TcpListener> {
+    let mut last = None;
+    for a in tokio::net::lookup_host(addr).await? {
+        let sock = if a.is_ipv4() {
+            tokio::net::TcpSocket::new_v4()?
+        } else {
+            tokio::net::TcpSocket::new_v6()?
+        };
+        sock.set_reuseaddr(true)?;
+        match sock.bind(a).and_then(|()| sock.listen(backlog)) {
+            Ok(l) => return Ok(l),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| std::io::Error::other("no address to listen on")))
 }

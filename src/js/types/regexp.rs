@@ -12,7 +12,7 @@ use boa_engine::{js_string, Context, JsResult, JsString, JsValue, NativeFunction
 
 use crate::format::write_regex_source;
 
-use super::common::type_error;
+use crate::js::args::type_error;
 
 /// JS flags in the order the `flags` getter lists them.
 const JS_FLAGS: &str = "dgimsuvy";

@@ -4,8 +4,9 @@
 use boa_engine::object::builtins::JsArray;
 use boa_engine::{Context, JsResult, JsValue};
 
-use super::{arg, conn, conn_error, conns, js_error, target, write_out};
+use super::{conn, conn_error, conns, target, write_out};
 use crate::format::{self, Style};
+use crate::js::args::{arg, error};
 use crate::js::convert::{document_to_js, js_to_document};
 use crate::js::host::check_interrupt;
 use crate::js::natives::global_fn;
@@ -23,7 +24,7 @@ pub fn register(ctx: &mut Context) -> JsResult<()> {
 fn handle(v: &JsValue) -> JsResult<u32> {
     match v.as_number() {
         Some(n) if n >= 0.0 && n.fract() == 0.0 && n <= f64::from(u32::MAX) => Ok(n as u32),
-        _ => Err(js_error("invalid cursor handle")),
+        _ => Err(error("invalid cursor handle")),
     }
 }
 
@@ -56,7 +57,7 @@ fn with_cursor<T>(
     let all = conns(ctx)?;
     let mut map = all.cursors.borrow_mut();
     let Some(cur) = map.get_mut(&id) else {
-        return Err(js_error("cursor is closed"));
+        return Err(error("cursor is closed"));
     };
     let out = f(cur);
     if out.is_err() || cur.is_exhausted() {
@@ -74,6 +75,7 @@ fn next(_this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValu
         .filter(|n| *n >= 1.0)
         .unwrap_or(1.0) as usize;
     let open = conns(ctx)?.cursors.borrow().contains_key(&id);
+    flush_before_waiting(ctx, id)?;
     let docs = if open {
         with_cursor(ctx, id, |c| c.next_batch(n))?
     } else {
@@ -92,7 +94,23 @@ fn has_next(_this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<Js
     if !conns(ctx)?.cursors.borrow().contains_key(&id) {
         return Ok(false.into());
     }
+    flush_before_waiting(ctx, id)?;
     Ok(with_cursor(ctx, id, |c| c.has_next())?.into())
+}
+
+/// Output printed so far is flushed before a getMore that may wait (a tailable cursor or a
+/// change stream waits for the next write): what was printed must show while it waits. Only
+/// when the current batch is used up, so printing a large result costs no flush per document.
+fn flush_before_waiting(ctx: &Context, id: u32) -> JsResult<()> {
+    let empty = conns(ctx)?
+        .cursors
+        .borrow()
+        .get(&id)
+        .is_some_and(|c| c.buffered() == 0);
+    if empty {
+        crate::js::host::host(ctx)?.flush();
+    }
+    Ok(())
 }
 
 fn buffered(_this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
