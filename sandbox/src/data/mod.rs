@@ -47,6 +47,7 @@ mod projection;
 mod records;
 mod regex;
 mod repair;
+mod rollback;
 mod secondary;
 mod sessions;
 mod snapshot;
@@ -61,6 +62,7 @@ mod tests;
 pub use matcher::truthy;
 pub use optime::{pack_ts, unpack_ts, OpTime};
 pub use repair::{repair, RepairReport};
+pub use rollback::{counts_doc, RollbackSummary, Touched};
 pub use snapshot::Export;
 
 use std::path::Path;
