@@ -15,6 +15,7 @@ mod durability;
 mod elections;
 mod explain;
 mod failover;
+mod fuzz_dispatch;
 mod initial_sync;
 mod node;
 mod node_set;
