@@ -17,6 +17,7 @@ pub mod rollback;
 pub mod server;
 pub mod state;
 pub mod stepdown;
+pub mod tls;
 
 use std::ops::Deref;
 use std::sync::Arc;

@@ -19,5 +19,6 @@ mod fuzz_dispatch;
 mod initial_sync;
 mod node;
 mod node_set;
+mod tls;
 mod wire;
 mod wire_limits;
