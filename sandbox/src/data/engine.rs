@@ -46,10 +46,11 @@ pub fn split_ns(ns: &str) -> Option<(&str, &str)> {
 pub fn command_kind(name: &str) -> Option<CmdKind> {
     match name {
         "find" | "count" | "distinct" | "aggregate" | "listCollections" | "listIndexes"
-        | "listDatabases" | "collStats" | "dbStats" | "explain" => Some(CmdKind::Read),
+        | "listDatabases" | "collStats" | "dbStats" | "dbstats" | "explain" | "dbHash"
+        | "dbhash" | "validate" | "compact" => Some(CmdKind::Read),
         "insert" | "update" | "delete" | "findAndModify" | "findandmodify" | "create" | "drop"
         | "dropDatabase" | "createIndexes" | "dropIndexes" | "deleteIndexes"
-        | "renameCollection" => Some(CmdKind::Write),
+        | "renameCollection" | "collMod" => Some(CmdKind::Write),
         "getMore" | "killCursors" => Some(CmdKind::Cursor),
         _ => None,
     }
@@ -179,16 +180,22 @@ impl Engine {
         self.last_wall
     }
 
-    pub fn oplog_after(&self, ts: Timestamp, limit: usize) -> Vec<Document> {
+    pub fn oplog_after(&self, ts: Timestamp, limit: usize, max_bytes: u64) -> Vec<Document> {
         let Some(c) = self.oplog() else {
             return Vec::new();
         };
         let start = pack_ts(ts).saturating_add(1);
-        c.docs
-            .range(start..)
-            .take(limit)
-            .map(|(_, s)| (*s.doc()).clone())
-            .collect()
+        let mut out = Vec::new();
+        let mut bytes = 0u64;
+        for (_, s) in c.docs.range(start..).take(limit) {
+            // At least one entry, however large, so a 16 MB document still moves.
+            if !out.is_empty() && bytes + u64::from(s.size) > max_bytes {
+                break;
+            }
+            bytes += u64::from(s.size);
+            out.push((*s.doc()).clone());
+        }
+        out
     }
 
     pub fn oplog_contains(&self, ts: Timestamp) -> bool {

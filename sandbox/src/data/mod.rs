@@ -17,6 +17,7 @@
 //! last record (SIGKILL mid-write) is ignored on open.
 
 mod aggregate;
+mod cmd_admin;
 mod cmd_catalog;
 mod cmd_indexes;
 mod cmd_modify;
@@ -54,11 +55,13 @@ mod snapshot;
 mod sort;
 // Entry points of the auth module (admin.system.users).
 mod system_users;
+mod system_version;
 mod update;
 
 #[cfg(test)]
 mod tests;
 
+pub use collection::bson_size;
 pub use matcher::truthy;
 pub use optime::{pack_ts, unpack_ts, OpTime};
 pub use repair::{repair, RepairReport};
@@ -280,9 +283,10 @@ impl Store {
         self.progress().wall
     }
 
-    /// Up to `limit` oplog entries with `ts` strictly after `ts`, oldest first.
-    pub fn oplog_after(&self, ts: Timestamp, limit: usize) -> Vec<Document> {
-        self.lock().oplog_after(ts, limit)
+    /// Up to `limit` oplog entries with `ts` strictly after `ts`, oldest first, stopping before
+    /// the entry that would take their BSON sizes past `max_bytes` (the first one always comes).
+    pub fn oplog_after(&self, ts: Timestamp, limit: usize, max_bytes: u64) -> Vec<Document> {
+        self.lock().oplog_after(ts, limit, max_bytes)
     }
 
     /// True when the oplog holds an entry at exactly `ts` (a syncing member's common point check).

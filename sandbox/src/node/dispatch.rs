@@ -220,6 +220,12 @@ async fn run(node: &Arc<Node>, conn: &mut Conn, req: Request) -> Document {
     if let Some(result) = auth::run_command(node, conn, &req).await {
         return envelope(node, Some(&req), result);
     }
+    if let Some(e) = commands::transactions::refuse(&req.name, &req.cmd) {
+        return envelope(node, Some(&req), Err(e));
+    }
+    if let Err(e) = commands::fields::check(&req.name, &req.cmd) {
+        return envelope(node, Some(&req), Err(e));
+    }
     let op = node.ops.begin(conn.id, &req.name, &req.db, &req.cmd);
     // killOp ends the wait (write concern, awaitable hello, ...) with mongod's 11601.
     let mut result = tokio::select! {

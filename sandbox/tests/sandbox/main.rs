@@ -4,6 +4,7 @@
 // The support crate under the name every module uses for it.
 extern crate rsh_testkit as support;
 
+mod admin_cmds;
 mod auth;
 mod auth_keyfile;
 mod clients;
@@ -17,8 +18,12 @@ mod explain;
 mod failover;
 mod fuzz_dispatch;
 mod initial_sync;
+mod large_batches;
 mod node;
 mod node_set;
+mod strict_options;
 mod tls;
+mod transactions;
 mod wire;
 mod wire_limits;
+mod write_concern_noop;

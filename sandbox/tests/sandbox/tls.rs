@@ -310,6 +310,31 @@ fn tls_refusals_say_why_in_one_line() {
         "1",
     );
     check(&old, "TLS: the server's certificate has expired");
+    // An encrypted key file cannot be used: said, not ignored.
+    let pw = rsh_tls(
+        &good.host(),
+        &[
+            "--tls",
+            "--tlsCAFile",
+            &ca,
+            "--tlsCertificateKeyFilePassword",
+            "x",
+        ],
+        "1",
+    );
+    check(&pw, "--tlsCertificateKeyFilePassword is not supported");
+    // rsh's --tlsAllowInvalidCertificates really reaches the driver: the same member answers.
+    let lenient = rsh_tls(
+        &expired.host(),
+        &[
+            "--tls",
+            "--tlsAllowInvalidCertificates",
+            "--tlsCertificateKeyFile",
+            &cert,
+        ],
+        "db.runCommand({ping: 1}).ok",
+    );
+    assert_eq!(lenient.stdout.trim(), "1", "{}", lenient.all());
     // Without a client certificate: the member asks for one (mongod's default with a CA file).
     let anonymous = rsh_tls(&good.host(), &["--tls", "--tlsCAFile", &ca], "1");
     assert_eq!(anonymous.code, 1, "{}", anonymous.all());
