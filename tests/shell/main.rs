@@ -20,6 +20,7 @@ mod conn_prompt;
 mod conn_rs_logic;
 mod conn_scripts;
 mod conn_startup;
+mod conn_watch;
 mod format_golden;
 mod format_props;
 mod js_props;

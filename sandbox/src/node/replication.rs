@@ -218,6 +218,14 @@ async fn fetch_and_apply(node: &Arc<Node>, host: &str, delay_secs: i64) -> Resul
         Ok(a) => a.iter().filter_map(|b| b.as_document().cloned()).collect(),
         Err(_) => return Err("fetch reply without 'entries'".into()),
     };
+    if node
+        .fail_points
+        .fires(super::fail_points::RS_SYNC_APPLY_STOP)
+    {
+        // The fail point: fetched entries are not applied (the next pull asks for them again).
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        return Ok(());
+    }
     let ready = due_entries(entries, delay_secs);
     let applied_any = !ready.is_empty();
     if !ready.is_empty() {
