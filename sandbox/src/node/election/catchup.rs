@@ -58,14 +58,14 @@ fn target(node: &Node) -> Option<(String, OpTime, i64)> {
 /// Runs the phase for the primary of `term`; returns (target, entries applied) when there was
 /// something to catch up on.
 pub async fn run(node: &Arc<Node>, term: i64) -> Option<(OpTime, i64)> {
-    let (host, goal, timeout) = target(node)?;
+    let (first, goal, timeout) = target(node)?;
     log::write(
         'I',
         "REPL",
         21359,
         "ReplCoord",
         "Entering primary catch-up mode",
-        doc! {"targetOpTime": goal.to_document(), "syncSource": &host},
+        doc! {"targetOpTime": goal.to_document(), "syncSource": &first},
     );
     let deadline = u64::try_from(timeout)
         .ok()
@@ -85,9 +85,10 @@ pub async fn run(node: &Arc<Node>, term: i64) -> Option<(OpTime, i64)> {
             break "no longer primary in this term";
         }
         let mine = node.store.last_applied();
-        if mine >= goal {
+        // Heartbeats may have moved on: the member furthest ahead now (none: caught up).
+        let Some((host, _, _)) = target(node).filter(|_| mine < goal) else {
             break "Caught up to the latest optime known via heartbeats";
-        }
+        };
         if deadline.is_some_and(|d| Instant::now() >= d) {
             break "Catchup timed out";
         }
