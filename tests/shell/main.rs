@@ -18,6 +18,7 @@ mod conn_golden;
 mod conn_json;
 mod conn_prompt;
 mod conn_regex;
+mod conn_rs_args;
 mod conn_rs_logic;
 mod conn_scripts;
 mod conn_startup;

@@ -51,6 +51,7 @@ mod projection;
 mod records;
 mod regex;
 mod repair;
+mod rollback;
 mod secondary;
 mod sessions;
 mod snapshot;
@@ -68,6 +69,7 @@ pub use collection::bson_size;
 pub use matcher::truthy;
 pub use optime::{pack_ts, unpack_ts, OpTime};
 pub use repair::{repair, RepairReport};
+pub use rollback::{counts_doc, RollbackSummary, Touched};
 pub use snapshot::Export;
 
 use std::path::Path;
