@@ -98,6 +98,12 @@ impl Options {
         })
     }
 
+    /// `enableTestCommands=1` (or `true`): configureFailPoint exists, as on mongod.
+    pub fn test_commands_enabled(&self) -> bool {
+        self.set_parameter("enableTestCommands")
+            .is_some_and(|v| v == "true" || v == "1")
+    }
+
     /// `allowMultipleArbiters=true` given with `--setParameter` (rsconfig's arbiter rule).
     pub fn allow_multiple_arbiters(&self) -> bool {
         self.set_parameter("allowMultipleArbiters")

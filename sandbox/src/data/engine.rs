@@ -36,6 +36,9 @@ pub struct Engine {
     pub dbpath: Option<std::path::PathBuf>,
     /// This member's host and port as explain's `serverInfo` reports them (set by the node).
     pub server_addr: Option<(String, i32)>,
+    /// The majority commit point as the node last reported it: change streams show nothing
+    /// newer (None: everything applied is visible).
+    pub visible_ts: Option<Timestamp>,
 }
 
 /// Splits `db.coll` at the first dot.
@@ -91,6 +94,7 @@ impl Engine {
             stmt: None,
             dbpath: None,
             server_addr: None,
+            visible_ts: None,
         };
         e.ensure_oplog();
         e

@@ -6,7 +6,8 @@
 //! `{op, ns, ui, o, [o2], ts, t, v: 2, wall}` with
 //! * `op: "i"` — `o` is the inserted document;
 //! * `op: "u"` — `o` is the full post-image and `o2: {_id}` (replacement form, so applying twice is
-//!   harmless; real servers log `$v: 2` diffs, which clients never need to parse);
+//!   harmless; real servers log `$v: 2` diffs, which clients never need to parse); an operator
+//!   update adds `o2.updateDescription` (what it changed, for change streams);
 //! * `op: "d"` — `o: {_id}`;
 //! * `op: "c"` — `ns: "<db>.$cmd"`, `o` one of `{create: coll, ...options}`, `{drop: coll}`,
 //!   `{dropDatabase: 1}`, `{createIndexes: coll, ...spec}`, `{dropIndexes: coll, index: name}`;
@@ -17,6 +18,8 @@
 //! last record (SIGKILL mid-write) is ignored on open.
 
 mod aggregate;
+mod change_diff;
+mod change_stream;
 mod cmd_admin;
 mod cmd_catalog;
 mod cmd_indexes;
@@ -48,10 +51,12 @@ mod projection;
 mod records;
 mod regex;
 mod repair;
+mod rollback;
 mod secondary;
 mod sessions;
 mod snapshot;
 mod sort;
+mod tailable;
 // Entry points of the auth module (admin.system.users).
 mod system_users;
 mod system_version;
@@ -64,6 +69,7 @@ pub use collection::bson_size;
 pub use matcher::truthy;
 pub use optime::{pack_ts, unpack_ts, OpTime};
 pub use repair::{repair, RepairReport};
+pub use rollback::{counts_doc, RollbackSummary, Touched};
 pub use snapshot::Export;
 
 use std::path::Path;

@@ -327,6 +327,18 @@ async fn fetch_oplog(node: &Node, cmd: &Document) -> Result<Document, CmdError> 
         .clamp(1, replication::FETCH_MAX_BYTES as i64) as u64;
     let max_await =
         Duration::from_millis(int(cmd, "maxAwaitMS").unwrap_or(0).clamp(0, 10_000) as u64);
+    if node
+        .fail_points
+        .fires(super::fail_points::STOP_REPL_PRODUCER)
+    {
+        // The fail point: this source serves nothing (its followers stall, as on mongod).
+        tokio::time::sleep(max_await).await;
+        let repl = node.repl();
+        let none: Vec<Document> = Vec::new();
+        return Ok(
+            doc! {"entries": none, "lastCommitted": repl.last_committed.to_document(), "term": repl.term},
+        );
+    }
     let store = node.store.clone();
     // Reading the oplog waits for the store lock: do it off the runtime's threads.
     let read = tokio::task::spawn_blocking(move || {

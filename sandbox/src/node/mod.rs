@@ -8,11 +8,14 @@ pub mod commands;
 pub mod config_view;
 pub mod dispatch;
 pub mod election;
+pub mod exhaust;
+pub mod fail_points;
 pub mod heartbeat;
 pub mod internal_cmds;
 pub mod ops;
 pub mod peer;
 pub mod replication;
+pub mod rollback;
 pub mod server;
 pub mod state;
 pub mod stepdown;
@@ -33,6 +36,8 @@ pub use state::{MemberHealth, MemberState, Repl};
 pub struct Node {
     pub opts: Options,
     pub store: Store,
+    /// configureFailPoint's state (inert without enableTestCommands).
+    pub fail_points: fail_points::FailPoints,
     shared: Shared,
 }
 
@@ -47,9 +52,11 @@ impl Node {
     /// Builds the node and loads what a previous run persisted (config, term, vote).
     pub fn new(opts: Options, store: Store) -> Arc<Node> {
         let shared = Shared::new(opts.repl_set.clone());
+        let fail_points = fail_points::FailPoints::new(opts.test_commands_enabled());
         let node = Arc::new(Node {
             opts,
             store,
+            fail_points,
             shared,
         });
         node.load_persisted();

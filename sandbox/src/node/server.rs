@@ -117,6 +117,14 @@ async fn connection(node: Arc<Node>, stream: TcpStream, peer: SocketAddr) {
             Reply::Legacy(d) => encode_op_reply(next_request_id(), request_id, &d),
             Reply::Nothing => continue,
             Reply::Close => break "closed by server".to_string(),
+            Reply::Exhaust(first, req) => {
+                match super::exhaust::stream(&node, &mut conn, &mut wr, request_id, first, *req)
+                    .await
+                {
+                    Ok(()) => continue,
+                    Err(e) => break e,
+                }
+            }
         };
         if let Err(e) = wr.write_all(&bytes).await {
             break e.to_string();

@@ -42,7 +42,14 @@ fn writes_append_oplog_entries_with_increasing_ts_and_term() {
         ["op", "ns", "ui", "o", "o2", "ts", "t", "v", "wall"]
     );
     assert_eq!(u.get_document("o"), Ok(&doc! {"_id": 1, "a": 1}));
-    assert_eq!(u.get_document("o2"), Ok(&doc! {"_id": 1}));
+    // An operator update also records what it changed (change streams' updateDescription).
+    let none: Vec<bson::Bson> = Vec::new();
+    assert_eq!(
+        u.get_document("o2"),
+        Ok(
+            &doc! {"_id": 1, "updateDescription": {"updatedFields": {"a": 1}, "removedFields": none.clone(), "truncatedArrays": none}}
+        )
+    );
     assert_eq!(all[0].get_str("ns"), Ok(""));
     assert_eq!(all[1].get_str("ns"), Ok("test.$cmd"));
     let mut last = 0;

@@ -22,16 +22,25 @@ pub async fn run(node: &Arc<Node>, req: &Request) -> Result<Document, CmdError> 
         node.admin.wait_unlocked().await;
     }
     let started = std::time::Instant::now();
-    let (store, db, cmd) = (node.store.clone(), req.db.clone(), req.cmd.clone());
-    let outcome = tokio::task::spawn_blocking(move || store.run(&db, &cmd))
-        .await
-        .map_err(|_| {
-            CmdError::new(
-                1,
-                "InternalError",
-                format!("{} failed unexpectedly", req.name),
-            )
-        })??;
+    super::tailing::prepare(node, req)?;
+    let run_once = || {
+        let (store, db, cmd) = (node.store.clone(), req.db.clone(), req.cmd.clone());
+        async move {
+            tokio::task::spawn_blocking(move || store.run(&db, &cmd))
+                .await
+                .map_err(|_| {
+                    CmdError::new(
+                        1,
+                        "InternalError",
+                        format!("{} failed unexpectedly", req.name),
+                    )
+                })?
+        }
+    };
+    let outcome = match super::tailing::await_budget(node, req) {
+        Some(budget) => super::tailing::await_data(node, req, budget, run_once).await?,
+        None => run_once().await?,
+    };
     let mut reply = outcome.reply;
     note_usage(node, req, kind, &reply, started);
     if kind == CmdKind::Write {

@@ -13,6 +13,7 @@ pub mod parameters;
 pub mod replset_config;
 pub mod replset_status;
 pub mod rw_defaults;
+pub mod tailing;
 pub mod transactions;
 pub mod write_concern;
 
@@ -70,6 +71,9 @@ pub async fn run(node: &Arc<Node>, req: &Request) -> Result<Document, CmdError> 
         "getFreeMonitoringStatus" => Ok(bson::doc! {"state": "disabled"}),
         "currentOp" => admin_only(req).and_then(|_| current_op::current_op(node, req)),
         "killOp" => admin_only(req).and_then(|_| current_op::kill_op(node, req)),
+        "configureFailPoint" if node.fail_points.enabled() => {
+            admin_only(req).and_then(|_| node.fail_points.configure(&req.cmd))
+        }
         name if Store::command_kind(name).is_some() => crud::run(node, req).await,
         name => replica_command(node, req, name).await,
     }

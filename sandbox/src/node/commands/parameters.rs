@@ -23,6 +23,8 @@ fn ours(node: &Node) -> Document {
         "featureCompatibilityVersion": super::admin::fcv(node),
         "replBatchLimitOperations": p.batch_limit_ops as i32,
         "replBatchLimitBytes": p.batch_limit_bytes as i32,
+        // Set at startup (`--setParameter enableTestCommands=1`): configureFailPoint exists.
+        "enableTestCommands": node.fail_points.enabled(),
     }
 }
 
