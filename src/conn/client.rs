@@ -17,7 +17,6 @@ use super::prompt::PromptMode;
 use super::runtime::{block_on, drop_in_runtime};
 use super::spec::{ConnectSpec, ReadPref, Target};
 use super::topology::{address_string, sdam_handler, Role, SharedTopology, TopologyView};
-use crate::format::first_line;
 
 /// Commands the legacy shell refused on a secondary without the secondary-ok flag.
 const READ_COMMANDS: &[&str] = &[
@@ -75,7 +74,7 @@ impl Connection {
             .map_err(|e| {
                 ConnError::Usage(format!(
                     "invalid connection string: {}",
-                    first_line(&e.to_string())
+                    crate::conn::error::plain_error_text(&e.to_string())
                 ))
             })?;
         // The option, else the URI's serverSelectionTimeoutMS, else the drivers' 30 s: long
@@ -102,7 +101,7 @@ impl Connection {
         let mut main_opts = options.clone();
         main_opts.sdam_event_handler = Some(sdam_handler(topology.clone()));
         let client = block_on(&interrupt, async move { Client::with_options(main_opts) })?
-            .map_err(|e| ConnError::Usage(first_line(&e.to_string()).to_string()))?;
+            .map_err(|e| ConnError::Usage(crate::conn::error::plain_error_text(&e.to_string())))?;
         let conn = Connection {
             spec,
             options,
@@ -169,7 +168,7 @@ impl Connection {
         o.repl_set_name = None;
         o.sdam_event_handler = None;
         let c = block_on(&self.interrupt, async move { Client::with_options(o) })?
-            .map_err(|e| ConnError::Usage(first_line(&e.to_string()).to_string()))?;
+            .map_err(|e| ConnError::Usage(crate::conn::error::plain_error_text(&e.to_string())))?;
         members.insert(address.to_string(), c.clone());
         Ok(c)
     }

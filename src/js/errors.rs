@@ -222,12 +222,27 @@ fn frames_from_display(display: &str) -> Vec<String> {
 fn improve_message(kind: &str, msg: String, frames: &mut [String], src: SourceText<'_>) -> String {
     let prefix = format!("@{}:", src.name);
     if let Some(name) = msg.strip_suffix(" is not defined") {
-        if let Some((line, col)) = find_word(src.code, name) {
+        if let Some((line, col)) = find_word(src.code, name, (1, 1)) {
             for f in frames.iter_mut() {
                 if f.ends_with(&format!("{prefix}?:?")) {
                     let fn_name = &f[..f.len() - prefix.len() - 3];
                     *f = format!("{fn_name}{prefix}{line}:{col}");
                     break;
+                }
+            }
+        }
+        // Inside a function the engine may point at its header: the name is further on.
+        if let Some(top) = frames.first_mut() {
+            if let Some((fn_name, loc)) = top.split_once(&prefix) {
+                let at = loc
+                    .split_once(':')
+                    .and_then(|(l, c)| Some((l.parse::<usize>().ok()?, c.parse::<usize>().ok()?)));
+                if let Some(at) = at {
+                    if find_word(src.code, name, at) != Some(at) {
+                        if let Some((line, col)) = find_word(src.code, name, at) {
+                            *top = format!("{fn_name}{prefix}{line}:{col}");
+                        }
+                    }
                 }
             }
         }
@@ -250,14 +265,24 @@ fn improve_message(kind: &str, msg: String, frames: &mut [String], src: SourceTe
     msg
 }
 
-/// 1-based line and column of the first whole-word occurrence of `word` in `code`.
-fn find_word(code: &str, word: &str) -> Option<(usize, usize)> {
+/// 1-based line and column of the first whole-word occurrence of `word` in `code` at or after
+/// `from` (line, column).
+fn find_word(code: &str, word: &str, from: (usize, usize)) -> Option<(usize, usize)> {
     if word.is_empty() {
         return None;
     }
     let is_ident = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
     for (li, line) in code.lines().enumerate() {
-        let mut start = 0;
+        if li + 1 < from.0 {
+            continue;
+        }
+        let mut start = if li + 1 == from.0 {
+            line.char_indices()
+                .nth(from.1.saturating_sub(1))
+                .map_or(line.len(), |(i, _)| i)
+        } else {
+            0
+        };
         while let Some(pos) = line[start..].find(word) {
             let at = start + pos;
             let before = line[..at].chars().next_back();
@@ -298,7 +323,7 @@ fn callee_at(code: &str, line: usize, col: usize) -> Option<String> {
 /// The identifier named by "x is not defined" / "x is not a function" messages.
 /// `name.member` as written in `code`, when `name` is followed by a property access.
 fn dotted_path(code: &str, name: &str) -> Option<String> {
-    let (line, col) = find_word(code, name)?;
+    let (line, col) = find_word(code, name, (1, 1))?;
     let text = code.lines().nth(line - 1)?;
     let start: usize = text.chars().take(col - 1).map(char::len_utf8).sum();
     let rest = text.get(start + name.len()..)?.strip_prefix('.')?;

@@ -16,6 +16,7 @@ mod conn_explain;
 mod conn_failover;
 mod conn_golden;
 mod conn_json;
+mod conn_messages;
 mod conn_prompt;
 mod conn_regex;
 mod conn_rs_args;

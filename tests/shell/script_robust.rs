@@ -203,3 +203,40 @@ fn one_ctrl_c_stops_a_pure_js_loop() {
     assert_eq!(status.code(), Some(130), "{err}");
     assert_eq!(err, "interrupted\n");
 }
+
+#[test]
+fn error_positions_name_the_failing_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let top = dir.path().join("ref.js");
+    std::fs::write(&top, "print(1)\nvar a = 2;\nfoo + 1;\n").expect("write");
+    let inner = dir.path().join("inner.js");
+    std::fs::write(
+        &inner,
+        "function f() {\n  var x = 1;\n  return missing + x;\n}\nf();\n",
+    )
+    .expect("write");
+    for (path, want) in [
+        (
+            &top,
+            vec![
+                "uncaught exception: ReferenceError: foo is not defined :",
+                "@{}:3:1",
+            ],
+        ),
+        (
+            &inner,
+            vec![
+                "uncaught exception: ReferenceError: missing is not defined :",
+                "f@{}:3:10",
+                "@{}:5:2",
+            ],
+        ),
+    ] {
+        let name = path.to_string_lossy().into_owned();
+        let r = rsh(&["--nodb", "--quiet", &name], "", LIMIT);
+        assert_eq!(r.code, 253, "{}", r.all());
+        let want: Vec<String> = want.iter().map(|l| l.replace("{}", &name)).collect();
+        let got: Vec<&str> = r.stderr.lines().take(want.len()).collect();
+        assert_eq!(got, want, "{}", r.stderr);
+    }
+}
