@@ -23,7 +23,7 @@ fn driver_errors_read_as_sentences() {
     assert_eq!(
         r.stdout.lines().collect::<Vec<_>>(),
         vec![
-            "Error: an empty document cannot be passed to a run_command operation",
+            "TypeError: db.runCommand(cmd): cmd must name a command, e.g. {ping: 1} or \"ping\"",
             "Error: insert document must be within 16777216 bytes, but document provided is 17825822 bytes",
         ],
         "{}",
