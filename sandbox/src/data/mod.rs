@@ -40,6 +40,7 @@ mod explain;
 mod explain_plan;
 mod expr;
 mod fmt;
+mod footprint;
 mod index_cursor;
 mod journal;
 mod key_bounds;
@@ -260,6 +261,12 @@ impl Store {
             e.run(db, cmd)
         });
         persisted.map_err(out_of_disk)?;
+        if matches!(
+            cmd.keys().next().map(String::as_str),
+            Some("drop" | "dropDatabase")
+        ) {
+            footprint::release_free_memory();
+        }
         out
     }
 
