@@ -32,6 +32,7 @@ pub fn parse(bytes: &[u8]) -> Result<Message, WireError> {
         request_id,
         response_to,
         op,
+        wire_len: bytes.len(),
     })
 }
 

@@ -59,6 +59,8 @@ pub struct Message {
     pub request_id: i32,
     pub response_to: i32,
     pub op: OpBody,
+    /// The whole message's length in bytes (header included), as read from the wire.
+    pub wire_len: usize,
 }
 
 impl Message {

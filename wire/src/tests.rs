@@ -243,6 +243,7 @@ fn op_reply_encodes_flags_8_cursor_0_one_document() {
                     cursor_id: 0,
                     documents,
                 },
+            ..
         } => {
             assert_eq!(documents, vec![doc! {"ok": 1.0}])
         }

@@ -40,7 +40,10 @@ impl Stored {
     pub fn doc(&self) -> Arc<Document> {
         match &self.body {
             Body::Parsed(d) => Arc::clone(d),
-            Body::Bytes(b) => Arc::new(Document::from_reader(&b[..]).unwrap_or_default()),
+            Body::Bytes(b) => {
+                super::footprint::note_transient(b.len());
+                Arc::new(Document::from_reader(&b[..]).unwrap_or_default())
+            }
         }
     }
 }

@@ -4,6 +4,8 @@
 //! (flat documents stay parsed: queries scan them without decoding). After a drop the freed
 //! memory is handed back to the system.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use bson::{Bson, Document};
 
 /// Rough heap cost of one element of a parsed document (key, value enum, map slot).
@@ -47,6 +49,27 @@ pub fn keep_as_bytes(doc: &Document, size: u32) -> bool {
         }
     }
     false
+}
+
+/// After this many bytes parsed for a while (requests, documents kept as bytes and read), the
+/// freed parse memory is handed back to the system: parsing costs many times the BSON size,
+/// interleaved with what stays stored, and glibc would keep those freed pages for good.
+const TRIM_AFTER_BYTES: usize = 4 << 20;
+
+static TRANSIENT: AtomicUsize = AtomicUsize::new(0);
+
+/// Counts bytes parsed into short-lived documents.
+pub fn note_transient(bytes: usize) {
+    TRANSIENT.fetch_add(bytes, Ordering::Relaxed);
+}
+
+/// Hands freed memory back once enough has been parsed since the last time (called between
+/// requests, so no request waits for it).
+pub fn trim_if_due() {
+    if TRANSIENT.load(Ordering::Relaxed) >= TRIM_AFTER_BYTES {
+        TRANSIENT.store(0, Ordering::Relaxed);
+        release_free_memory();
+    }
 }
 
 /// Returns freed heap pages to the system (glibc keeps them otherwise), e.g. after a drop.

@@ -40,7 +40,7 @@ mod explain;
 mod explain_plan;
 mod expr;
 mod fmt;
-mod footprint;
+pub mod footprint;
 mod index_cursor;
 mod journal;
 mod key_bounds;

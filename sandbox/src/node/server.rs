@@ -108,6 +108,7 @@ async fn connection(node: Arc<Node>, stream: TcpStream, peer: SocketAddr) {
             }
         };
         let request_id = msg.request_id;
+        crate::data::footprint::note_transient(msg.wire_len);
         if let Some(why) = refuse {
             let _ = wr.write_all(&tls::refusal(request_id, &msg, why)).await;
             break why.to_string();
@@ -129,6 +130,7 @@ async fn connection(node: Arc<Node>, stream: TcpStream, peer: SocketAddr) {
         if let Err(e) = wr.write_all(&bytes).await {
             break e.to_string();
         }
+        crate::data::footprint::trim_if_due();
     };
     let _ = wr.shutdown().await;
     node.ops.connection_closed(conn.id);
