@@ -29,7 +29,10 @@ pub struct LazyGroup {
 }
 
 /// Lazy prelude groups (the connection layer's helpers go here).
-pub const LAZY: &[LazyGroup] = &[];
+pub const LAZY: &[LazyGroup] = &[LazyGroup {
+    globals: crate::js::prelude::LEGACY_GLOBALS,
+    files: crate::js::prelude::LEGACY,
+}];
 
 /// Which groups of a context have been loaded (kept in the context's data map).
 struct Loaded(RefCell<Vec<bool>>);

@@ -70,7 +70,7 @@ fn prints_primitives() {
 fn print_joins_arguments() {
     assert_eq!(
         shows("print('a', 1, null, undefined)"),
-        "a 1 [unknown type] [unknown type]\n"
+        "a 1 null undefined\n"
     );
     assert_eq!(shows("print()"), "\n");
 }

@@ -2,7 +2,9 @@
 // are compiled on first use, so `rsh --nodb` does not pay for them: each name below is a
 // placeholder that loads them.
 var __connLazyNames = ["Mongo", "connect", "DB", "DBCollection", "DBCommandCursor",
-                       "WriteResult", "BulkWriteResult", "WriteCommandError"];
+                       "WriteResult", "BulkWriteResult", "WriteCommandError", "BulkWriteError",
+                       "WriteError", "WriteConcernError", "WriteConcern", "Bulk", "DriverSession",
+                       "SessionOptions"];
 
 var __loadConn = function () {
     if (__loadConn.done) {

@@ -39,3 +39,23 @@ shellHelper.use = function () {
 shellHelper.show = function () {
     throw Error("not connected to a database (rsh was started with --nodb)");
 };
+
+// The legacy Array/Object/String helpers (Array.contains, Object.extend...) are defined by a
+// lazily loaded file; until then each is a placeholder that loads it (through `assert`).
+[[Array, ["contains", "unique", "shuffle", "tojson", "fetchRefs", "sum", "avg", "stdDev"]],
+ [Object, ["extend", "merge", "keySet", "bsonsize"]],
+ [String.prototype, ["ltrim", "rtrim", "pad"]],
+ [Number.prototype, ["zeroPad", "toPercentStr"]],
+ [RegExp, ["escape"]], [Date, ["timeFunc"]]].forEach(function (entry) {
+    entry[1].forEach(function (name) {
+        Object.defineProperty(entry[0], name, {
+            configurable: true,
+            enumerable: false,
+            get: function () {
+                void assert;
+                var d = Object.getOwnPropertyDescriptor(entry[0], name);
+                return d && "value" in d ? d.value : undefined;
+            }
+        });
+    });
+});
