@@ -176,6 +176,31 @@ pub static HELPERS: &[Helper] = &[
         "rs.printSecondaryReplicationInfo()",
         "check replica set members and replication lag",
     ),
+    h(
+        "rs.printStatus",
+        "rs.printStatus()",
+        "one row per member: state, health, lag, heartbeat, priority/votes, flags",
+    ),
+    h(
+        "rs.waitForPrimary",
+        "rs.waitForPrimary([timeoutSecs])",
+        "wait until the set has a primary; returns the status",
+    ),
+    h(
+        "rs.waitForMember",
+        "rs.waitForMember(host, state[, timeoutSecs])",
+        "wait until a member reaches a state (\"SECONDARY\", 2, ...)",
+    ),
+    h(
+        "rs.waitForCaughtUp",
+        "rs.waitForCaughtUp([maxLagSecs, timeoutSecs])",
+        "wait until every secondary is within maxLagSecs of the primary",
+    ),
+    h(
+        "rs.doctor",
+        "rs.doctor()",
+        "check a running set: OK/WARN/FAIL lines with the fix",
+    ),
     h("rs.help", "rs.help()", "replica set helpers"),
     h(
         "db.runCommand",
@@ -295,52 +320,126 @@ pub static HELPERS: &[Helper] = &[
     },
 ];
 
-/// The helper whose path is closest to `name` (Levenshtein distance at most a third of its
-/// length, at most 3), for "Did you mean …?" lines. An exact match is not a
-/// suggestion.
+/// The helper whose path is closest to `name` (see [`suggestions`]), for "Did you mean …?".
 pub fn did_you_mean(name: &str) -> Option<&'static str> {
+    suggestions(name).into_iter().next()
+}
+
+/// Every helper path at the smallest distance from `name` (edit distance with transpositions,
+/// ignoring case, at most a third of its length and at most 3), those `name` is a prefix of
+/// first. A mistyped `set`/`get` in front of the last part counts as one edit
+/// (`rs.setSalveOk` → `rs.slaveOk`). An exact match is not a suggestion.
+pub fn suggestions(name: &str) -> Vec<&'static str> {
     if name.is_empty() {
-        return None;
+        return Vec::new();
     }
     // Short names get no suggestion: `rs` is not a typo of `ls`.
     let limit = (name.chars().count() / 3).min(3);
     if limit == 0 {
-        return None;
+        return Vec::new();
     }
-    let mut best: Option<(usize, &'static str)> = None;
+    let lower = name.to_lowercase();
+    let stripped = strip_accessor_prefix(&lower);
+    let mut best: Vec<(usize, &'static str)> = Vec::new();
     for helper in HELPERS {
-        // Compare like with like: "rs.stats" against full paths, "prnt" against the last part too.
-        let last = helper.path.rsplit('.').next().unwrap_or(helper.path);
-        let d = if name.contains('.') {
-            distance(name, helper.path)
-        } else {
-            distance(name, helper.path).min(distance(name, last) + usize::from(last != helper.path))
-        };
-        if d == 0 {
-            return None;
+        let path = helper.path.to_lowercase();
+        if path == name {
+            return Vec::new();
         }
-        if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
-            best = Some((d, helper.path));
+        // Compare like with like: "rs.stats" against full paths, "prnt" against the last part too.
+        let last = path.rsplit('.').next().unwrap_or(&path);
+        let mut d = distance(&lower, &path);
+        if !name.contains('.') {
+            d = d.min(distance(&lower, last) + usize::from(last != path));
+        }
+        if let Some(s) = &stripped {
+            d = d.min(distance(s, &path) + 1);
+        }
+        if d <= limit {
+            best.push((d, helper.path));
         }
     }
-    best.map(|(_, p)| p)
+    let Some(min) = best.iter().map(|(d, _)| *d).min() else {
+        return Vec::new();
+    };
+    let mut out: Vec<&'static str> = best
+        .into_iter()
+        .filter(|(d, _)| *d == min)
+        .map(|(_, p)| p)
+        .collect();
+    out.sort_by_key(|p| !p.to_lowercase().starts_with(&lower));
+    out
 }
 
-/// Levenshtein distance over characters.
+/// `rs.setsalveok` → `rs.salveok`: the last part without a leading `set`/`get`.
+fn strip_accessor_prefix(lower: &str) -> Option<String> {
+    let (head, last) = match lower.rsplit_once('.') {
+        Some((h, l)) => (format!("{h}."), l),
+        None => (String::new(), lower),
+    };
+    let rest = last
+        .strip_prefix("set")
+        .or_else(|| last.strip_prefix("get"))?;
+    (!rest.is_empty()).then(|| format!("{head}{rest}"))
+}
+
+/// The line printed after an error about an unknown `name`: `Did you mean a or b?`, with a
+/// deprecated helper replaced by its successor and named as deprecated.
+pub fn suggestion_line(name: &str) -> Option<String> {
+    let mut names: Vec<String> = Vec::new();
+    let mut notes: Vec<String> = Vec::new();
+    for path in suggestions(name) {
+        let shown = match find(path).and_then(|h| h.deprecated) {
+            Some(advice) => {
+                notes.push(format!("{path} is deprecated"));
+                replacement(advice).unwrap_or(path).to_string()
+            }
+            None => path.to_string(),
+        };
+        if !names.contains(&shown) {
+            names.push(shown);
+        }
+    }
+    if names.is_empty() {
+        return None;
+    }
+    let mut line = format!("Did you mean {}?", names.join(" or "));
+    if !notes.is_empty() {
+        line.push_str(&format!(" ({})", notes.join(", ")));
+    }
+    Some(line)
+}
+
+/// `"use rs.secondaryOk()"` → `rs.secondaryOk`.
+fn replacement(advice: &'static str) -> Option<&'static str> {
+    let rest = advice.strip_prefix("use ")?;
+    Some(rest.split('(').next().unwrap_or(rest))
+}
+
+/// Edit distance over characters, a swap of two neighbours counting as one edit.
 fn distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.iter().enumerate() {
-        cur[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != cb);
-            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        std::mem::swap(&mut prev, &mut cur);
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
     }
-    prev[b.len()]
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = v;
+        }
+    }
+    d[a.len()][b.len()]
 }
 
 /// The helper with exactly this path.
@@ -360,6 +459,25 @@ mod tests {
         assert_eq!(did_you_mean("zzzzzzzz"), None);
         assert_eq!(did_you_mean("rs"), None);
         assert_eq!(distance("kitten", "sitting"), 3);
+        assert_eq!(distance("salve", "slave"), 1);
+    }
+
+    #[test]
+    fn tutorial_typos() {
+        assert_eq!(
+            suggestion_line("re.initiate").as_deref(),
+            Some("Did you mean rs.initiate?")
+        );
+        assert_eq!(
+            suggestion_line("rs.reconf").as_deref(),
+            Some("Did you mean rs.reconfig or rs.conf?")
+        );
+        assert_eq!(
+            suggestion_line("rs.setSalveOk").as_deref(),
+            Some("Did you mean rs.secondaryOk? (rs.slaveOk is deprecated)")
+        );
+        assert_eq!(suggestion_line("rs.status"), None);
+        assert_eq!(suggestion_line("zzzzzzzzzz"), None);
     }
 
     #[test]

@@ -12,6 +12,7 @@
 //! `helpers` is the one table of shell helpers read by help, completion and "did you mean".
 //! The sandbox (src/sandbox) is a separate binary and is not part of this library.
 
+pub mod admin;
 pub mod cli;
 pub mod conn;
 pub mod format;

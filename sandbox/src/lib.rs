@@ -121,6 +121,8 @@ fn run_node(opts: Options) -> i32 {
     store.set_server_address(&node::hostname(), opts.port);
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
+        // Documents up to mongod's 200 levels are parsed and matched by recursive code.
+        .thread_stack_size(crate::wire::validate::PARSE_STACK_BYTES)
         .enable_all()
         .build()
     {
@@ -131,7 +133,12 @@ fn run_node(opts: Options) -> i32 {
         }
     };
     rt.block_on(async move {
-        let listeners = match node::server::bind(&opts.bind_ip, opts.port).await {
+        let listeners = match node::server::bind(
+            &opts.bind_ip,
+            opts.port,
+            opts.listen_backlog.unwrap_or_else(node::server::default_backlog),
+        )
+        .await {
             Ok(l) => l,
             Err(e) => {
                 log::write('E', "NETWORK", 23024, "initandlisten", &e, bson::Document::new());

@@ -62,6 +62,8 @@ pub struct Options {
     pub authorization: bool,
     /// `--keyFile` / `security.keyFile` (read and checked at startup; implies authorization).
     pub key_file: Option<PathBuf>,
+    /// `--listenBacklog` / `net.listenBacklog`; the system's somaxconn when absent.
+    pub listen_backlog: Option<u32>,
 }
 
 impl Options {
@@ -289,6 +291,10 @@ fn resolve(argv: &[String], file: Raw, cli: Raw) -> Result<Invocation, String> {
         warnings,
         authorization,
         key_file,
+        listen_backlog: match settings.get("net.listenBacklog") {
+            Some(Bson::Int32(n)) => u32::try_from(*n).ok(),
+            _ => None,
+        },
     })))
 }
 

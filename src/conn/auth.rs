@@ -10,12 +10,12 @@ use mongodb::options::{
 };
 use mongodb::Client;
 
-use super::client::first_line;
 use super::error::{classify, map_class, ConnError};
 use super::runtime::{block_on, drop_in_runtime};
 use super::spec::ConnectSpec;
 use super::topology::sdam_handler;
 use super::Connection;
+use crate::format::first_line;
 
 pub(crate) fn credential(
     spec: &ConnectSpec,
@@ -78,7 +78,7 @@ impl Connection {
         };
         o.sdam_event_handler = Some(sdam_handler(self.topology.clone()));
         let fresh = block_on(&self.interrupt, async move { Client::with_options(o) })?
-            .map_err(|e| ConnError::Usage(first_line(&e.to_string())))?;
+            .map_err(|e| ConnError::Usage(first_line(&e.to_string()).to_string()))?;
         let probe = fresh.clone();
         let crit = if self.replica_set {
             Some(SelectionCriteria::ReadPreference(ReadPreference::Nearest {

@@ -17,6 +17,7 @@ use super::prompt::PromptMode;
 use super::runtime::{block_on, drop_in_runtime};
 use super::spec::{ConnectSpec, ReadPref, Target};
 use super::topology::{address_string, sdam_handler, Role, SharedTopology, TopologyView};
+use crate::format::first_line;
 
 /// Commands the legacy shell refused on a secondary without the secondary-ok flag.
 const READ_COMMANDS: &[&str] = &[
@@ -102,7 +103,7 @@ impl Connection {
         let mut main_opts = options.clone();
         main_opts.sdam_event_handler = Some(sdam_handler(topology.clone()));
         let client = block_on(&interrupt, async move { Client::with_options(main_opts) })?
-            .map_err(|e| ConnError::Usage(first_line(&e.to_string())))?;
+            .map_err(|e| ConnError::Usage(first_line(&e.to_string()).to_string()))?;
         let conn = Connection {
             spec,
             options,
@@ -169,7 +170,7 @@ impl Connection {
         o.repl_set_name = None;
         o.sdam_event_handler = None;
         let c = block_on(&self.interrupt, async move { Client::with_options(o) })?
-            .map_err(|e| ConnError::Usage(first_line(&e.to_string())))?;
+            .map_err(|e| ConnError::Usage(first_line(&e.to_string()).to_string()))?;
         members.insert(address.to_string(), c.clone());
         Ok(c)
     }
@@ -444,10 +445,6 @@ pub fn redact_uri(uri: &str) -> String {
     let userinfo = &rest[..at];
     let user = userinfo.split(':').next().unwrap_or("");
     format!("{}://{}@{}", &uri[..scheme_end], user, &rest[at + 1..])
-}
-
-pub(crate) fn first_line(s: &str) -> String {
-    s.lines().next().unwrap_or("").trim().to_string()
 }
 
 #[cfg(test)]

@@ -7,6 +7,8 @@ use std::fmt;
 use mongodb::bson::{doc, Document};
 use mongodb::error::{Error as DriverError, ErrorKind};
 
+use crate::format::first_line;
+
 /// Codes meaning "this node is not (or no longer) the primary" or "it is going away".
 const NOT_PRIMARY_CODES: &[i32] = &[10107, 13435, 10058, 11600, 11602, 13436, 189, 91];
 
@@ -113,7 +115,7 @@ pub fn classify(err: &DriverError) -> ErrClass {
         ErrorKind::ServerSelection { message, .. } => ErrClass::Selection(message.clone()),
         ErrorKind::Authentication { message, .. } => ErrClass::Auth(message.clone()),
         ErrorKind::DnsResolve { message, .. } => ErrClass::Selection(message.clone()),
-        _ => ErrClass::Other(first_line(&err.to_string())),
+        _ => ErrClass::Other(first_line(&err.to_string()).to_string()),
     }
 }
 
@@ -143,7 +145,7 @@ pub fn map_class(class: ErrClass, ctx: &ErrCtx<'_>) -> ConnError {
             } else {
                 ConnError::Network {
                     command: ctx.command.to_string(),
-                    detail: first_line(&detail),
+                    detail: first_line(&detail).to_string(),
                 }
             }
         }
@@ -190,10 +192,6 @@ pub fn selection_summary(message: &str, ctx: &ErrCtx<'_>) -> String {
 fn trim_secs(s: f64) -> String {
     let t = format!("{s:.1}");
     t.strip_suffix(".0").map(str::to_string).unwrap_or(t)
-}
-
-fn first_line(s: &str) -> String {
-    s.lines().next().unwrap_or("").trim().to_string()
 }
 
 #[cfg(test)]

@@ -1,34 +1,61 @@
-//! Optional ANSI colouring of `tojson` output, for `--color` on a terminal with `NO_COLOR`
-//! unset. Same layout as the plain writer (the under-80 rule counts visible characters only);
-//! the plain path never goes through here.
+//! Optional colouring of `tojson` output, for `--color` on a terminal with `NO_COLOR` unset,
+//! through the `colored` crate. Same layout as the plain writer (the under-80 rule counts
+//! visible characters only); the plain path never goes through here.
+
+use std::fmt::Write as _;
+use std::io::IsTerminal;
+use std::sync::OnceLock;
 
 use bson::Bson;
+use colored::{ColoredString, Colorize};
 
 use super::strings::js_len_below;
 use super::tojson::{Ind, Paint, Tok, Writer};
 use super::Style;
 
-const RESET: &str = "\x1b[0m";
+/// Every kind of token, each painted by [`paint`].
+const TOKS: [Tok; 5] = [Tok::Key, Tok::Str, Tok::Num, Tok::Lit, Tok::Type];
 
-/// The colour used for each kind of token.
-fn code(tok: Tok) -> &'static str {
+/// The colour of each kind of token.
+fn paint(tok: Tok, text: String) -> ColoredString {
+    let text = ColoredString::from(text);
     match tok {
-        Tok::Key => CODES[0],  // blue
-        Tok::Str => CODES[1],  // green
-        Tok::Num => CODES[2],  // yellow
-        Tok::Lit => CODES[3],  // bold
-        Tok::Type => CODES[4], // cyan
+        Tok::Key => text.blue(),
+        Tok::Str => text.green(),
+        Tok::Num => text.yellow(),
+        Tok::Lit => text.bold(),
+        Tok::Type => text.cyan(),
     }
+}
+
+/// The escape sequences the painter writes (each kind's start and the reset), as `colored`
+/// spells them. Whoever asks is colouring, or uncolouring, text the shell decided to colour
+/// ([`enabled`]), so this is also where `colored`'s own environment test (CLICOLOR, its tty
+/// check) is overridden, once: that decision is rsh's alone.
+fn sequences() -> &'static [String] {
+    static SEQUENCES: OnceLock<Vec<String>> = OnceLock::new();
+    SEQUENCES.get_or_init(|| {
+        colored::control::set_override(true);
+        let mut seqs = Vec::new();
+        for tok in TOKS {
+            let marked = paint(tok, "\0".to_string()).to_string();
+            if let Some((start, reset)) = marked.split_once('\0') {
+                seqs.extend([start.to_string(), reset.to_string()]);
+            }
+        }
+        seqs.retain(|s| !s.is_empty());
+        seqs.sort();
+        seqs.dedup();
+        seqs
+    })
 }
 
 struct Ansi;
 
 impl Paint for Ansi {
-    fn begin(&self, out: &mut String, tok: Tok) {
-        out.push_str(code(tok));
-    }
-    fn end(&self, out: &mut String, _tok: Tok) {
-        out.push_str(RESET);
+    fn token(&self, out: &mut String, start: usize, tok: Tok) {
+        let text = out.split_off(start);
+        let _ = write!(out, "{}", paint(tok, text));
     }
     fn short(&self, s: &str) -> bool {
         if !s.contains('\x1b') {
@@ -41,18 +68,15 @@ impl Paint for Ansi {
 /// Whether colour should be used: asked for, stdout is a terminal, and `NO_COLOR` is unset
 /// (or empty, as no-color.org specifies).
 pub fn enabled(requested: bool) -> bool {
-    if !requested {
-        return false;
-    }
-    if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
-        return false;
-    }
-    // SAFETY: isatty only inspects the file descriptor.
-    unsafe { libc::isatty(1) == 1 }
+    requested
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::io::stdout().is_terminal()
 }
 
 /// Coloured legacy `tojson(v, indent, nolint)` (same meaning of `nolint` as `format::tojson`).
+/// Called only once the shell has decided on colour ([`enabled`]).
 pub fn tojson(v: &Bson, indent: &str, nolint: bool, style: Style) -> String {
+    sequences(); // `colored` paints from here on, whatever its own reading of the environment.
     let mut out = String::new();
     let mut w = Writer {
         out: &mut out,
@@ -63,20 +87,17 @@ pub fn tojson(v: &Bson, indent: &str, nolint: bool, style: Style) -> String {
     out
 }
 
-const CODES: [&str; 6] = [
-    "\x1b[34m", "\x1b[32m", "\x1b[33m", "\x1b[1m", "\x1b[36m", RESET,
-];
-
 /// Removes the colour sequences this module writes (and only those: an ESC that comes from
 /// the data, e.g. in a key, stays).
 pub fn strip_ansi(s: &str) -> String {
+    let seqs = sequences();
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
     while let Some(pos) = rest.find('\x1b') {
         out.push_str(&rest[..pos]);
         let tail = &rest[pos..];
-        match CODES.iter().find(|c| tail.starts_with(**c)) {
-            Some(code) => rest = &tail[code.len()..],
+        match seqs.iter().find(|c| tail.starts_with(c.as_str())) {
+            Some(seq) => rest = &tail[seq.len()..],
             None => {
                 out.push('\x1b');
                 rest = &tail[1..];

@@ -1,4 +1,11 @@
-//! String escaping (JSON.stringify rules), RegExp source text and JS string lengths.
+//! String escaping (JSON.stringify rules), RegExp source text, JS string lengths, and the first
+//! line of a multi-line message.
+
+/// The first line of `s`, trimmed: errors from drivers and the engine carry details (stack,
+/// source lines) on further lines that a one-line message leaves out.
+pub fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or("").trim()
+}
 
 /// JSON-escaped string with its quotes: `\"`, `\\`, `\b`, `\f`, `\n`, `\r`, `\t`, other
 /// characters below U+0020 as `\u00xx` (lowercase hex), everything else as is.

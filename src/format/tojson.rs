@@ -32,10 +32,9 @@ pub(crate) enum Tok {
 
 /// Decorates tokens (colour). The default methods do nothing and cost nothing.
 pub(crate) trait Paint {
+    /// Decorates `out[start..]`, the text of one token of kind `tok` just written.
     #[inline(always)]
-    fn begin(&self, _out: &mut String, _tok: Tok) {}
-    #[inline(always)]
-    fn end(&self, _out: &mut String, _tok: Tok) {}
+    fn token(&self, _out: &mut String, _start: usize, _tok: Tok) {}
     /// Whether `s` is shorter than 80 JS characters, ignoring decorations.
     #[inline(always)]
     fn short(&self, s: &str) -> bool {
@@ -110,9 +109,14 @@ pub(crate) struct Writer<'o, P: Paint> {
 
 impl<P: Paint> Writer<'_, P> {
     fn tok(&mut self, tok: Tok, text: &str) {
-        self.paint.begin(self.out, tok);
-        self.out.push_str(text);
-        self.paint.end(self.out, tok);
+        self.painted(tok, |out| out.push_str(text));
+    }
+
+    /// One token: `write` appends its text, then the painter decorates it.
+    fn painted(&mut self, tok: Tok, write: impl FnOnce(&mut String)) {
+        let start = self.out.len();
+        write(self.out);
+        self.paint.token(self.out, start, tok);
     }
 
     /// Legacy `tojson(v, indent, nolint, depth)`.
@@ -182,11 +186,11 @@ impl<P: Paint> Writer<'_, P> {
                 self.out.push(le);
             }
             child.write(self.out);
-            self.paint.begin(self.out, Tok::Key);
-            self.out.push('"');
-            self.out.push_str(k); // keys are never escaped
-            self.out.push('"');
-            self.paint.end(self.out, Tok::Key);
+            self.painted(Tok::Key, |out| {
+                out.push('"');
+                out.push_str(k); // keys are never escaped
+                out.push('"');
+            });
             self.out.push_str(" : ");
             self.value(v, child, nolint, depth + 1);
         }
@@ -245,36 +249,30 @@ impl<P: Paint> Writer<'_, P> {
     }
 
     fn scalar(&mut self, v: &Bson) {
-        let p = self.paint;
         match v {
-            Bson::Double(f) => {
-                p.begin(self.out, Tok::Num);
-                write_js_number(self.out, *f);
-                p.end(self.out, Tok::Num);
-            }
+            Bson::Double(f) => self.painted(Tok::Num, |out| write_js_number(out, *f)),
             Bson::Int32(n) => {
-                p.begin(self.out, Tok::Num);
-                if self.style.number_int {
-                    let _ = write!(self.out, "NumberInt({n})");
-                } else {
-                    let _ = write!(self.out, "{n}");
-                }
-                p.end(self.out, Tok::Num);
+                let number_int = self.style.number_int;
+                self.painted(Tok::Num, |out| {
+                    if number_int {
+                        let _ = write!(out, "NumberInt({n})");
+                    } else {
+                        let _ = write!(out, "{n}");
+                    }
+                });
             }
             Bson::Int64(n) => {
-                p.begin(self.out, Tok::Num);
-                // Quoted from 2^31 in magnitude, -2^31 included (legacy NumberLong toString).
-                if *n <= -(1i64 << 31) || *n >= 1i64 << 31 {
-                    let _ = write!(self.out, "NumberLong(\"{n}\")");
-                } else {
-                    let _ = write!(self.out, "NumberLong({n})");
-                }
-                p.end(self.out, Tok::Num);
+                self.painted(Tok::Num, |out| {
+                    // Quoted from 2^31 in magnitude, -2^31 included (legacy NumberLong toString).
+                    if *n <= -(1i64 << 31) || *n >= 1i64 << 31 {
+                        let _ = write!(out, "NumberLong(\"{n}\")");
+                    } else {
+                        let _ = write!(out, "NumberLong({n})");
+                    }
+                });
             }
             Bson::String(s) | Bson::Symbol(s) => {
-                p.begin(self.out, Tok::Str);
-                write_escaped(self.out, s);
-                p.end(self.out, Tok::Str);
+                self.painted(Tok::Str, |out| write_escaped(out, s))
             }
             Bson::Boolean(b) => self.tok(Tok::Lit, if *b { "true" } else { "false" }),
             Bson::Null => self.tok(Tok::Lit, "null"),
@@ -282,53 +280,47 @@ impl<P: Paint> Writer<'_, P> {
             Bson::JavaScriptCode(code) => self.out.push_str(code),
             Bson::JavaScriptCodeWithScope(cws) => self.out.push_str(&cws.code),
             Bson::ObjectId(oid) => {
-                p.begin(self.out, Tok::Type);
-                self.out.push_str("ObjectId(\"");
-                write_hex(self.out, &oid.bytes());
-                self.out.push_str("\")");
-                p.end(self.out, Tok::Type);
+                self.painted(Tok::Type, |out| {
+                    out.push_str("ObjectId(\"");
+                    write_hex(out, &oid.bytes());
+                    out.push_str("\")");
+                });
             }
             Bson::DateTime(dt) => {
-                p.begin(self.out, Tok::Type);
-                write_iso_date(self.out, dt.timestamp_millis());
-                p.end(self.out, Tok::Type);
+                self.painted(Tok::Type, |out| write_iso_date(out, dt.timestamp_millis()))
             }
-            Bson::Timestamp(ts) => {
-                p.begin(self.out, Tok::Type);
-                let _ = write!(self.out, "Timestamp({}, {})", ts.time, ts.increment);
-                p.end(self.out, Tok::Type);
-            }
+            Bson::Timestamp(ts) => self.painted(Tok::Type, |out| {
+                let _ = write!(out, "Timestamp({}, {})", ts.time, ts.increment);
+            }),
             Bson::Binary(bin) => {
-                p.begin(self.out, Tok::Type);
-                write_bindata(self.out, bin.subtype, &bin.bytes);
-                p.end(self.out, Tok::Type);
+                self.painted(Tok::Type, |out| write_bindata(out, bin.subtype, &bin.bytes))
             }
             Bson::Decimal128(d) => {
-                p.begin(self.out, Tok::Type);
-                self.out.push_str("NumberDecimal(\"");
-                self.out.push_str(&decimal128_string(d.bytes()));
-                self.out.push_str("\")");
-                p.end(self.out, Tok::Type);
+                self.painted(Tok::Type, |out| {
+                    out.push_str("NumberDecimal(\"");
+                    out.push_str(&decimal128_string(d.bytes()));
+                    out.push_str("\")");
+                });
             }
             Bson::RegularExpression(re) => {
-                p.begin(self.out, Tok::Type);
-                self.out.push('/');
-                write_regex_source(self.out, &re.pattern);
-                self.out.push('/');
-                self.out.push_str(&re.options);
-                p.end(self.out, Tok::Type);
+                self.painted(Tok::Type, |out| {
+                    out.push('/');
+                    write_regex_source(out, &re.pattern);
+                    out.push('/');
+                    out.push_str(&re.options);
+                });
             }
             Bson::MinKey => self.tok(Tok::Type, "{ \"$minKey\" : 1 }"),
             Bson::MaxKey => self.tok(Tok::Type, "{ \"$maxKey\" : 1 }"),
             Bson::DbPointer(_) => {
                 let (ns, id) = db_pointer_parts(v);
-                p.begin(self.out, Tok::Type);
-                self.out.push_str("DBPointer(");
-                write_escaped(self.out, &ns);
-                self.out.push_str(", ObjectId(\"");
-                self.out.push_str(&id);
-                self.out.push_str("\"))");
-                p.end(self.out, Tok::Type);
+                self.painted(Tok::Type, |out| {
+                    out.push_str("DBPointer(");
+                    write_escaped(out, &ns);
+                    out.push_str(", ObjectId(\"");
+                    out.push_str(&id);
+                    out.push_str("\"))");
+                });
             }
             // Containers are handled by `value`; reaching here means a caller bypassed it.
             Bson::Document(_) | Bson::Array(_) => self.value(v, Ind::EMPTY, None, 0),

@@ -32,7 +32,7 @@ impl Runtime {
         ctx.insert_data(host);
         super::convert::install(&mut ctx)?;
         natives::register_all(&mut ctx).map_err(|e| format!("cannot start the runtime: {e}"))?;
-        super::lazy_prelude::install(&mut ctx, super::lazy_prelude::LAZY)
+        super::lazy_prelude::install(&mut ctx, prelude::LAZY)
             .map_err(|e| format!("cannot start the runtime: {e}"))?;
         let mut rt = Runtime { ctx, interrupt };
         for (name, code) in prelude::PRELUDE {

@@ -82,7 +82,7 @@ pub fn exception_report(
                 })
             }
             // Engine errors (runtime limits) have no JS form.
-            Err(_) => Head::Error(first_line(&display).to_string()),
+            Err(_) => Head::Error(crate::format::first_line(&display).to_string()),
         },
     };
     let text = match head {
@@ -97,8 +97,15 @@ pub fn exception_report(
                 report.push_str(f);
             }
             if let Some(name) = missing_name(&text) {
-                if let Some(sugg) = crate::helpers::did_you_mean(name) {
-                    report.push_str(&format!("\nDid you mean {sugg}?"));
+                // `re.initiate(…)` fails on `re`: suggest for the whole dotted path typed.
+                let dotted = src.and_then(|s| dotted_path(s.code, name));
+                let line = dotted
+                    .as_deref()
+                    .and_then(crate::helpers::suggestion_line)
+                    .or_else(|| crate::helpers::suggestion_line(name));
+                if let Some(line) = line {
+                    report.push('\n');
+                    report.push_str(&line);
                 }
             }
             report
@@ -130,10 +137,6 @@ fn opaque_head(value: &JsValue, ctx: &mut Context) -> Head {
     }
     let text = super::convert::js_to_display_string(value, ctx);
     Head::Value(text)
-}
-
-fn first_line(s: &str) -> &str {
-    s.lines().next().unwrap_or("")
 }
 
 /// boa's backtrace lines `    at f (file:1:2)` → `f@file:1:2` (innermost first; native frames
@@ -239,6 +242,19 @@ fn callee_at(code: &str, line: usize, col: usize) -> Option<String> {
 }
 
 /// The identifier named by "x is not defined" / "x is not a function" messages.
+/// `name.member` as written in `code`, when `name` is followed by a property access.
+fn dotted_path(code: &str, name: &str) -> Option<String> {
+    let (line, col) = find_word(code, name)?;
+    let text = code.lines().nth(line - 1)?;
+    let start: usize = text.chars().take(col - 1).map(char::len_utf8).sum();
+    let rest = text.get(start + name.len()..)?.strip_prefix('.')?;
+    let member: String = rest
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '$')
+        .collect();
+    (!member.is_empty()).then(|| format!("{name}.{member}"))
+}
+
 fn missing_name(text: &str) -> Option<&str> {
     let msg = text.split_once(": ").map(|(_, m)| m)?;
     for suffix in [

@@ -5,10 +5,11 @@
 use std::cell::{Cell, RefCell};
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
-use boa_engine::{Context, JsError, JsNativeError, JsResult};
+use boa_engine::{Context, JsError, JsResult};
 
+use super::args::error;
 use super::RuntimeOptions;
 
 /// Host state shared by every native function.
@@ -20,8 +21,6 @@ pub struct Host {
     pub opts: RuntimeOptions,
     /// Set by `quit(n)`; the evaluation then ends with an uncatchable error.
     pub quit: Cell<Option<i32>>,
-    /// Created on first use: `--nodb --eval 1` never pays for it.
-    tokio: OnceLock<tokio::runtime::Runtime>,
 }
 
 impl Host {
@@ -31,22 +30,7 @@ impl Host {
             interrupt: Arc::new(AtomicBool::new(false)),
             opts,
             quit: Cell::new(None),
-            tokio: OnceLock::new(),
         }
-    }
-
-    /// The tokio runtime for database natives (multi-thread, created lazily). The JS thread is
-    /// not one of its workers, so natives may `block_on` it.
-    pub fn tokio(&self) -> Result<&tokio::runtime::Runtime, String> {
-        if let Some(rt) = self.tokio.get() {
-            return Ok(rt);
-        }
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .map_err(|e| format!("cannot start the async runtime: {e}"))?;
-        Ok(self.tokio.get_or_init(|| rt))
     }
 
     /// Write text to the output sink (errors writing are ignored: a closed pipe must not turn
@@ -70,11 +54,8 @@ impl Host {
 
 /// The host of a context. Every `Runtime` installs one before any native can run.
 pub fn host(ctx: &Context) -> JsResult<&Host> {
-    ctx.get_data::<Host>().ok_or_else(|| {
-        JsNativeError::error()
-            .with_message("rsh host state missing")
-            .into()
-    })
+    ctx.get_data::<Host>()
+        .ok_or_else(|| error("rsh host state missing"))
 }
 
 /// Message of the error thrown when the interrupt flag is seen.
@@ -89,7 +70,7 @@ pub fn check_interrupt(ctx: &Context) -> JsResult<()> {
 }
 
 pub fn interrupted_error() -> JsError {
-    JsNativeError::error().with_message(INTERRUPTED).into()
+    error(INTERRUPTED)
 }
 
 /// Write through the host of `ctx` (no-op without a host).

@@ -3,22 +3,21 @@
 //! Parsing and compiling JavaScript is the main start-up cost of boa (tens of milliseconds for
 //! the connection helpers), and `rsh --nodb --eval 1` needs none of it. A [`LazyGroup`] lists
 //! the globals its files define; until one of them is touched, each is an accessor on the
-//! global object whose getter (or setter) turns all the group's accessors into data properties, evaluates the
-//! group's files in order, and then reads (or assigns) the real global. Files of one group may
+//! global object whose getter (or setter) turns all the group's accessors into data properties,
+//! evaluates the group's files in order, and then reads (or assigns) the real global. Files of one group may
 //! use each other's globals at top level; a group may touch another group's globals (that group
 //! then loads first).
 //!
-//! To make a prelude file lazy, move its entry from `prelude::PRELUDE` into a group of [`LAZY`]
-//! and list every global it defines (`var`/`function` at top level) in `globals`.
+//! The groups themselves are listed in `prelude::LAZY`, which also says how to add one.
 //! Tab completion loads the group of the first word it completes (`Runtime::complete`).
 
 use std::cell::RefCell;
 
 use boa_engine::object::FunctionObjectBuilder;
 use boa_engine::property::PropertyDescriptor;
-use boa_engine::{
-    Context, JsNativeError, JsResult, JsString, JsValue, NativeFunction, Script, Source,
-};
+use boa_engine::{Context, JsResult, JsString, JsValue, NativeFunction, Script, Source};
+
+use super::args::error;
 
 /// A set of prelude files loaded together on first use of any of `globals`.
 pub struct LazyGroup {
@@ -27,12 +26,6 @@ pub struct LazyGroup {
     /// `(source name, code)`, evaluated in order.
     pub files: &'static [(&'static str, &'static str)],
 }
-
-/// Lazy prelude groups (the connection layer's helpers go here).
-pub const LAZY: &[LazyGroup] = &[LazyGroup {
-    globals: crate::js::prelude::LEGACY_GLOBALS,
-    files: crate::js::prelude::LEGACY,
-}];
 
 /// Which groups of a context have been loaded (kept in the context's data map).
 struct Loaded(RefCell<Vec<bool>>);
@@ -109,9 +102,8 @@ pub fn load(ctx: &mut Context, index: usize) -> JsResult<()> {
     }
     for (name, code) in group.files {
         let source = Source::from_bytes(code).with_path(std::path::Path::new(name));
-        let script = Script::parse(source, None, ctx).map_err(|e| {
-            JsNativeError::error().with_message(format!("prelude {name} does not parse: {e}"))
-        })?;
+        let script = Script::parse(source, None, ctx)
+            .map_err(|e| error(format!("prelude {name} does not parse: {e}")))?;
         script.evaluate(ctx)?;
     }
     Ok(())

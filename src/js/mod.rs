@@ -7,15 +7,16 @@
 //! * **Natives**: each file in `natives/` has a `register(ctx)` function; [`natives::REGISTRY`]
 //!   lists them in order. A new group (e.g. `natives/db.rs` with `runCommand`) adds one file and
 //!   one entry there.
-//! * **Prelude**: `prelude/*.js` files compiled in with `include_str!` and listed in
-//!   [`prelude::PRELUDE`]; they are evaluated in that order at start-up. `rs.js`, `db.js`, … go
-//!   there. Keep them cheap: files that are not needed by every evaluation belong in a
-//!   [`lazy_prelude::LAZY`] group instead, loaded on first use of one of its globals.
+//! * **Prelude**: `prelude/*.js` files compiled in with `include_str!`: the few in
+//!   [`prelude::PRELUDE`] are evaluated at start-up; everything else goes into a
+//!   [`prelude::LAZY`] group, loaded on first use of one of its globals (see `prelude/mod.rs`
+//!   for how to add one).
 //! * **Host state**: [`host::Host`] lives in the boa `Context` data map (`ctx.get_data::<Host>()`):
-//!   output sink, interrupt flag, tokio runtime (created lazily). Add connection state beside it
+//!   output sink, interrupt flag, `quit` code. Add connection state beside it
 //!   as another `ctx.insert_data(..)` type rather than growing `Host`.
 //! * **Interrupt**: every native that can take time calls [`host::check_interrupt`].
 
+pub mod args;
 mod complete;
 mod context;
 pub mod convert;

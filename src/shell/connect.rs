@@ -86,10 +86,7 @@ pub fn connect(runtime: &mut Runtime, plan: &ConnectionPlan) -> Result<(), Strin
     let handle = crate::js::natives::conn::attach(runtime.context(), conn);
     let db = serde_json::to_string(&plan.db).unwrap_or_else(|_| "\"test\"".to_string());
     runtime
-        .eval(
-            &format!("__loadConn(); __shellConnected({handle}, {db})"),
-            "(connect)",
-        )
+        .eval(&format!("__shellConnected({handle}, {db})"), "(connect)")
         .map_err(|e| format!("Error: cannot set up the connection: {e}"))
 }
 

@@ -82,6 +82,10 @@ pub fn run(args: &Args) -> i32 {
     }
     if !args.interactive() {
         rt.flush();
+        // A script that ran to the end still fails when rs.doctor() found a FAIL.
+        if crate::js::natives::conn::admin::check_failed() {
+            return crate::js::natives::conn::admin::CHECK_FAILED_STATUS;
+        }
         return 0;
     }
     if args.shell && !args.quiet {
@@ -104,13 +108,12 @@ pub fn run(args: &Args) -> i32 {
 /// Runtime settings from the options: colour only when asked for, on a terminal, without
 /// NO_COLOR.
 fn runtime_options(args: &Args) -> RuntimeOptions {
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     RuntimeOptions {
         json: args.json.map(|j| match j {
             JsonArg::Relaxed => JsonMode::Relaxed,
             JsonArg::Canonical => JsonMode::Canonical,
         }),
-        color: args.color && !no_color && std::io::stdout().is_terminal(),
+        color: crate::format::color::enabled(args.color),
         quiet: args.quiet,
     }
 }

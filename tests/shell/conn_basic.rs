@@ -110,7 +110,21 @@ fn rs_help_is_the_legacy_text() {
     let block = &reference[start..];
     let open = block.find("```\n").expect("block") + 4;
     let close = block[open..].find("```").expect("end") + open;
-    assert_eq!(r.stdout, &block[open..close]);
+    // The legacy text first, byte for byte; rsh's own helpers after it.
+    let legacy = &block[open..close];
+    assert!(r.stdout.starts_with(legacy), "{}", r.stdout);
+    let extra = &r.stdout[legacy.len()..];
+    for helper in [
+        "rs.printStatus()",
+        "rs.waitForPrimary(",
+        "rs.waitForMember(",
+        "rs.waitForCaughtUp(",
+        "rs.doctor()",
+        "{dryRun: true}",
+        "{preflight: false}",
+    ] {
+        assert!(extra.contains(helper), "{helper}: {extra}");
+    }
 }
 
 #[test]

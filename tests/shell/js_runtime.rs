@@ -593,6 +593,22 @@ fn completion() {
 }
 
 #[test]
+fn completion_loads_the_lazy_connection_helpers() {
+    let (mut rt, cap) = runtime();
+    // Not loaded at start-up: `defaultPrompt` (mongo.js) only exists once the group is.
+    rt.eval_print("typeof defaultPrompt", "(shell)")
+        .expect("eval");
+    assert_eq!(cap.take(), "undefined\n");
+    assert_eq!(
+        rt.complete("DBCollection.prototype.findO"),
+        vec!["DBCollection.prototype.findOne".to_string()]
+    );
+    rt.eval_print("typeof defaultPrompt", "(shell)")
+        .expect("eval");
+    assert_eq!(cap.take(), "function\n");
+}
+
+#[test]
 fn shell_helper_words() {
     assert_eq!(shows("shellHelper('it', '')"), "no cursor\n");
     assert_eq!(shows("DBQuery.shellBatchSize"), "20\n");

@@ -4,6 +4,8 @@
 // The support crate under the name every module uses for it.
 extern crate rsh_testkit as support;
 
+mod admin_preflight;
+mod admin_views;
 mod cli_args;
 mod cli_completions;
 mod cli_password;

@@ -1,5 +1,5 @@
 //! The REPL in a pseudo-terminal (rexpect): multi-line entries, Tab completion, history kept
-//! across runs without secrets, Ctrl-C clearing the line, `exit`.
+//! across runs without secrets, Ctrl-C clearing the line, `exit`, colour only on a terminal.
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Command;
@@ -194,4 +194,57 @@ fn ctrl_c_interrupts_a_running_command() {
     expect(&mut s, "still-alive");
     // The interrupted entry was the last to fail, but this one succeeded: status 0.
     exit(s);
+}
+
+/// `--color` on a terminal colours results whatever `colored`'s own variables say
+/// (`CLICOLOR=0`); `NO_COLOR` turns it off.
+#[test]
+fn colour_on_a_terminal_unless_no_color() {
+    for no_color in [false, true] {
+        let h = home();
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_rsh"));
+        cmd.args(["--nodb", "--norc", "--color"])
+            .env("HOME", h.path())
+            .env("TERM", "xterm")
+            .env("CLICOLOR", "0")
+            .env_remove("NO_COLOR");
+        if no_color {
+            cmd.env("NO_COLOR", "1");
+        }
+        let mut s = spawn_command(cmd, Some(TIMEOUT_MS)).unwrap_or_else(|e| panic!("spawn: {e}"));
+        expect(&mut s, "> ");
+        send(&mut s, "({s: 'x', n: 1})\r");
+        let shown = expect(&mut s, "> ");
+        let green = "\u{1b}[32m\"x\"\u{1b}[0m";
+        if no_color {
+            assert!(shown.contains("{ \"s\" : \"x\", \"n\" : 1 }"), "{shown:?}");
+            assert!(!shown.contains(green), "{shown:?}");
+        } else {
+            assert!(shown.contains(green), "{shown:?}");
+            assert!(shown.contains("\u{1b}[33m1\u{1b}[0m"), "{shown:?}");
+        }
+        exit(s);
+    }
+}
+
+/// Output into a pipe is never coloured, even with `--color` and `colored`'s
+/// `CLICOLOR_FORCE`.
+#[test]
+fn no_colour_into_a_pipe() {
+    let h = home();
+    let mut cmd = Command::new("sh");
+    cmd.args([
+        "-c",
+        "printf '({s: 1})\\n' | \"$0\" --nodb --norc --color | cat -v",
+        env!("CARGO_BIN_EXE_rsh"),
+    ])
+    .env("HOME", h.path())
+    .env("CLICOLOR_FORCE", "1")
+    .env_remove("NO_COLOR");
+    let mut s = spawn_command(cmd, Some(TIMEOUT_MS)).unwrap_or_else(|e| panic!("spawn: {e}"));
+    let shown = s
+        .exp_eof()
+        .unwrap_or_else(|e| panic!("waiting for the end: {e}"));
+    assert!(shown.contains("{ \"s\" : 1 }"), "{shown:?}");
+    assert!(!shown.contains("^["), "{shown:?}");
 }

@@ -1,6 +1,7 @@
 //! Pure parsing of one complete message (header included). Every length is bounds-checked, so
 //! hostile bytes give a `WireError`, never a panic or a huge allocation.
 
+use super::validate::{check_document, Dups, Invalid};
 use super::{
     check_len, Message, OpBody, WireError, FLAG_CHECKSUM_PRESENT, MAX_MESSAGE_LEN, OP_COMPRESSED,
     OP_MSG, OP_QUERY, OP_REPLY,
@@ -18,6 +19,8 @@ pub fn parse(bytes: &[u8]) -> Result<Message, WireError> {
     let request_id = cur.i32("header")?;
     let response_to = cur.i32("header")?;
     let opcode = cur.i32("header")?;
+    cur.request_id = request_id;
+    cur.legacy = opcode == OP_QUERY;
     let op = match opcode {
         OP_MSG => parse_msg(bytes, cur, request_id)?,
         OP_QUERY => parse_query(cur)?,
@@ -67,7 +70,7 @@ fn parse_msg(whole: &[u8], mut cur: Cursor<'_>, request_id: i32) -> Result<OpBod
     while cur.remaining() > 0 {
         match cur.u8("section kind")? {
             0 => {
-                let doc = cur.document()?;
+                let doc = cur.document(Dups::Command)?;
                 if body.replace(doc).is_some() {
                     return Err(WireError::protocol(
                         request_id,
@@ -88,12 +91,14 @@ fn parse_msg(whole: &[u8], mut cur: Cursor<'_>, request_id: i32) -> Result<OpBod
                     bytes: cur.bytes,
                     pos: cur.pos,
                     end: cur.pos + inner_len,
+                    request_id,
+                    legacy: false,
                 };
                 cur.pos += inner_len;
                 let name = seq.cstring("document sequence identifier")?;
                 let mut docs = Vec::new();
                 while seq.remaining() > 0 {
-                    docs.push(Bson::Document(seq.document()?));
+                    docs.push(Bson::Document(seq.document(Dups::Document)?));
                 }
                 if sequences.iter().any(|(n, _)| *n == name) {
                     return Err(WireError::protocol(
@@ -153,10 +158,10 @@ fn parse_query(mut cur: Cursor<'_>) -> Result<OpBody, WireError> {
     let full_collection_name = cur.cstring("fullCollectionName")?;
     let _skip = cur.i32("numberToSkip")?;
     let _n_return = cur.i32("numberToReturn")?;
-    let raw = cur.document()?;
+    let raw = cur.document(Dups::Command)?;
     // An optional returnFieldsSelector may follow; commands ignore it, but it must be well-formed.
     if cur.remaining() > 0 {
-        cur.document()?;
+        cur.document(Dups::Allowed)?;
     }
     Ok(OpBody::Query {
         flags,
@@ -188,7 +193,7 @@ fn parse_reply(mut cur: Cursor<'_>) -> Result<OpBody, WireError> {
     let _n = cur.i32("numberReturned")?;
     let mut documents = Vec::new();
     while cur.remaining() > 0 {
-        documents.push(cur.document()?);
+        documents.push(cur.document(Dups::Allowed)?);
     }
     Ok(OpBody::Reply {
         flags,
@@ -202,6 +207,9 @@ struct Cursor<'a> {
     bytes: &'a [u8],
     pos: usize,
     end: usize,
+    /// The request being read, for the error reply a refused document gets.
+    request_id: i32,
+    legacy: bool,
 }
 
 impl<'a> Cursor<'a> {
@@ -210,6 +218,8 @@ impl<'a> Cursor<'a> {
             bytes,
             pos: 0,
             end: bytes.len(),
+            request_id: 0,
+            legacy: false,
         }
     }
 
@@ -258,8 +268,9 @@ impl<'a> Cursor<'a> {
         Ok(s.to_owned())
     }
 
-    /// One BSON document, whose own length prefix must fit in what is left.
-    fn document(&mut self) -> Result<Document, WireError> {
+    /// One BSON document, whose own length prefix must fit in what is left; checked (depth, size,
+    /// UTF-8, duplicate names) before the recursive parser sees it.
+    fn document(&mut self, dups: Dups) -> Result<Document, WireError> {
         let rest = &self.bytes[self.pos..self.end];
         if rest.len() < 5 {
             return Err(WireError::Truncated("document"));
@@ -269,8 +280,19 @@ impl<'a> Cursor<'a> {
             .ok()
             .filter(|&l| (5..=rest.len()).contains(&l));
         let len = len.ok_or(WireError::Truncated("document"))?;
-        let doc = Document::from_reader(&mut &rest[..len])
-            .map_err(|e| WireError::BadBson(e.to_string()))?;
+        let refuse = |invalid: Invalid| WireError::Refused {
+            request_id: self.request_id,
+            legacy: self.legacy,
+            invalid,
+        };
+        check_document(&rest[..len], dups).map_err(refuse)?;
+        let doc = Document::from_reader(&mut &rest[..len]).map_err(|e| {
+            refuse(Invalid {
+                code: 22,
+                code_name: "InvalidBSON",
+                errmsg: e.to_string(),
+            })
+        })?;
         self.pos += len;
         Ok(doc)
     }

@@ -6,6 +6,7 @@
 
 mod decode;
 mod encode;
+pub mod validate;
 
 pub use decode::parse;
 pub use encode::{
@@ -94,6 +95,14 @@ pub enum WireError {
     /// OP_COMPRESSED: compression is never negotiated, so it is declined by closing.
     Compressed,
     UnknownOpcode(i32),
+    /// A well-framed message with a document mongod's validator refuses (too deep, too large,
+    /// invalid UTF-8, duplicate names): answered with this error; the connection stays open.
+    Refused {
+        request_id: i32,
+        /// The request came as OP_QUERY, so the answer is an OP_REPLY.
+        legacy: bool,
+        invalid: validate::Invalid,
+    },
     /// A well-framed request that breaks an OP_MSG rule; answered with this error, then closed.
     Protocol {
         request_id: i32,
@@ -130,8 +139,27 @@ impl WireError {
                 *request_id,
                 bson::doc! {"ok": 0.0, "errmsg": errmsg.clone(), "code": *code, "codeName": *code_name},
             )),
+            WireError::Refused {
+                request_id,
+                invalid,
+                ..
+            } => Some((
+                *request_id,
+                bson::doc! {"ok": 0.0, "errmsg": invalid.errmsg.clone(), "code": invalid.code, "codeName": invalid.code_name},
+            )),
             _ => None,
         }
+    }
+
+    /// True when the stream is still in step after this error (the whole message was read and
+    /// only its content was refused), so the connection may keep serving.
+    pub fn keeps_connection(&self) -> bool {
+        matches!(self, WireError::Refused { .. })
+    }
+
+    /// True when the error reply must be an OP_REPLY (the request was an OP_QUERY).
+    pub fn legacy_reply(&self) -> bool {
+        matches!(self, WireError::Refused { legacy: true, .. })
     }
 }
 
@@ -147,6 +175,9 @@ impl std::fmt::Display for WireError {
             WireError::Protocol {
                 code_name, errmsg, ..
             } => write!(f, "{code_name}: {errmsg}"),
+            WireError::Refused { invalid, .. } => {
+                write!(f, "{}: {}", invalid.code_name, invalid.errmsg)
+            }
         }
     }
 }
@@ -200,3 +231,5 @@ fn check_len(len: i32, max_len: usize) -> Result<(), WireError> {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod validate_tests;

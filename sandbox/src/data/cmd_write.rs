@@ -117,6 +117,7 @@ pub fn insert_one(
             format!("object to insert too large. size in bytes: {size}, max size: {MAX_BSON}"),
         ));
     }
+    super::depth::check_insert(&d)?;
     let mut last = e.ensure_collection(db, coll)?;
     let c = e
         .coll(db, coll)
@@ -149,6 +150,7 @@ pub fn replace_one(
             format!("Resulting document after update is larger than {MAX_BSON}"),
         ));
     }
+    super::depth::check_update(&new)?;
     let c = e
         .coll(db, coll)
         .ok_or_else(|| CmdError::new(1, "InternalError", "collection vanished"))?;

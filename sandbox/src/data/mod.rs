@@ -28,6 +28,7 @@ mod commands;
 mod compaction;
 mod compare;
 mod cursor;
+mod depth;
 mod docpath;
 mod engine;
 mod explain;

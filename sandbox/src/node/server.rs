@@ -77,9 +77,16 @@ async fn connection(node: Arc<Node>, stream: TcpStream, peer: SocketAddr) {
             Ok(None) => break "end of stream".to_string(),
             Err(e) => {
                 if let Some((to, body)) = e.error_reply() {
-                    let _ = wr
-                        .write_all(&encode_msg_reply(next_request_id(), to, &body))
-                        .await;
+                    let bytes = if e.legacy_reply() {
+                        encode_op_reply(next_request_id(), to, &body)
+                    } else {
+                        encode_msg_reply(next_request_id(), to, &body)
+                    };
+                    let sent = wr.write_all(&bytes).await;
+                    // A refused document leaves the stream in step: keep serving.
+                    if sent.is_ok() && e.keeps_connection() {
+                        continue;
+                    }
                 }
                 break e.to_string();
             }
@@ -107,8 +114,17 @@ async fn connection(node: Arc<Node>, stream: TcpStream, peer: SocketAddr) {
     );
 }
 
-/// Opens one listener per `--bind_ip` address on `--port` (mongod's message on failure).
-pub async fn bind(bind_ip: &[String], port: u16) -> Result<Vec<TcpListener>, String> {
+/// The listen backlog when `net.listenBacklog` is not set: the system's somaxconn, as mongod.
+pub fn default_backlog() -> u32 {
+    std::fs::read_to_string("/proc/sys/net/core/somaxconn")
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(4096)
+}
+
+/// Opens one listener per `--bind_ip` address on `--port` with the given backlog (mongod's
+/// message on failure).
+pub async fn bind(bind_ip: &[String], port: u16, backlog: u32) -> Result<Vec<TcpListener>, String> {
     let mut out = Vec::new();
     for ip in bind_ip {
         let addr = format!(
@@ -119,7 +135,7 @@ pub async fn bind(bind_ip: &[String], port: u16) -> Result<Vec<TcpListener>, Str
                 ip.clone()
             }
         );
-        match TcpListener::bind(&addr).await {
+        match listen(&addr, backlog).await {
             Ok(l) => out.push(l),
             Err(e) => {
                 return Err(format!(
@@ -129,4 +145,21 @@ pub async fn bind(bind_ip: &[String], port: u16) -> Result<Vec<TcpListener>, Str
         }
     }
     Ok(out)
+}
+
+async fn listen(addr: &str, backlog: u32) -> std::io::Result<TcpListener> {
+    let mut last = None;
+    for a in tokio::net::lookup_host(addr).await? {
+        let sock = if a.is_ipv4() {
+            tokio::net::TcpSocket::new_v4()?
+        } else {
+            tokio::net::TcpSocket::new_v6()?
+        };
+        sock.set_reuseaddr(true)?;
+        match sock.bind(a).and_then(|()| sock.listen(backlog)) {
+            Ok(l) => return Ok(l),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| std::io::Error::other("no address to listen on")))
 }

@@ -62,6 +62,8 @@ pub static OPTIONS: &[OptSpec] = &[
     opt!(&["bind_ip_all"], "net.bindIpAll", Kind::Switch, None, "bind to all ip addresses"),
     opt!(&["ipv6"], "net.ipv6", Kind::Switch, IGNORED, ""),
     opt!(&["maxConns"], "net.maxIncomingConnections", ANY_INT, IGNORED, ""),
+    opt!(&["listenBacklog"], "net.listenBacklog", Kind::Int { min: 1, max: i32::MAX as i64 },
+        None, "set socket listen backlog size - the system's somaxconn by default"),
     opt!(&["unixSocketPrefix"], "net.unixDomainSocket.pathPrefix", Kind::Str, IGNORED, ""),
     opt!(&["dbpath"], "storage.dbPath", Kind::Str, None,
         "directory for datafiles - defaults to /data/db"),

@@ -18,3 +18,4 @@ mod initial_sync;
 mod node;
 mod node_set;
 mod wire;
+mod wire_limits;

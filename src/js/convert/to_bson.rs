@@ -10,7 +10,8 @@ use boa_engine::{js_string, Context, JsResult, JsValue};
 use bson::{Bson, Document, JavaScriptCodeWithScope, Regex};
 
 use super::hints::{self, Hint, Hints};
-use crate::js::types::common::{type_error, value_data};
+use crate::js::args::{describe, type_error};
+use crate::js::types::common::value_data;
 use crate::js::types::{
     keys, JsBinData, JsDbRef, JsNumberDecimal, JsNumberInt, JsNumberLong, JsObjectId, JsTimestamp,
 };
@@ -40,7 +41,7 @@ pub fn js_to_document(v: &JsValue, ctx: &mut Context) -> JsResult<Document> {
         Bson::Document(d) => Ok(d),
         _ => Err(type_error(format!(
             "expected an object, got {}",
-            crate::js::types::common::describe(Some(v))
+            describe(Some(v))
         ))),
     }
 }

@@ -5,10 +5,11 @@ use std::path::Path;
 use boa_engine::object::builtins::JsArray;
 use boa_engine::object::ObjectInitializer;
 use boa_engine::property::Attribute;
-use boa_engine::{js_string, Context, JsNativeError, JsResult, JsValue, Script, Source};
+use boa_engine::{js_string, Context, JsResult, JsValue, Script, Source};
 
+use crate::js::args::{describe, error, opt_string, wrong};
 use crate::js::host::check_interrupt;
-use crate::js::types::common::{arg_string, describe, js_str};
+use crate::js::types::common::js_str;
 
 pub fn register(ctx: &mut Context) -> JsResult<()> {
     super::global_fn(ctx, "load", 1, load)?;
@@ -20,10 +21,6 @@ pub fn register(ctx: &mut Context) -> JsResult<()> {
     Ok(())
 }
 
-fn error(msg: impl Into<String>) -> boa_engine::JsError {
-    JsNativeError::error().with_message(msg.into()).into()
-}
-
 /// Largest file `cat()` returns (legacy limit).
 const CAT_LIMIT: u64 = 16 * 1024 * 1024;
 
@@ -32,10 +29,7 @@ fn load(_: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
     for a in args {
         check_interrupt(ctx)?;
         let Some(name) = a.as_string().map(|s| s.to_std_string_escaped()) else {
-            return Err(error(format!(
-                "load(): file name must be a string, got {}",
-                describe(Some(a))
-            )));
+            return Err(error(wrong("load()", "file name", "a string", Some(a))));
         };
         let code = std::fs::read_to_string(&name)
             .map_err(|e| error(format!("error loading js file: {name}: {e}")))?;
@@ -54,7 +48,7 @@ fn load(_: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
 }
 
 fn cat(_: &JsValue, args: &[JsValue], _: &mut Context) -> JsResult<JsValue> {
-    let path = arg_string(args, 0).ok_or_else(|| {
+    let path = opt_string(args, 0).ok_or_else(|| {
         error(format!(
             "cat() : argument must be a file name string, got {}",
             describe(args.first())
@@ -103,9 +97,11 @@ fn dir_arg(args: &[JsValue], func: &str) -> JsResult<String> {
             .as_string()
             .map(|s| s.to_std_string_escaped())
             .ok_or_else(|| {
-                error(format!(
-                    "{func}(): directory must be a string, got {}",
-                    describe(Some(v))
+                error(wrong(
+                    &format!("{func}()"),
+                    "directory",
+                    "a string",
+                    Some(v),
                 ))
             }),
     }
@@ -148,7 +144,7 @@ fn pwd(_: &JsValue, _: &[JsValue], _: &mut Context) -> JsResult<JsValue> {
 
 fn cd(_: &JsValue, args: &[JsValue], _: &mut Context) -> JsResult<JsValue> {
     let dir =
-        arg_string(args, 0).ok_or_else(|| error("cd requires one argument -- cd(directory)"))?;
+        opt_string(args, 0).ok_or_else(|| error("cd requires one argument -- cd(directory)"))?;
     std::env::set_current_dir(&dir)
         .map_err(|e| error(format!("change directory failed: {dir}: {e}")))?;
     Ok(JsValue::undefined())

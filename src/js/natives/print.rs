@@ -3,6 +3,7 @@
 
 use boa_engine::{Context, JsResult, JsValue};
 
+use crate::js::args::arg;
 use crate::js::convert::tojson_value;
 use crate::js::host::{check_interrupt, host};
 use crate::js::types::common::js_str;
@@ -38,10 +39,6 @@ fn print(_this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsVal
     line.push('\n');
     host(ctx)?.write(&line);
     Ok(JsValue::undefined())
-}
-
-fn arg(args: &[JsValue], i: usize) -> JsValue {
-    args.get(i).cloned().unwrap_or_default()
 }
 
 fn printjson(_this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {

@@ -3,8 +3,9 @@
 use std::time::{Duration, Instant};
 
 use boa_engine::error::PanicError;
-use boa_engine::{Context, JsError, JsNativeError, JsResult, JsValue};
+use boa_engine::{Context, JsResult, JsValue};
 
+use crate::js::args::error;
 use crate::js::host::{check_interrupt, host, interrupted_error};
 use crate::js::types::common::js_str;
 
@@ -17,10 +18,6 @@ pub fn register(ctx: &mut Context) -> JsResult<()> {
     super::global_fn(ctx, "getHostName", 0, get_host_name)?;
     super::global_fn(ctx, "help", 1, help)?;
     Ok(())
-}
-
-fn error(msg: impl Into<String>) -> JsError {
-    JsNativeError::error().with_message(msg.into()).into()
 }
 
 /// `sleep(ms)`: exactly one numeric argument; wakes every 10 ms to honour the interrupt flag.

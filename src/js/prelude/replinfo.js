@@ -86,6 +86,6 @@ DB.prototype.printSecondaryReplicationInfo = function () {
 };
 
 DB.prototype.printSlaveReplicationInfo = function () {
-    print("WARNING: printSlaveReplicationInfo is deprecated and may be removed in the next major release. Please use printSecondaryReplicationInfo instead.");
+    rs._deprecated("printSlaveReplicationInfo", "WARNING: printSlaveReplicationInfo is deprecated and may be removed in the next major release. Please use printSecondaryReplicationInfo instead.");
     this.printSecondaryReplicationInfo();
 };

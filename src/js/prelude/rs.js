@@ -27,10 +27,48 @@ rs.help = function () {
     print("");
     print("\treconfiguration helpers disconnect from the database so the shell will display");
     print("\tan error, even if the command succeeds.");
+    // rsh's own helpers, after the legacy text.
+    print("");
+    print("\trs.printStatus()                           one row per member: state, health, lag, heartbeat, priority/votes");
+    print("\trs.waitForPrimary([timeoutSecs])           wait until the set has a primary; returns rs.status()");
+    print("\trs.waitForMember(host, state[, timeoutSecs]) wait until host is in state (\"SECONDARY\", 2, ...)");
+    print("\trs.waitForCaughtUp([maxLagSecs, timeoutSecs]) wait until every secondary is within maxLagSecs of the primary");
+    print("\trs.doctor()                                check the set: members, lag, oplog, clocks, config, versions");
+    print("");
+    print("\tchanges (initiate, add, addArb, remove, reconfig) are checked first: preflight WARN/FAIL lines;");
+    print("\ta FAIL sends nothing. Options: {dryRun: true} shows the checks and the config diff only,");
+    print("\t{preflight: false} skips the checks. Neither is sent to the server.");
+};
+
+// Split the options rsh keeps for itself (`preflight`, `dryRun`: never sent) from the
+// command's.
+rs._ownOptions = function (options) {
+    var own = {preflight: true, dryRun: false}, rest = {};
+    if (options !== null && typeof options === "object") {
+        for (var k in options) {
+            if (k === "preflight") {
+                own.preflight = options[k] !== false;
+            } else if (k === "dryRun") {
+                own.dryRun = options[k] === true;
+            } else {
+                rest[k] = options[k];
+            }
+        }
+    }
+    return {own: own, rest: rest};
+};
+
+// Deprecated helpers say so once per session.
+rs._deprecationShown = {};
+rs._deprecated = function (name, text) {
+    if (!rs._deprecationShown[name]) {
+        rs._deprecationShown[name] = true;
+        print(text);
+    }
 };
 
 rs.slaveOk = function (value) {
-    print("WARNING: slaveOk() is deprecated and may be removed in the next major release. Please use secondaryOk() instead.");
+    rs._deprecated("rs.slaveOk", "WARNING: slaveOk() is deprecated and may be removed in the next major release. Please use secondaryOk() instead.");
     db.getMongo().setSecondaryOk(value);
 };
 rs.secondaryOk = function (value) {
@@ -41,7 +79,14 @@ rs.status = function () { return db._adminCommand("replSetGetStatus"); };
 rs.isMaster = function () { return db.isMaster(); };
 rs.hello = function () { return db.hello(); };
 // No argument: the command carries BSON undefined and the server builds the default config.
-rs.initiate = function (c) { return db._adminCommand({replSetInitiate: c}); };
+// Changes go through rs._change (rs_admin.js): preflight checks, dryRun, a summary line.
+rs.initiate = function (c, options) {
+    var d = db;
+    var split = rs._ownOptions(options);
+    return rs._change(d, "initiate", null, c, false, split.own, function () {
+        return d._adminCommand({replSetInitiate: c});
+    });
+};
 rs.printReplicationInfo = function () { return db.printReplicationInfo(); };
 rs.printSlaveReplicationInfo = function () { return db.printSlaveReplicationInfo(); };
 rs.printSecondaryReplicationInfo = function () { return db.printSecondaryReplicationInfo(); };
@@ -88,12 +133,16 @@ rs._runCmd = function (c) {
 };
 
 rs.reconfig = function (cfg, options) {
-    cfg.version = rs.conf().version + 1;
+    var current = rs.conf();
+    cfg.version = current.version + 1;
+    var split = rs._ownOptions(options);
     var cmd = {replSetReconfig: cfg};
-    for (var i in options) {
-        cmd[i] = options[i];
+    for (var i in split.rest) {
+        cmd[i] = split.rest[i];
     }
-    return this._runCmd(cmd);
+    return rs._change(db, "reconfig", current, cfg, cmd.force === true, split.own, function () {
+        return rs._runCmd(cmd);
+    });
 };
 
 // The config as stored in local.system.replset (rs.add and rs.remove read it there).
@@ -109,8 +158,16 @@ rs._localConfig = function () {
     return c;
 };
 
-rs.add = function (hostport, arb) {
+// rs.add(host[, arbiterOnly][, options]) and rs.add(host, options): options are rsh's own
+// (preflight, dryRun).
+rs.add = function (hostport, arb, options) {
+    if (arb !== null && typeof arb === "object") {
+        options = arb;
+        arb = undefined;
+    }
+    var current = rs._localConfig();
     var c = rs._localConfig();
+    var split = rs._ownOptions(options);
     c.version++;
     var max = 0;
     for (var i in c.members) {
@@ -134,20 +191,26 @@ rs.add = function (hostport, arb) {
         }
     }
     c.members.push(cfg);
-    return this._runCmd({replSetReconfig: c});
+    return rs._change(db, arb ? "addArb" : "add", current, c, false, split.own, function () {
+        return rs._runCmd({replSetReconfig: c});
+    });
 };
 
-rs.addArb = function (hn) {
-    return this.add(hn, true);
+rs.addArb = function (hn, options) {
+    return this.add(hn, true, options);
 };
 
-rs.remove = function (hn) {
+rs.remove = function (hn, options) {
+    var current = rs._localConfig();
     var c = rs._localConfig();
+    var split = rs._ownOptions(options);
     c.version++;
     for (var i in c.members) {
         if (c.members[i].host == hn) {
             c.members.splice(i, 1);
-            return db._adminCommand({replSetReconfig: c});
+            return rs._change(db, "remove", current, c, false, split.own, function () {
+                return db._adminCommand({replSetReconfig: c});
+            });
         }
     }
     return "error: couldn't find " + hn + " in " + tojson(c.members);

@@ -9,37 +9,16 @@ use boa_engine::{js_string, Context, Finalize, JsData, JsObject, JsResult, JsVal
 use bson::spec::BinarySubtype;
 use bson::{Binary, Bson};
 
-use super::common::{arg_string, construct_any, describe, instance, js_str, this_data, type_error};
+use super::common::{construct_any, instance, js_str, legacy_text, this_data};
 use super::numbers::add_methods;
-use crate::js::format::{self, Style};
+use crate::js::args::{self, type_error};
 use crate::js::natives::global_fn;
 
 #[derive(Debug, Clone, Trace, Finalize, JsData)]
 pub struct JsBinData(#[unsafe_ignore_trace] pub Binary);
 
 fn subtype_arg(v: Option<&JsValue>, func: &str) -> JsResult<u8> {
-    let n = v.and_then(|v| v.as_number()).ok_or_else(|| {
-        type_error(format!(
-            "{func}: subtype must be a number, got {}",
-            describe(v)
-        ))
-    })?;
-    if n.fract() != 0.0 || !(0.0..=255.0).contains(&n) {
-        return Err(type_error(format!(
-            "{func}: subtype must be an integer 0-255, got {}",
-            format::js_number(n)
-        )));
-    }
-    Ok(n as u8)
-}
-
-fn string_arg(args: &[JsValue], i: usize, func: &str, what: &str) -> JsResult<String> {
-    arg_string(args, i).ok_or_else(|| {
-        type_error(format!(
-            "{func}: {what} must be a string, got {}",
-            describe(args.get(i))
-        ))
-    })
+    Ok(args::whole_number(v, func, "subtype", 255.0, "0-255")? as u8)
 }
 
 impl Class for JsBinData {
@@ -48,7 +27,7 @@ impl Class for JsBinData {
 
     fn data_constructor(_nt: &JsValue, args: &[JsValue], _: &mut Context) -> JsResult<Self> {
         let subtype = subtype_arg(args.first(), "BinData()")?;
-        let text = string_arg(args, 1, "BinData()", "data")?;
+        let text = args::string(args, 1, "BinData()", "data")?;
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(text.trim())
             .map_err(|e| type_error(format!("BinData(): invalid base64 {text:?}: {e}")))?;
@@ -104,7 +83,7 @@ fn make(subtype: u8, bytes: Vec<u8>, ctx: &mut Context) -> JsResult<JsValue> {
 
 fn hex_data(_: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
     let subtype = subtype_arg(args.first(), "HexData()")?;
-    let text = string_arg(args, 1, "HexData()", "data")?;
+    let text = args::string(args, 1, "HexData()", "data")?;
     let bytes = decode_hex(&text, "HexData()")?;
     make(subtype, bytes, ctx)
 }
@@ -113,7 +92,7 @@ fn uuid(_: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
     let bytes = match args.first().filter(|v| !v.is_undefined()) {
         None => uuid::Uuid::new_v4().as_bytes().to_vec(),
         Some(_) => {
-            let text = string_arg(args, 0, "UUID()", "argument")?;
+            let text = args::string(args, 0, "UUID()", "argument")?;
             let digits: String = text.chars().filter(|c| *c != '-').collect();
             if digits.len() != 32 {
                 return Err(type_error(format!(
@@ -127,7 +106,7 @@ fn uuid(_: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
 }
 
 fn md5(_: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
-    let text = string_arg(args, 0, "MD5()", "argument")?;
+    let text = args::string(args, 0, "MD5()", "argument")?;
     if text.len() != 32 {
         return Err(type_error(format!("MD5(): {text:?} must be 32 hex digits")));
     }
@@ -140,12 +119,7 @@ fn bin(this: &JsValue) -> JsResult<Binary> {
 }
 
 fn to_string(this: &JsValue, _: &[JsValue], _: &mut Context) -> JsResult<JsValue> {
-    Ok(js_str(&format::tojson(
-        &Bson::Binary(bin(this)?),
-        "",
-        false,
-        Style::default(),
-    )))
+    Ok(legacy_text(&Bson::Binary(bin(this)?)))
 }
 
 fn b64(this: &JsValue, _: &[JsValue], _: &mut Context) -> JsResult<JsValue> {

@@ -1,9 +1,12 @@
-//! Shared plumbing for the BSON classes: call-or-new construction, `this` data access, argument
-//! checks with legacy-style messages.
+//! Shared plumbing for the BSON classes: call-or-new construction, `this` data access, instances
+//! and dates (argument checks are in `js::args`).
 
 use boa_engine::class::Class;
 use boa_engine::object::NativeObject;
-use boa_engine::{js_string, Context, JsError, JsNativeError, JsObject, JsResult, JsValue};
+use boa_engine::{js_string, Context, JsObject, JsResult, JsValue};
+
+use crate::js::args::type_error;
+use crate::js::format::{self, Style};
 
 /// Build an instance of `C` whether called with `new` or as a plain function (the legacy shell
 /// accepts both: `ObjectId()` and `new ObjectId()`).
@@ -45,48 +48,24 @@ pub fn value_data<T: NativeObject + Clone>(value: &JsValue) -> Option<T> {
     Some(data.clone())
 }
 
-pub fn type_error(msg: impl Into<String>) -> JsError {
-    JsNativeError::typ().with_message(msg.into()).into()
-}
-
+/// A JS string value.
 pub fn js_str(s: &str) -> JsValue {
     JsValue::from(boa_engine::JsString::from(s))
 }
 
-/// Argument `i` as a Rust string, if it is a JS string.
-pub fn arg_string(args: &[JsValue], i: usize) -> Option<String> {
-    args.get(i)
-        .and_then(|v| v.as_string())
-        .map(|s| s.to_std_string_escaped())
+/// The legacy text of a BSON value (`tojson`, default style) as a JS string: what the wrapper
+/// types' `toString` and `tojson` return.
+pub fn legacy_text(v: &bson::Bson) -> JsValue {
+    js_str(&format::tojson(v, "", false, Style::default()))
 }
 
-/// Short description of a value for error messages (`"abc"`, `12`, `an object`).
-pub fn describe(v: Option<&JsValue>) -> String {
-    match v {
-        None => "nothing".to_string(),
-        Some(v) if v.is_undefined() => "undefined".to_string(),
-        Some(v) if v.is_null() => "null".to_string(),
-        Some(v) => {
-            if let Some(s) = v.as_string() {
-                format!("{:?}", s.to_std_string_escaped())
-            } else if let Some(n) = v.as_number() {
-                crate::js::convert::number_text(n)
-            } else if v.is_boolean() {
-                format!("{}", v.to_boolean())
-            } else {
-                "an object".to_string()
-            }
-        }
-    }
-}
-
-/// A new JS Date for `ms` milliseconds since the epoch.
 /// Wrap native data as an instance of its class (used when converting BSON to JS).
 pub fn instance<C: Class>(data: C, ctx: &mut Context) -> JsResult<JsValue> {
     let proto = class_prototype::<C>(ctx)?;
     Ok(JsObject::<C>::new_unique(proto, data).upcast().into())
 }
 
+/// A new JS Date for `ms` milliseconds since the epoch.
 pub fn new_date(ms: f64, ctx: &mut Context) -> JsResult<JsValue> {
     let date = boa_engine::object::builtins::JsDate::new(ctx);
     date.set_time(ms, ctx)?;

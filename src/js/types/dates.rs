@@ -5,8 +5,9 @@ use boa_engine::object::FunctionObjectBuilder;
 use boa_engine::property::PropertyDescriptor;
 use boa_engine::{js_string, Context, JsResult, JsValue, NativeFunction};
 
-use super::common::{describe, js_str, new_date, type_error};
+use super::common::{js_str, new_date};
 use super::object_id::NativeFn;
+use crate::js::args::{type_error, wrong_type};
 use crate::js::format;
 use crate::js::natives::global_fn;
 
@@ -74,12 +75,7 @@ fn iso_date(_: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValu
                     as f64
             }
             None if v.as_number().is_some() => v.as_number().unwrap_or(f64::NAN),
-            None => {
-                return Err(type_error(format!(
-                    "ISODate(): argument must be a string, got {}",
-                    describe(Some(v))
-                )))
-            }
+            None => return Err(wrong_type("ISODate()", "argument", "a string", Some(v))),
         },
     };
     new_date(ms, ctx)

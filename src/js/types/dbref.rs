@@ -4,8 +4,9 @@
 use boa_engine::class::{Class, ClassBuilder};
 use boa_engine::{js_string, Context, Finalize, JsData, JsObject, JsResult, JsValue, Trace};
 
-use super::common::{construct_any, describe, js_str, type_error};
+use super::common::{construct_any, js_str};
 use super::numbers::add_methods;
+use crate::js::args::{type_error, wrong_type};
 
 #[derive(Debug, Clone, Trace, Finalize, JsData)]
 pub struct JsDbRef;
@@ -16,20 +17,24 @@ impl Class for JsDbRef {
 
     fn data_constructor(_: &JsValue, args: &[JsValue], _: &mut Context) -> JsResult<Self> {
         if args.first().and_then(|v| v.as_string()).is_none() {
-            return Err(type_error(format!(
-                "DBRef(): the collection name must be a string, got {}",
-                describe(args.first())
-            )));
+            return Err(wrong_type(
+                "DBRef()",
+                "the collection name",
+                "a string",
+                args.first(),
+            ));
         }
         if args.get(1).is_none_or(|v| v.is_undefined()) {
             return Err(type_error("DBRef(): an id is required"));
         }
         if let Some(db) = args.get(2).filter(|v| !v.is_undefined()) {
             if db.as_string().is_none() {
-                return Err(type_error(format!(
-                    "DBRef(): the database name must be a string, got {}",
-                    describe(Some(db))
-                )));
+                return Err(wrong_type(
+                    "DBRef()",
+                    "the database name",
+                    "a string",
+                    Some(db),
+                ));
             }
         }
         Ok(JsDbRef)

@@ -7,9 +7,8 @@ use boa_engine::{
 };
 use bson::Bson;
 
-use super::common::{construct_any, js_str};
+use super::common::{construct_any, legacy_text};
 use super::numbers::add_methods;
-use crate::js::format::{self, Style};
 
 #[derive(Debug, Clone, Trace, Finalize, JsData)]
 pub struct JsMinKey;
@@ -17,16 +16,12 @@ pub struct JsMinKey;
 #[derive(Debug, Clone, Trace, Finalize, JsData)]
 pub struct JsMaxKey;
 
-fn text(b: Bson) -> JsValue {
-    js_str(&format::tojson(&b, "", false, Style::default()))
-}
-
 fn min_text(_: &JsValue, _: &[JsValue], _: &mut Context) -> JsResult<JsValue> {
-    Ok(text(Bson::MinKey))
+    Ok(legacy_text(&Bson::MinKey))
 }
 
 fn max_text(_: &JsValue, _: &[JsValue], _: &mut Context) -> JsResult<JsValue> {
-    Ok(text(Bson::MaxKey))
+    Ok(legacy_text(&Bson::MaxKey))
 }
 
 impl Class for JsMinKey {

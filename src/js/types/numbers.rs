@@ -8,8 +8,9 @@ use boa_engine::{
 };
 use bson::{Bson, Decimal128};
 
-use super::common::{construct_any, describe, js_str, this_data, type_error, value_data};
+use super::common::{construct_any, js_str, legacy_text, this_data, value_data};
 use super::object_id::NativeFn;
+use crate::js::args::{describe, type_error, wrong_type};
 use crate::js::format::{self, Style};
 
 #[derive(Debug, Clone, Trace, Finalize, JsData)]
@@ -93,10 +94,12 @@ impl Class for JsNumberLong {
                 ))
             });
         }
-        Err(type_error(format!(
-            "NumberLong(): argument must be a number or a numeric string, got {}",
-            describe(Some(v))
-        )))
+        Err(wrong_type(
+            "NumberLong()",
+            "argument",
+            "a number or a numeric string",
+            Some(v),
+        ))
     }
 
     fn construct(nt: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsObject> {
@@ -147,12 +150,7 @@ fn long_arg(v: Option<&JsValue>) -> Option<i64> {
 }
 
 fn long_to_string(this: &JsValue, _: &[JsValue], _: &mut Context) -> JsResult<JsValue> {
-    Ok(js_str(&format::tojson(
-        &Bson::Int64(long(this)?),
-        "",
-        false,
-        Style::default(),
-    )))
+    Ok(legacy_text(&Bson::Int64(long(this)?)))
 }
 
 fn long_value(this: &JsValue, _: &[JsValue], _: &mut Context) -> JsResult<JsValue> {
@@ -211,10 +209,12 @@ impl Class for JsNumberInt {
         } else if let Some(l) = value_data::<JsNumberLong>(v) {
             l.0 as f64
         } else {
-            return Err(type_error(format!(
-                "NumberInt(): argument must be a number or a numeric string, got {}",
-                describe(Some(v))
-            )));
+            return Err(wrong_type(
+                "NumberInt()",
+                "argument",
+                "a number or a numeric string",
+                Some(v),
+            ));
         };
         if n < i32::MIN as f64 || n > i32::MAX as f64 {
             return Err(type_error(format!(
@@ -285,10 +285,12 @@ impl Class for JsNumberDecimal {
         if let Some(i) = value_data::<JsNumberInt>(v) {
             return parse_decimal(&i.0.to_string());
         }
-        Err(type_error(format!(
-            "NumberDecimal(): argument must be a string or a number, got {}",
-            describe(Some(v))
-        )))
+        Err(wrong_type(
+            "NumberDecimal()",
+            "argument",
+            "a string or a number",
+            Some(v),
+        ))
     }
 
     fn construct(nt: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsObject> {
@@ -324,12 +326,7 @@ fn dec(this: &JsValue) -> JsResult<Decimal128> {
 }
 
 fn dec_to_string(this: &JsValue, _: &[JsValue], _: &mut Context) -> JsResult<JsValue> {
-    Ok(js_str(&format::tojson(
-        &Bson::Decimal128(dec(this)?),
-        "",
-        false,
-        Style::default(),
-    )))
+    Ok(legacy_text(&Bson::Decimal128(dec(this)?)))
 }
 
 fn dec_to_json(this: &JsValue, _: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {

@@ -9,8 +9,8 @@ use boa_engine::{
 use bson::oid::ObjectId;
 use bson::Bson;
 
-use super::common::{construct_any, describe, js_str, new_date, this_data, type_error, value_data};
-use crate::js::format::{self, Style};
+use super::common::{construct_any, js_str, legacy_text, new_date, this_data, value_data};
+use crate::js::args::{type_error, wrong_type};
 
 #[derive(Debug, Clone, Trace, Finalize, JsData)]
 pub struct JsObjectId(#[unsafe_ignore_trace] pub ObjectId);
@@ -31,10 +31,12 @@ impl Class for JsObjectId {
                     .as_string()
                     .map(|s| s.to_std_string_escaped())
                     .ok_or_else(|| {
-                        type_error(format!(
-                            "ObjectId(): argument must be a 24-character hex string, got {}",
-                            describe(Some(v))
-                        ))
+                        wrong_type(
+                            "ObjectId()",
+                            "argument",
+                            "a 24-character hex string",
+                            Some(v),
+                        )
                     })?;
                 parse_hex(&hex).map(JsObjectId)
             }
@@ -103,12 +105,7 @@ fn str_getter(this: &JsValue, _: &[JsValue], _: &mut Context) -> JsResult<JsValu
 
 fn to_string(this: &JsValue, _: &[JsValue], _: &mut Context) -> JsResult<JsValue> {
     let oid = this_data::<JsObjectId>(this, "ObjectId.toString")?.0;
-    Ok(js_str(&format::tojson(
-        &Bson::ObjectId(oid),
-        "",
-        false,
-        Style::default(),
-    )))
+    Ok(legacy_text(&Bson::ObjectId(oid)))
 }
 
 fn value_of(this: &JsValue, _: &[JsValue], _: &mut Context) -> JsResult<JsValue> {

@@ -6,9 +6,9 @@ use boa_engine::property::Attribute;
 use boa_engine::{js_string, Context, Finalize, JsData, JsObject, JsResult, JsValue, Trace};
 use bson::{Bson, Timestamp};
 
-use super::common::{construct_any, describe, js_str, this_data, type_error, value_data};
+use super::common::{construct_any, legacy_text, this_data, value_data};
 use super::numbers::{add_getters, add_methods};
-use crate::js::format::{self, Style};
+use crate::js::args::whole_number;
 
 #[derive(Debug, Clone, Trace, Finalize, JsData)]
 pub struct JsTimestamp(#[unsafe_ignore_trace] pub Timestamp);
@@ -18,19 +18,8 @@ fn part(v: Option<&JsValue>, name: &str) -> JsResult<u32> {
         None => Ok(0),
         Some(v) if v.is_undefined() => Ok(0),
         Some(v) => {
-            let n = v.as_number().ok_or_else(|| {
-                type_error(format!(
-                    "Timestamp(): {name} must be a number, got {}",
-                    describe(Some(v))
-                ))
-            })?;
-            if n.fract() != 0.0 || !(0.0..=u32::MAX as f64).contains(&n) {
-                return Err(type_error(format!(
-                    "Timestamp(): {name} must be an integer between 0 and 4294967295, got {}",
-                    format::js_number(n)
-                )));
-            }
-            Ok(n as u32)
+            let range = "between 0 and 4294967295";
+            Ok(whole_number(Some(v), "Timestamp()", name, u32::MAX as f64, range)? as u32)
         }
     }
 }
@@ -73,12 +62,7 @@ fn ts(this: &JsValue) -> JsResult<Timestamp> {
 }
 
 fn to_string(this: &JsValue, _: &[JsValue], _: &mut Context) -> JsResult<JsValue> {
-    Ok(js_str(&format::tojson(
-        &Bson::Timestamp(ts(this)?),
-        "",
-        false,
-        Style::default(),
-    )))
+    Ok(legacy_text(&Bson::Timestamp(ts(this)?)))
 }
 
 fn get_t(this: &JsValue, _: &[JsValue], _: &mut Context) -> JsResult<JsValue> {

@@ -2,7 +2,8 @@
 
 use boa_engine::{Context, JsResult, JsValue};
 
-use super::{arg, arg_string, conn, conn_error, target};
+use super::{conn, conn_error, target};
+use crate::js::args::{arg, error, to_string};
 use crate::js::convert::{bson_to_js, document_to_js, js_to_bson, js_to_document};
 use crate::js::host::check_interrupt;
 use crate::js::natives::global_fn;
@@ -18,7 +19,7 @@ pub fn register(ctx: &mut Context) -> JsResult<()> {
 fn run_command(_this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
     check_interrupt(ctx)?;
     let c = conn(ctx, &arg(args, 0))?;
-    let db = arg_string(args, 1, ctx)?;
+    let db = to_string(args, 1, ctx)?;
     let cmd = js_to_document(&arg(args, 2), ctx)?;
     let t = target(&arg(args, 3), &c, ctx)?;
     let reply = c.run_command(&db, cmd, &t).map_err(conn_error)?;
@@ -33,9 +34,9 @@ fn run_command(_this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult
 fn write(_this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
     check_interrupt(ctx)?;
     let c = conn(ctx, &arg(args, 0))?;
-    let op = arg_string(args, 1, ctx)?;
-    let db = arg_string(args, 2, ctx)?;
-    let coll = arg_string(args, 3, ctx)?;
+    let op = to_string(args, 1, ctx)?;
+    let db = to_string(args, 2, ctx)?;
+    let coll = to_string(args, 3, ctx)?;
     let result = match op.as_str() {
         "insert" => {
             let docs = match js_to_bson(&arg(args, 4), ctx)? {
@@ -47,11 +48,7 @@ fn write(_this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsVal
                     })
                     .collect(),
                 bson::Bson::Document(d) => vec![d],
-                _ => {
-                    return Err(super::js_error(
-                        "insert needs a document or an array of documents",
-                    ))
-                }
+                _ => return Err(error("insert needs a document or an array of documents")),
             };
             c.insert(&db, &coll, docs, arg(args, 5).to_boolean())
         }
@@ -71,7 +68,7 @@ fn write(_this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsVal
             let q = js_to_document(&arg(args, 4), ctx)?;
             c.delete(&db, &coll, q, arg(args, 5).to_boolean())
         }
-        other => return Err(super::js_error(format!("unknown write operation {other}"))),
+        other => return Err(error(format!("unknown write operation {other}"))),
     };
     match result {
         Ok(d) => Ok(document_to_js(&d, ctx)?.into()),

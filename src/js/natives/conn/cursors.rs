@@ -4,8 +4,9 @@
 use boa_engine::object::builtins::JsArray;
 use boa_engine::{Context, JsResult, JsValue};
 
-use super::{arg, conn, conn_error, conns, js_error, target, write_out};
+use super::{conn, conn_error, conns, target, write_out};
 use crate::format::{self, Style};
+use crate::js::args::{arg, error};
 use crate::js::convert::{document_to_js, js_to_document};
 use crate::js::host::check_interrupt;
 use crate::js::natives::global_fn;
@@ -24,7 +25,7 @@ pub fn register(ctx: &mut Context) -> JsResult<()> {
 fn handle(v: &JsValue) -> JsResult<u32> {
     match v.as_number() {
         Some(n) if n >= 0.0 && n.fract() == 0.0 && n <= f64::from(u32::MAX) => Ok(n as u32),
-        _ => Err(js_error("invalid cursor handle")),
+        _ => Err(error("invalid cursor handle")),
     }
 }
 
@@ -57,7 +58,7 @@ fn with_cursor<T>(
     let all = conns(ctx)?;
     let mut map = all.cursors.borrow_mut();
     let Some(cur) = map.get_mut(&id) else {
-        return Err(js_error("cursor is closed"));
+        return Err(error("cursor is closed"));
     };
     let out = f(cur);
     if out.is_err() || cur.is_exhausted() {

@@ -7,6 +7,7 @@
 //! * `settings.rs`: `__connOpen`, `__connInfo`, read preference, secondary-ok, auth, prompt,
 //!   and the replication-report text builders.
 
+pub mod admin;
 mod commands;
 mod cursors;
 mod settings;
@@ -16,10 +17,11 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use boa_engine::{Context, JsError, JsNativeError, JsResult, JsValue};
+use boa_engine::{Context, JsError, JsResult, JsValue};
 
 use crate::conn::{ConnError, Connection, ShellCursor, Target};
 use crate::format::{self, Style};
+use crate::js::args::error;
 use crate::js::convert::js_to_document;
 use crate::js::host::host;
 
@@ -55,26 +57,17 @@ pub fn register(ctx: &mut Context) -> JsResult<()> {
     if ctx.get_data::<Conns>().is_none() {
         ctx.insert_data(Conns::default());
     }
+    admin::register(ctx)?;
     commands::register(ctx)?;
     cursors::register(ctx)?;
     settings::register(ctx)?;
     table::register(ctx)?;
-    crate::js::natives::global_fn(ctx, "__loadConnPrelude", 0, load_prelude)?;
     Ok(())
-}
-
-/// Evaluate the connection prelude (called once by `__loadConn`).
-fn load_prelude(_this: &JsValue, _args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
-    for (name, code) in crate::js::prelude::CONN_PRELUDE {
-        let source = boa_engine::Source::from_bytes(code).with_path(std::path::Path::new(name));
-        ctx.eval(source)?;
-    }
-    Ok(JsValue::undefined())
 }
 
 fn conns(ctx: &Context) -> JsResult<&Conns> {
     ctx.get_data::<Conns>()
-        .ok_or_else(|| js_error("connection state missing"))
+        .ok_or_else(|| error("connection state missing"))
 }
 
 /// The connection named by a handle argument.
@@ -86,22 +79,18 @@ fn conn(ctx: &Context, handle: &JsValue) -> JsResult<Rc<Connection>> {
             return Ok(c.clone());
         }
     }
-    Err(js_error("not connected to a server (no such connection)"))
-}
-
-pub(crate) fn js_error(msg: impl Into<String>) -> JsError {
-    JsNativeError::error().with_message(msg.into()).into()
+    Err(error("not connected to a server (no such connection)"))
 }
 
 /// A connection-layer error as a JS `Error`; a server reply becomes `error: <tojson>` as in
 /// the legacy shell's cursor and helper errors.
 pub(crate) fn conn_error(e: ConnError) -> JsError {
     match e {
-        ConnError::Server(reply) => js_error(format!(
+        ConnError::Server(reply) => error(format!(
             "error: {}",
             format::pretty(&bson::Bson::Document(reply), Style::default())
         )),
-        other => js_error(other.to_string()),
+        other => error(other.to_string()),
     }
 }
 
@@ -130,14 +119,6 @@ fn target(v: &JsValue, conn: &Connection, ctx: &mut Context) -> JsResult<Target>
     Ok(Target::ReadPref(
         crate::conn::ReadPref::new(&mode, tags).map_err(conn_error)?,
     ))
-}
-
-fn arg(args: &[JsValue], i: usize) -> JsValue {
-    args.get(i).cloned().unwrap_or_default()
-}
-
-fn arg_string(args: &[JsValue], i: usize, ctx: &mut Context) -> JsResult<String> {
-    Ok(arg(args, i).to_string(ctx)?.to_std_string_escaped())
 }
 
 fn write_out(ctx: &Context, text: &str) -> JsResult<()> {

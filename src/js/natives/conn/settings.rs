@@ -4,9 +4,10 @@
 use boa_engine::{Context, JsResult, JsValue};
 use bson::Bson;
 
-use super::{arg, arg_string, conn, conn_error, conns, js_error};
+use super::{conn, conn_error, conns};
 use crate::conn::{ConnectSpec, Connection, ReadPref};
 use crate::format::replinfo::{self, MemberSync, OplogWindow};
+use crate::js::args::{arg, error, to_string};
 use crate::js::convert::{bson_to_js, document_to_js, js_to_bson, js_to_document};
 use crate::js::host::{check_interrupt, host};
 use crate::js::natives::global_fn;
@@ -30,11 +31,11 @@ pub fn register(ctx: &mut Context) -> JsResult<()> {
 /// `__connOpen("host:port" | "set/h1,h2" | "mongodb://…")` → handle.
 fn open(_this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
     check_interrupt(ctx)?;
-    let text = arg_string(args, 0, ctx)?;
+    let text = to_string(args, 0, ctx)?;
     let spec = ConnectSpec::from_host_string(&text).map_err(conn_error)?;
     let flag = host(ctx)?.interrupt.clone();
     let c = Connection::connect(spec, flag)
-        .map_err(|e| js_error(format!("couldn't connect to server {text}: {e}")))?;
+        .map_err(|e| error(format!("couldn't connect to server {text}: {e}")))?;
     Ok(JsValue::from(conns(ctx)?.add(c) as u32))
 }
 
@@ -65,13 +66,13 @@ fn set_read_pref(_this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResu
             for t in a {
                 match t {
                     Bson::Document(d) => v.push(d),
-                    _ => return Err(js_error("tag sets must be an array of objects")),
+                    _ => return Err(error("tag sets must be an array of objects")),
                 }
             }
             v
         }
         Bson::Undefined | Bson::Null => Vec::new(),
-        _ => return Err(js_error("tag sets must be an array of objects")),
+        _ => return Err(error("tag sets must be an array of objects")),
     };
     c.set_read_pref(Some(ReadPref::new(&mode, tags).map_err(conn_error)?));
     Ok(JsValue::undefined())
@@ -100,9 +101,9 @@ fn get_secondary_ok(_this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsR
 fn auth(_this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
     check_interrupt(ctx)?;
     let c = conn(ctx, &arg(args, 0))?;
-    let user = arg_string(args, 1, ctx)?;
-    let pwd = arg_string(args, 2, ctx)?;
-    let db = arg_string(args, 3, ctx)?;
+    let user = to_string(args, 1, ctx)?;
+    let pwd = to_string(args, 2, ctx)?;
+    let db = to_string(args, 3, ctx)?;
     let mech = arg(args, 4);
     let mech = if mech.is_null_or_undefined() {
         None
@@ -111,7 +112,7 @@ fn auth(_this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValu
     };
     c.reauthenticate(Some((user, pwd, db, mech)))
         .map_err(|e| match e {
-            crate::conn::ConnError::Auth(_) => js_error("Authentication failed."),
+            crate::conn::ConnError::Auth(_) => error("Authentication failed."),
             other => conn_error(other),
         })?;
     Ok(true.into())
@@ -194,7 +195,7 @@ fn secondary_repl_info_text(
             },
         });
     let text =
-        replinfo::secondary_replication_info_text(&members, initial.as_ref()).map_err(js_error)?;
+        replinfo::secondary_replication_info_text(&members, initial.as_ref()).map_err(error)?;
     bson_to_js(&Bson::String(text), ctx)
 }
 

@@ -4,7 +4,7 @@
 use boa_engine::{Context, JsResult, JsValue};
 use bson::Bson;
 
-use super::arg;
+use crate::js::args::arg;
 use crate::js::convert::js_to_bson;
 use crate::js::natives::global_fn;
 
