@@ -23,6 +23,7 @@ mod format_golden;
 mod format_props;
 mod js_props;
 mod js_runtime;
+mod legacy_api;
 mod real_mongod;
 mod repl_pty;
 mod script_exit;

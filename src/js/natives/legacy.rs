@@ -24,6 +24,7 @@ pub fn register(ctx: &mut Context) -> JsResult<()> {
     global_fn(ctx, "copyFile", 2, copy_file)?;
     global_fn(ctx, "getMemInfo", 0, mem_info)?;
     global_fn(ctx, "isInteractive", 0, is_interactive)?;
+    global_fn(ctx, "__unsupported", 1, unsupported)?;
     Ok(())
 }
 
@@ -36,6 +37,16 @@ fn string_arg(args: &[JsValue], i: usize, what: &str) -> JsResult<String> {
         .and_then(|v| v.as_string())
         .map(|s| s.to_std_string_escaped())
         .ok_or_else(|| error(format!("{what} needs a string argument")))
+}
+
+/// `__unsupported(path)`: throws `<path> is not supported by rsh: <reason>` with the reason
+/// from the helper table (the stubs of legacy names rsh refuses call it).
+fn unsupported(_: &JsValue, args: &[JsValue], _: &mut Context) -> JsResult<JsValue> {
+    let path = string_arg(args, 0, "__unsupported")?;
+    let reason = crate::helpers::unsupported(&path)
+        .map(|u| u.reason)
+        .unwrap_or("it is not part of rsh");
+    Err(error(format!("{path} is not supported by rsh: {reason}")))
 }
 
 fn hex_md5(_: &JsValue, args: &[JsValue], _: &mut Context) -> JsResult<JsValue> {

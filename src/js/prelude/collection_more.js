@@ -386,16 +386,31 @@ DBCollection.prototype.getShardVersion = function () {
     return this._db._adminCommand({getShardVersion: this._fullName});
 };
 
-// Legacy DBCollection names rsh does not provide, each with the reason printed when called.
-DBCollection._unsupported = {
-    copyTo: "copyTo() ran server-side JavaScript (eval), which MongoDB 4.2 removed; use aggregate with $out or $merge",
-    group: "the group command was removed in MongoDB 4.2; use aggregate with $group",
-    getShardDistribution: "rsh manages replica sets, not sharded clusters",
-    getSplitKeysForChunks: "rsh manages replica sets, not sharded clusters",
-    getPlanCache: "the plan cache helpers are not part of rsh; run the planCache* commands with db.runCommand"
-};
-Object.keys(DBCollection._unsupported).forEach(function (name) {
+// Legacy DBCollection names rsh does not provide; the helper table has the reason each prints.
+["copyTo", "group", "getShardDistribution", "getSplitKeysForChunks", "getPlanCache"].forEach(function (name) {
     DBCollection.prototype[name] = function () {
-        throw Error("db.collection." + name + " is not supported by rsh: " + DBCollection._unsupported[name]);
+        __unsupported("db.collection." + name);
     };
 });
+
+DBCollection.prototype.convertToSingleObject = function (valueField) {
+    var out = {};
+    this.find().forEach(function (d) { out[d._id] = d[valueField]; });
+    return out;
+};
+
+DBCollection.prototype.hashAllDocs = function () {
+    var res = this._db.runCommand({dbHash: 1, collections: [this._shortName]});
+    if (!res.ok) {
+        throw _getErrorWithCode(res, "dbHash failed: " + tojson(res));
+    }
+    return res.collections[this._shortName];
+};
+
+DBCollection.prototype.verify = function () {
+    assert(this._fullName, "no fullName");
+    assert(this._shortName, "no shortName");
+    assert(this._db, "no db");
+    assert.eq(this._fullName, this._db.getName() + "." + this._shortName, "name mismatch");
+    assert(this._mongo, "no mongo in DBCollection");
+};

@@ -319,18 +319,10 @@ DB.prototype.disableFreeMonitoring = function () {
     return this.adminCommand({setFreeMonitoring: 1, action: "disable"});
 };
 
-// Legacy DB names rsh does not provide, each with the reason printed when called.
-DB._unsupported = {
-    eval: "server-side JavaScript (eval) was removed in MongoDB 4.2",
-    copyDatabase: "the copydb command was removed in MongoDB 4.2; use mongodump and mongorestore",
-    cloneDatabase: "the clone command was removed in MongoDB 4.2; use mongodump and mongorestore",
-    cloneCollection: "the cloneCollection command was removed in MongoDB 4.2; use mongodump and mongorestore",
-    repairDatabase: "the repairDatabase command was removed in MongoDB 4.2; run the server with --repair",
-    loadServerScripts: "stored JavaScript in system.js ran through eval, which MongoDB 4.2 removed",
-    printShardingStatus: "rsh manages replica sets, not sharded clusters"
-};
-Object.keys(DB._unsupported).forEach(function (name) {
+// Legacy DB names rsh does not provide; the helper table has the reason each prints.
+["eval", "copyDatabase", "cloneDatabase", "cloneCollection", "repairDatabase", "loadServerScripts",
+ "printShardingStatus", "group", "groupcmd", "groupeval", "dbEval"].forEach(function (name) {
     DB.prototype[name] = function () {
-        throw Error("db." + name + " is not supported by rsh: " + DB._unsupported[name]);
+        __unsupported("db." + name);
     };
 });

@@ -375,3 +375,19 @@ var jsTest = {
         return true;
     }
 };
+
+// Legacy globals rsh does not provide; the helper table has the reason each prints.
+var DBPointer = function () { __unsupported("DBPointer"); };
+var gc = function () { __unsupported("gc"); };
+var runProgram = function () { __unsupported("runProgram"); };
+var run = function () { __unsupported("run"); };
+var startMongoProgram = function () { __unsupported("startMongoProgram"); };
+var ReplSetTest = function () { __unsupported("ReplSetTest"); };
+var ShardingTest = function () { __unsupported("ShardingTest"); };
+var MongoRunner = {runMongod: function () { __unsupported("MongoRunner"); }};
+var sh = {};
+["status", "help", "addShard", "enableSharding", "shardCollection", "startBalancer",
+ "stopBalancer", "getBalancerState", "setBalancerState", "isBalancerRunning", "moveChunk",
+ "splitAt", "splitFind", "addShardTag", "addTagRange", "removeShardTag"].forEach(function (name) {
+    sh[name] = function () { __unsupported("sh"); };
+});

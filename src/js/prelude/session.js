@@ -63,6 +63,40 @@ Mongo.prototype.setCausalConsistency = function (v) { this._causal = v === undef
 Mongo.prototype.getClusterTime = function () { return this._clusterTime; };
 Mongo.prototype.advanceClusterTime = function (t) { this._clusterTime = t; };
 
+Mongo.prototype.getCollection = function (ns) {
+    var cut = String(ns).indexOf(".");
+    if (cut <= 0) {
+        throw Error("need a full namespace (db.collection), got " + ns);
+    }
+    return this.getDB(ns.substring(0, cut)).getCollection(ns.substring(cut + 1));
+};
+Mongo.prototype.find = function (ns, query, fields, limit, skip, batchSize) {
+    return this.getCollection(ns).find(query, fields, limit, skip, batchSize);
+};
+Mongo.prototype.insert = function (ns, docs, options) {
+    return this.getCollection(ns).insert(docs, options);
+};
+Mongo.prototype.update = function (ns, query, update, upsert, multi) {
+    return this.getCollection(ns).update(query, update, upsert, multi);
+};
+Mongo.prototype.remove = function (ns, query, justOne) {
+    return this.getCollection(ns).remove(query, justOne);
+};
+Mongo.prototype.auth = function (db, user, pwd) {
+    if (typeof db === "object") {
+        return this.getDB(db.db || "admin").auth(db);
+    }
+    return this.getDB(db).auth(user, pwd);
+};
+Mongo.prototype.logout = function (db) {
+    return this.getDB(db || "admin").logout();
+};
+["runCommandWithMetadata", "cursorFromId", "cursorHandleFromId"].forEach(function (name) {
+    Mongo.prototype[name] = function () {
+        __unsupported("Mongo." + name);
+    };
+});
+
 Mongo.prototype.startSession = function (options) {
     return new DriverSession(this, options);
 };
@@ -141,16 +175,12 @@ DriverSession.prototype.endSession = function () {
 DriverSession.prototype.isCausalConsistency = function () { return this._options.isCausalConsistency(); };
 DriverSession.prototype.shouldRetryWrites = function () { return this._options.shouldRetryWrites(); };
 DriverSession.prototype.getTxnNumber = function () { return NumberLong(0); };
-DriverSession._noTxn = function () {
-    throw Error("multi-document transactions are not supported by rsh: it is an admin shell for " +
-                "replica-set maintenance; run transactions from an application driver");
-};
-DriverSession.prototype.startTransaction = DriverSession._noTxn;
-DriverSession.prototype.startTransaction_forTesting = DriverSession._noTxn;
-DriverSession.prototype.commitTransaction = DriverSession._noTxn;
-DriverSession.prototype.commitTransaction_forTesting = DriverSession._noTxn;
-DriverSession.prototype.abortTransaction = DriverSession._noTxn;
-DriverSession.prototype.abortTransaction_forTesting = DriverSession._noTxn;
+// Transactions are refused; the helper table has the reason.
+["startTransaction", "commitTransaction", "abortTransaction"].forEach(function (name) {
+    DriverSession.prototype[name] = function () {
+        __unsupported("session." + name);
+    };
+});
 DriverSession.prototype.tojson = function () {
     return this._id === null ? "session (not started)" : "session " + tojson({id: this._id.id});
 };
