@@ -57,6 +57,10 @@ var __receivers = [
 var __lookup = function (obj, key) {
     for (var o = obj; o !== null && o !== undefined; o = Object.getPrototypeOf(o)) {
         var d = Object.getOwnPropertyDescriptor(o, key);
+        if (d && o === globalThis) {
+            // Lazily loaded globals are accessors for good: their value is what counts.
+            return {found: true, value: o[key]};
+        }
         if (d) {
             return {found: true, value: "value" in d ? d.value : d.get};
         }
@@ -140,9 +144,9 @@ Object.getOwnPropertyNames(globalThis).forEach(function (name) {{
     if (builtins.indexOf(name) >= 0 || name.charAt(0) === "_") {{
         return;
     }}
-    var d = Object.getOwnPropertyDescriptor(globalThis, name);
-    if (d && "value" in d && typeof d.value === "function") {{
-        __note(name, d.value);
+    var v = globalThis[name];
+    if (typeof v === "function") {{
+        __note(name, v);
     }}
 }});
 __add("assert.", assert);

@@ -24,6 +24,7 @@ mod format_props;
 mod js_props;
 mod js_runtime;
 mod legacy_api;
+mod legacy_scripts;
 mod real_mongod;
 mod repl_pty;
 mod script_exit;

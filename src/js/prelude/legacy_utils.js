@@ -1,6 +1,6 @@
 // Utility globals of the legacy shell that scripts lean on: deep equality, type tests, the
 // Array/Object helpers, Random, jsTest. Loaded on first use of one of its globals (or of an
-// Array/Object helper, through the placeholders of legacy_hooks.js).
+// Array/Object helper, through the stubs shell.js installs).
 
 var isString = function (x) { return typeof x === "string"; };
 var isNumber = function (x) { return typeof x === "number"; };
@@ -112,9 +112,15 @@ var _getErrorWithCode = function (codeOrObj, message) {
     return e;
 };
 
-// Array and Object statics of the legacy shell (data properties replace the placeholders).
+// Array/Object/String helpers of the legacy shell. shell.js installs a forwarding stub for
+// each at start-up (a plain data property, so compiled code never sees the property change);
+// the implementations live here, keyed by owner.
+var __legacyStatics = new Map();
 var __defineStatic = function (owner, name, f) {
-    Object.defineProperty(owner, name, {value: f, writable: true, configurable: true, enumerable: false});
+    if (!__legacyStatics.has(owner)) {
+        __legacyStatics.set(owner, {});
+    }
+    __legacyStatics.get(owner)[name] = f;
 };
 
 __defineStatic(Array, "contains", function (a, x) {

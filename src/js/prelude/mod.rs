@@ -6,8 +6,10 @@
 //! `rsh --nodb --eval 1` must start in a few milliseconds, and parsing JavaScript is most of
 //! what start-up would cost, so new prelude code goes into a [`LAZY`] group, not [`PRELUDE`]:
 //!
-//! 1. Put the code in `prelude/<name>.js`. Its top-level `var`/`function` declarations are its
-//!    globals; methods it adds to another group's objects (`DB.prototype.x = …`) are not.
+//! 1. Put the code in `prelude/<name>.js`. Its top-level `var` declarations are its globals
+//!    (`var f = function (…) {…};`, not `function f`: a declaration would replace the global's
+//!    accessor, see `js::lazy_prelude::install`); methods it adds to another group's objects
+//!    (`DB.prototype.x = …`) are not.
 //! 2. Either add `("prelude/<name>.js", include_str!("<name>.js"))` to the `files` of the group
 //!    it extends (files of a group run in list order, so after the files it builds on), or add
 //!    a new [`LazyGroup`] at the end of [`LAZY`] for a separate feature.
@@ -87,8 +89,8 @@ pub const LAZY: &[LazyGroup] = &[
         ],
     },
     // The legacy shell's assertion library and utility globals. The Array/Object/String
-    // helpers it adds (Array.contains, Object.extend...) have placeholders in shell.js that
-    // load it through `assert`.
+    // helpers it implements (Array.contains, Object.extend...) have stubs in shell.js that
+    // forward to `__legacyStatics`.
     LazyGroup {
         globals: &[
             "isString",
@@ -106,6 +108,7 @@ pub const LAZY: &[LazyGroup] = &[
             "isNetworkError",
             "retryOnNetworkError",
             "_getErrorWithCode",
+            "__legacyStatics",
             "__defineStatic",
             "Random",
             "Geo",
@@ -163,6 +166,10 @@ mod tests {
             .collect();
         for group in LAZY {
             for (file, code) in group.files {
+                assert!(
+                    !code.lines().any(|l| l.starts_with("function ")),
+                    "{file}: top-level function declarations replace the lazy accessors; use var"
+                );
                 for name in top_level_globals(code) {
                     assert!(
                         group.globals.contains(&name) || name == "defaultPrompt",

@@ -40,8 +40,9 @@ shellHelper.show = function () {
     throw Error("not connected to a database (rsh was started with --nodb)");
 };
 
-// The legacy Array/Object/String helpers (Array.contains, Object.extend...) are defined by a
-// lazily loaded file; until then each is a placeholder that loads it (through `assert`).
+// The legacy Array/Object/String helpers (Array.contains, Object.extend...) are implemented
+// in a lazily loaded file; each is a stub here that forwards to it (touching
+// `__legacyStatics` loads the file).
 [[Array, ["contains", "unique", "shuffle", "tojson", "fetchRefs", "sum", "avg", "stdDev"]],
  [Object, ["extend", "merge", "keySet", "bsonsize"]],
  [String.prototype, ["ltrim", "rtrim", "pad"]],
@@ -51,10 +52,9 @@ shellHelper.show = function () {
         Object.defineProperty(entry[0], name, {
             configurable: true,
             enumerable: false,
-            get: function () {
-                void assert;
-                var d = Object.getOwnPropertyDescriptor(entry[0], name);
-                return d && "value" in d ? d.value : undefined;
+            writable: true,
+            value: function () {
+                return __legacyStatics.get(entry[0])[name].apply(this, arguments);
             }
         });
     });
