@@ -15,9 +15,7 @@ use std::cell::RefCell;
 
 use boa_engine::object::FunctionObjectBuilder;
 use boa_engine::property::PropertyDescriptor;
-use boa_engine::{
-    Context, JsObject, JsResult, JsString, JsValue, NativeFunction, Script, Source,
-};
+use boa_engine::{Context, JsObject, JsResult, JsString, JsValue, NativeFunction, Script, Source};
 
 use super::args::error;
 

@@ -235,9 +235,7 @@ fn check_cycle(
             return Err(CmdError::new(
                 49,
                 "InvalidRoleModification",
-                format!(
-                    "Granting roles to {role}@{db} would introduce a cycle in the role graph."
-                ),
+                format!("Granting roles to {role}@{db} would introduce a cycle in the role graph."),
             ));
         }
         if depth >= MAX_DEPTH {
@@ -353,7 +351,11 @@ pub fn effective(node: &Node, held: Vec<(String, String)>) -> Vec<(String, Strin
         for r in roles::roles_of(&d) {
             stack.push((r, depth + 1));
         }
-        for p in d.get_array("privileges").map(|a| a.as_slice()).unwrap_or(&[]) {
+        for p in d
+            .get_array("privileges")
+            .map(|a| a.as_slice())
+            .unwrap_or(&[])
+        {
             if let Some(p) = p.as_document() {
                 for r in privilege_roles(p) {
                     if !out.contains(&r) {
@@ -390,7 +392,13 @@ fn privilege_roles(p: &Document) -> Vec<(String, String)> {
             out.push((here.to_string(), db.clone()));
         }
     };
-    if has(&["find", "listCollections", "listIndexes", "collStats", "dbStats"]) {
+    if has(&[
+        "find",
+        "listCollections",
+        "listIndexes",
+        "collStats",
+        "dbStats",
+    ]) {
         add("read", "readAnyDatabase");
     }
     if has(&["insert", "update", "remove"]) {
@@ -427,7 +435,13 @@ fn privilege_roles(p: &Document) -> Vec<(String, String)> {
         add("userAdmin", "userAdminAnyDatabase");
     }
     if cluster {
-        if has(&["serverStatus", "replSetGetStatus", "replSetGetConfig", "getLog", "hostInfo"]) {
+        if has(&[
+            "serverStatus",
+            "replSetGetStatus",
+            "replSetGetConfig",
+            "getLog",
+            "hostInfo",
+        ]) {
             out.push(("clusterMonitor".into(), "admin".into()));
         }
         if has(&["replSetConfigure", "replSetStateChange"]) {
@@ -452,7 +466,10 @@ pub fn info(node: &Node, arg: Option<&Bson>, cmd: &Document, db: &str) -> Vec<Bs
     let show_privileges = matches!(cmd.get("showPrivileges"), Some(Bson::Boolean(true)));
     let mut out = Vec::new();
     for r in node.store.system_roles() {
-        let (rdb, name) = (r.get_str("db").unwrap_or(""), r.get_str("role").unwrap_or(""));
+        let (rdb, name) = (
+            r.get_str("db").unwrap_or(""),
+            r.get_str("role").unwrap_or(""),
+        );
         let hit = wanted
             .iter()
             .any(|(wdb, w)| wdb == rdb && w.as_deref().is_none_or(|w| w == name));

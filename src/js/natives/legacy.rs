@@ -175,7 +175,9 @@ pub fn compare_values(a: &Bson, b: &Bson) -> Ordering {
         (Bson::ObjectId(x), Bson::ObjectId(y)) => x.bytes().cmp(&y.bytes()),
         (Bson::Boolean(x), Bson::Boolean(y)) => x.cmp(y),
         (Bson::DateTime(x), Bson::DateTime(y)) => x.cmp(y),
-        (Bson::Timestamp(x), Bson::Timestamp(y)) => (x.time, x.increment).cmp(&(y.time, y.increment)),
+        (Bson::Timestamp(x), Bson::Timestamp(y)) => {
+            (x.time, x.increment).cmp(&(y.time, y.increment))
+        }
         (Bson::RegularExpression(x), Bson::RegularExpression(y)) => {
             (&x.pattern, &x.options).cmp(&(&y.pattern, &y.options))
         }
@@ -272,11 +274,26 @@ mod tests {
 
     #[test]
     fn order_follows_types_then_values() {
-        assert_eq!(compare_docs(&doc! {"a": 1}, &doc! {"a": 2.5}), Ordering::Less);
-        assert_eq!(compare_docs(&doc! {"a": 1}, &doc! {"a": 1.0}), Ordering::Equal);
-        assert_eq!(compare_docs(&doc! {"a": "x"}, &doc! {"a": 5}), Ordering::Greater);
-        assert_eq!(compare_docs(&doc! {"a": f64::NAN}, &doc! {"a": -1e300}), Ordering::Less);
+        assert_eq!(
+            compare_docs(&doc! {"a": 1}, &doc! {"a": 2.5}),
+            Ordering::Less
+        );
+        assert_eq!(
+            compare_docs(&doc! {"a": 1}, &doc! {"a": 1.0}),
+            Ordering::Equal
+        );
+        assert_eq!(
+            compare_docs(&doc! {"a": "x"}, &doc! {"a": 5}),
+            Ordering::Greater
+        );
+        assert_eq!(
+            compare_docs(&doc! {"a": f64::NAN}, &doc! {"a": -1e300}),
+            Ordering::Less
+        );
         assert_eq!(compare_docs(&doc! {}, &doc! {"a": 1}), Ordering::Less);
-        assert_eq!(compare_docs(&doc! {"a": [1, 2]}, &doc! {"a": [1, 3]}), Ordering::Less);
+        assert_eq!(
+            compare_docs(&doc! {"a": [1, 2]}, &doc! {"a": [1, 3]}),
+            Ordering::Less
+        );
     }
 }

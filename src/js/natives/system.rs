@@ -100,7 +100,10 @@ fn help(_: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
             .map(|h| help_line(h.signature, h.help))
             .collect();
         for u in crate::helpers::UNSUPPORTED.iter().filter(|u| under(u.path)) {
-            text.push_str(&help_line(u.signature, &format!("unsupported: {}", u.reason)));
+            text.push_str(&help_line(
+                u.signature,
+                &format!("unsupported: {}", u.reason),
+            ));
         }
         if text.is_empty() {
             host(ctx)?.write(&format!("no help for {topic}\n"));

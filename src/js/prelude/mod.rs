@@ -78,7 +78,10 @@ pub const LAZY: &[LazyGroup] = &[
             // The rest of the legacy 4.4 API: write results and the Bulk API, DBCollection,
             // DB (users, roles, profiling...), Mongo and sessions.
             ("prelude/bulk.js", include_str!("bulk.js")),
-            ("prelude/collection_more.js", include_str!("collection_more.js")),
+            (
+                "prelude/collection_more.js",
+                include_str!("collection_more.js"),
+            ),
             ("prelude/db_more.js", include_str!("db_more.js")),
             ("prelude/session.js", include_str!("session.js")),
             ("prelude/explain.js", include_str!("explain.js")),

@@ -154,7 +154,10 @@ fn from_date(_: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsVal
     }
     let mut bytes = [0u8; 12];
     bytes[..4].copy_from_slice(&(secs as u32).to_be_bytes());
-    crate::js::convert::bson_to_js(&bson::Bson::ObjectId(bson::oid::ObjectId::from_bytes(bytes)), ctx)
+    crate::js::convert::bson_to_js(
+        &bson::Bson::ObjectId(bson::oid::ObjectId::from_bytes(bytes)),
+        ctx,
+    )
 }
 
 fn is_object_id(_: &JsValue, args: &[JsValue], _: &mut Context) -> JsResult<JsValue> {
