@@ -128,8 +128,8 @@ pub static HELPERS: &[Helper] = &[
     ),
     h(
         "rs.initiate",
-        "rs.initiate([cfg])",
-        "initiate the set (with cfg, or the server's default config)",
+        "rs.initiate([cfg, {dryRun, preflight}])",
+        "initiate the set (with cfg, or the server's default config); checked first",
     ),
     h(
         "rs.conf",
@@ -143,7 +143,7 @@ pub static HELPERS: &[Helper] = &[
     ),
     h(
         "rs.reconfig",
-        "rs.reconfig(cfg[, {force: true}])",
+        "rs.reconfig(cfg[, {force, dryRun, preflight}])",
         "install cfg as the new configuration (version bumped)",
     ),
     h(
@@ -153,11 +153,19 @@ pub static HELPERS: &[Helper] = &[
     ),
     h(
         "rs.add",
-        "rs.add(hostport or memberDoc[, arbiterOnly])",
+        "rs.add(hostport or memberDoc[, arbiterOnly][, {dryRun, preflight}])",
         "add a member",
     ),
-    h("rs.addArb", "rs.addArb(hostport)", "add an arbiter"),
-    h("rs.remove", "rs.remove(hostport)", "remove a member"),
+    h(
+        "rs.addArb",
+        "rs.addArb(hostport[, {dryRun, preflight}])",
+        "add an arbiter",
+    ),
+    h(
+        "rs.remove",
+        "rs.remove(hostport[, {dryRun, preflight}])",
+        "remove a member",
+    ),
     h(
         "rs.stepDown",
         "rs.stepDown([stepdownSecs, catchUpSecs])",

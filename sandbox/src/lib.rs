@@ -60,6 +60,9 @@ pub fn main() -> i32 {
 }
 
 fn run_node(opts: Options) -> i32 {
+    // A file-size limit (ulimit -f) must surface as a failed write, not kill the process.
+    // SAFETY: setting a signal's disposition to SIG_IGN touches no memory of ours.
+    unsafe { libc::signal(libc::SIGXFSZ, libc::SIG_IGN) };
     if let Err(e) = log::init(opts.logpath.as_deref(), opts.log_append) {
         eprintln!("{e}");
         return EXIT_BAD_OPTIONS;
@@ -98,6 +101,22 @@ fn run_node(opts: Options) -> i32 {
             bson::doc! {"error": e},
         );
         return EXIT_DBPATH;
+    }
+    if opts.repair {
+        return match data::repair(&opts.dbpath) {
+            Ok(_) => 0,
+            Err(e) => {
+                log::write(
+                    'E',
+                    "STORAGE",
+                    20557,
+                    "initandlisten",
+                    "Repair failed",
+                    bson::doc! {"error": e},
+                );
+                EXIT_DBPATH
+            }
+        };
     }
     let store = match data::Store::open(&opts.dbpath) {
         Ok(s) => s,

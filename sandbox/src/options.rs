@@ -64,6 +64,8 @@ pub struct Options {
     pub key_file: Option<PathBuf>,
     /// `--listenBacklog` / `net.listenBacklog`; the system's somaxconn when absent.
     pub listen_backlog: Option<u32>,
+    /// `--repair`: salvage the dbpath and exit.
+    pub repair: bool,
 }
 
 impl Options {
@@ -295,6 +297,7 @@ fn resolve(argv: &[String], file: Raw, cli: Raw) -> Result<Invocation, String> {
             Some(Bson::Int32(n)) => u32::try_from(*n).ok(),
             _ => None,
         },
+        repair: flag("repair"),
     })))
 }
 

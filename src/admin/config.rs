@@ -97,8 +97,15 @@ pub fn split_host(host: &str) -> (&str, Option<u16>) {
 pub fn with_port(host: &str) -> String {
     match split_host(host) {
         (_, Some(_)) => host.to_string(),
-        (name, None) if name.contains(':') => format!("[{name}]:{DEFAULT_PORT}"),
-        (name, None) => format!("{name}:{DEFAULT_PORT}"),
+        (name, None) => {
+            // Stray brackets in a malformed name must not hide the port added here.
+            let bare: String = name.chars().filter(|c| !matches!(c, '[' | ']')).collect();
+            if bare.contains(':') {
+                format!("[{bare}]:{DEFAULT_PORT}")
+            } else {
+                format!("{bare}:{DEFAULT_PORT}")
+            }
+        }
     }
 }
 
@@ -159,6 +166,18 @@ mod tests {
         assert!(!same_host("host:1", "host:2"));
         assert!(is_localhost("localhost:1") && is_localhost("127.0.0.2:1"));
         assert!(!is_localhost("10.0.0.1:1"));
+    }
+
+    proptest::proptest! {
+        /// Any text: splitting never panics, and with_port always ends in a port the split
+        /// reads back.
+        #[test]
+        fn host_names_always_get_a_port(h in "\\PC{0,40}") {
+            let _ = split_host(&h);
+            let full = with_port(&h);
+            proptest::prop_assert!(split_host(&full).1.is_some(), "{:?} -> {:?}", h, full);
+            proptest::prop_assert!(same_host(&full, &full));
+        }
     }
 
     #[test]

@@ -97,6 +97,9 @@ impl Runtime {
     pub fn complete(&mut self, word: &str) -> Vec<String> {
         // A lazy prelude group is loaded by our own loader, never by a user getter.
         let head = word.split('.').next().unwrap_or("");
+        // `rs` is eager, but its careful helpers (rs.printStatus, rs.waitFor*, rs.doctor)
+        // come with the connection group.
+        let head = if head == "rs" { "DB" } else { head };
         if word.contains('.') {
             let _ = super::lazy_prelude::load_for(&mut self.ctx, head);
         }

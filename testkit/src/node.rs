@@ -32,6 +32,8 @@ pub struct Member {
     pub child: Option<Child>,
     binary: PathBuf,
     own_args: bool,
+    /// RLIMIT_FSIZE (soft; the hard limit stays unlimited) for the next `spawn`: a full disk.
+    pub fsize_limit: Option<u64>,
     /// Keeps a member's own temporary dbpath alive as long as the member.
     _tmp: Option<tempfile::TempDir>,
 }
@@ -45,6 +47,7 @@ impl Member {
             child: None,
             binary,
             own_args,
+            fsize_limit: None,
             _tmp: None,
         }
     }
@@ -103,6 +106,22 @@ impl Member {
             .stdin(Stdio::null())
             .stdout(Stdio::from(log.try_clone().expect("clone log")))
             .stderr(Stdio::from(log));
+        if let Some(limit) = self.fsize_limit {
+            use std::os::unix::process::CommandExt;
+            // SAFETY: setrlimit is async-signal-safe and touches only this stack value.
+            unsafe {
+                cmd.pre_exec(move || {
+                    let lim = libc::rlimit {
+                        rlim_cur: limit as libc::rlim_t,
+                        rlim_max: libc::RLIM_INFINITY,
+                    };
+                    if libc::setrlimit(libc::RLIMIT_FSIZE, &lim) != 0 {
+                        return Err(std::io::Error::last_os_error());
+                    }
+                    Ok(())
+                });
+            }
+        }
         self.child = Some(cmd.spawn().expect("spawn server"));
         wait_listening(self.port);
     }
@@ -136,6 +155,26 @@ impl Member {
         let _ = c.kill();
         let _ = c.wait();
         None
+    }
+
+    /// Changes the running member's file-size limit (`None`: unlimited), e.g. space coming back.
+    pub fn set_fsize_limit(&mut self, limit: Option<u64>) {
+        self.fsize_limit = limit;
+        if let Some(c) = &self.child {
+            let lim = libc::rlimit {
+                rlim_cur: limit.map_or(libc::RLIM_INFINITY, |l| l as libc::rlim_t),
+                rlim_max: libc::RLIM_INFINITY,
+            };
+            // SAFETY: prlimit on our own child's pid with a valid, initialised struct.
+            unsafe {
+                libc::prlimit(
+                    c.id() as i32,
+                    libc::RLIMIT_FSIZE,
+                    &lim,
+                    std::ptr::null_mut(),
+                )
+            };
+        }
     }
 
     /// SIGSTOP: the member stays connected but answers nothing (a hung host); drop kills it.

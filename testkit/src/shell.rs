@@ -5,8 +5,6 @@ use std::io::Write;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use crate::poll::wait_for;
-
 /// The result of one rsh run.
 pub struct Run {
     pub code: i32,
@@ -93,22 +91,68 @@ pub fn config_js(set: &str, ids: &[u32], hosts: &[String]) -> String {
 }
 
 /// Wait until `via` reports a primary and `n_secondaries` secondaries; returns the primary.
+/// One rsh run: rs.waitForPrimary, then rs.waitForMember for every data member, until the
+/// count holds or `limit` passes.
 pub fn wait_states(via: &str, n_secondaries: usize, limit: Duration) -> Option<String> {
-    wait_for(limit, || {
-        let r = eval(
-            via,
-            "var s = rs.status(); var m = s.members || []; \
-             print(m.filter(function (x) { return x.state === 1; }).map(function (x) { return x.name; }).join(',') + ' ' + \
-                   m.filter(function (x) { return x.state === 2; }).length)",
-        );
-        let line = r.stdout.lines().last().unwrap_or("").to_string();
-        let (p, s) = line.split_once(' ')?;
-        if !p.is_empty() && !p.contains(',') && s.trim() == n_secondaries.to_string() {
-            Some(p.to_string())
-        } else {
-            None
-        }
-    })
+    let secs = limit.as_secs().max(1);
+    let code = format!(
+        "var deadline = Date.now() + {secs} * 1000, left = function () {{ return Math.max(1, (deadline - Date.now()) / 1000); }}; \
+         var found = ''; \
+         while (!found && Date.now() < deadline) {{ \
+           try {{ \
+             var s = rs.waitForPrimary(left()); \
+             var p = s.members.filter(function (m) {{ return m.state === 1 && m.health === 1; }})[0].name; \
+             var arb = {{}}; rs.conf().members.forEach(function (m) {{ if (m.arbiterOnly) arb[m.host] = true; }}); \
+             s.members.forEach(function (m) {{ if (m.name !== p && !arb[m.name]) rs.waitForMember(m.name, 'SECONDARY', left()); }}); \
+             var n = rs.status().members.filter(function (m) {{ return m.state === 2; }}).length; \
+             if (n === {n_secondaries}) found = p; \
+           }} catch (e) {{ sleep(100); }} \
+         }} \
+         print('primary=' + found)"
+    );
+    let r = rsh(
+        &["--quiet", via, "--eval", &code],
+        "",
+        limit + Duration::from_secs(30),
+    );
+    let found = r
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("primary="))?
+        .trim()
+        .to_string();
+    (!found.is_empty()).then_some(found)
+}
+
+/// `rs.waitForMember(host, state, limit)` run through `via`: whether `host` reached `state`.
+pub fn wait_member(via: &str, host: &str, state: &str, limit: Duration) -> bool {
+    let code = format!(
+        "rs.waitForMember('{host}', '{state}', {}); print('reached')",
+        limit.as_secs().max(1)
+    );
+    let r = rsh(
+        &["--quiet", via, "--eval", &code],
+        "",
+        limit + Duration::from_secs(30),
+    );
+    r.stdout.lines().any(|l| l == "reached")
+}
+
+/// `rs.waitForPrimary(limit)` run through `via`: the primary's name.
+pub fn wait_primary_via(via: &str, limit: Duration) -> Option<String> {
+    let code = format!(
+        "var s = rs.waitForPrimary({}); print('primary=' + s.members.filter(function (m) {{ return m.state === 1 && m.health === 1; }})[0].name)",
+        limit.as_secs().max(1)
+    );
+    let r = rsh(
+        &["--quiet", via, "--eval", &code],
+        "",
+        limit + Duration::from_secs(30),
+    );
+    r.stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("primary="))
+        .map(str::to_string)
 }
 
 /// `n` members started in `root` with `--replSet rs0`, and their hosts.

@@ -124,6 +124,22 @@ fn initiate_checks_names_and_limits() {
         ),
     );
     refused(&r, "8 voting members: at most 7 members may vote");
+    // One process under two names.
+    let twice = format!(
+        "rs.initiate({{_id: 'rs0', members: [{{_id: 0, host: '{}'}}, {{_id: 1, host: 'localhost:{}'}}, {{_id: 2, host: '{}'}}]}})",
+        ms[0].host(),
+        ms[0].port,
+        ms[1].host()
+    );
+    let r = eval(&ms[0].host(), &twice);
+    refused(
+        &r,
+        &format!(
+            "localhost:{} and {} are the same server process",
+            ms[0].port,
+            ms[0].host()
+        ),
+    );
     let status = admin(&ms[0], doc! {"replSetGetStatus": 1}).expect("status");
     assert_eq!(
         status.get_i32("code"),
@@ -344,6 +360,16 @@ fn commands_are_checked_too_and_dry_runs_send_nothing() {
             "  version: {before} -> {}|~ member 1 ({host1}): priority: 1 -> 3|~ settings.electionTimeoutMillis: 1000 -> 1500",
             before + 1
         )),
+        "{}",
+        r.all()
+    );
+    let r = eval(
+        &primary,
+        &format!("rs.remove('{host1}', {{dryRun: true}}).changes.join('|')"),
+    );
+    assert!(
+        r.stdout
+            .contains(&format!("- member {{ \"_id\" : 1, \"host\" : \"{host1}\"")),
         "{}",
         r.all()
     );

@@ -294,3 +294,122 @@ fn tutorial_typos_get_suggestions() {
         );
     }
 }
+
+/// On a terminal a change prints its one-line summary before the server's reply, and the
+/// preflight warnings share stdout.
+#[test]
+fn interactive_reconfig_prints_its_summary_first() {
+    use rexpect::session::spawn_command;
+    let m = support::one_member_primary();
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_rsh"));
+    cmd.args(["--quiet", "--norc", &m.host()])
+        .env("HOME", home.path())
+        .env("TERM", "xterm");
+    let mut s = spawn_command(cmd, Some(60_000)).expect("spawn rsh");
+    s.exp_string("PRIMARY> ").expect("prompt");
+    s.send_line("cfg = rs.conf(); cfg.members[0].priority = 2; rs.reconfig(cfg)")
+        .expect("send");
+    let before = s.exp_string("\"ok\" : 1").expect("the reply");
+    let summary = format!("reconfig: version 1 -> 2: {} priority 1 -> 2", m.host());
+    assert!(before.contains(&summary), "{before}");
+    s.exp_string("PRIMARY> ").expect("prompt");
+    // A second member on a one-member set: the even-voters warning, on the terminal.
+    let other = Member::sandbox(&["--replSet", "rs0"]);
+    s.send_line(&format!(
+        "rs.add('{}', {{dryRun: true}}).preflight",
+        other.host()
+    ))
+    .expect("send");
+    let out = s.exp_string("\r\nWARN\r\n").expect("the verdict");
+    assert!(
+        out.contains("preflight: WARN 2 voting members")
+            && out.contains("dry run: nothing was sent; preflight WARN")
+            && out.contains(&format!(
+                "+ member {{ \"_id\" : 1, \"host\" : \"{}\" }}",
+                other.host()
+            )),
+        "{out}"
+    );
+    s.send_line("exit").expect("exit");
+    s.exp_eof().expect("rsh exits");
+}
+
+/// Deprecated helpers name their replacement once per session.
+#[test]
+fn deprecation_warnings_once_per_session() {
+    let code = "db = {getMongo: function () { return {setSecondaryOk: function () {}}; }}; \
+                rs.slaveOk(); rs.slaveOk(); rs.slaveOk(); print('done')";
+    let r = eval("--nodb", code);
+    let warnings = r
+        .stdout
+        .lines()
+        .filter(|l| l.contains("slaveOk() is deprecated") && l.contains("secondaryOk()"))
+        .count();
+    assert_eq!(warnings, 1, "{}", r.all());
+    assert!(r.stdout.contains("done"), "{}", r.all());
+}
+
+/// `rs.initiate()` without a config on a member rsh reaches by address: the server would
+/// name itself by its host name; the warning gives the config to use.
+#[test]
+fn initiate_without_a_config_warns_with_the_config_to_use() {
+    let m = Member::sandbox(&["--replSet", "rs0"]);
+    let name = eval("--nodb", "print(hostname())")
+        .stdout
+        .trim()
+        .to_string();
+    assert!(!name.is_empty() && name != "127.0.0.1");
+    let r = eval(
+        &m.host(),
+        "rs.initiate(undefined, {dryRun: true}).preflight",
+    );
+    // Warnings go to stderr in a script.
+    assert!(
+        r.stderr.contains(&format!(
+            "preflight: WARN rs.initiate() without a config names this member \"{name}:{}\"",
+            m.port
+        )),
+        "{}",
+        r.all()
+    );
+    assert!(
+        r.stderr.contains(&format!(
+            "fix: rs.initiate({{_id: \"rs0\", members: [{{_id: 0, host: \"{}\"}}]}})",
+            m.host()
+        )),
+        "{}",
+        r.all()
+    );
+    assert_eq!(r.stdout.lines().last(), Some("WARN"), "{}", r.all());
+    let status = admin(&m, doc! {"replSetGetStatus": 1}).expect("status");
+    assert_eq!(
+        status.get_i32("code"),
+        Ok(94),
+        "a dry run initiates nothing: {status}"
+    );
+}
+
+/// With `--color` on a terminal the member table colours its rows (the primary green).
+#[test]
+fn print_status_is_coloured_on_a_terminal() {
+    use rexpect::session::spawn_command;
+    let m = support::one_member_primary();
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_rsh"));
+    cmd.args(["--quiet", "--norc", "--color", &m.host()])
+        .env("HOME", home.path())
+        .env("TERM", "xterm")
+        .env_remove("NO_COLOR");
+    let mut s = spawn_command(cmd, Some(60_000)).expect("spawn rsh");
+    s.exp_string("PRIMARY> ").expect("prompt");
+    s.send_line("rs.printStatus()").expect("send");
+    let out = s.exp_string("PRIMARY> ").expect("the table");
+    let row = out
+        .lines()
+        .find(|l| l.contains(&m.host()) && l.contains("PRIMARY"))
+        .unwrap_or_else(|| panic!("no primary row: {out:?}"));
+    assert!(row.contains("\u{1b}[32m"), "green primary row: {row:?}");
+    s.send_line("exit").expect("exit");
+    s.exp_eof().expect("rsh exits");
+}

@@ -104,6 +104,20 @@ fn tab_completes_rs_helpers() {
     exit(s);
 }
 
+/// rsh's own rs helpers complete too (they are loaded with the connection helpers).
+#[test]
+fn tab_completes_the_careful_rs_helpers() {
+    let h = home();
+    let mut s = start(h.path());
+    send(&mut s, "rs.waitFor\t\t");
+    expect(&mut s, "rs.waitForCaughtUp");
+    expect(&mut s, "rs.waitForMember");
+    expect(&mut s, "rs.waitForPrimary");
+    send(&mut s, "\x15rs.doc\t\r");
+    expect(&mut s, "function");
+    exit(s);
+}
+
 #[test]
 fn ctrl_c_clears_the_line() {
     let h = home();

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use support::{config_js, eval, start_members, wait_for, wait_states};
+use support::{config_js, eval, start_members, wait_member, wait_primary_via, wait_states};
 
 #[test]
 fn seed_001_failover_rejoin_and_partial_seed_list() {
@@ -24,11 +24,10 @@ fn seed_001_failover_rejoin_and_partial_seed_list() {
     assert_eq!(r.stdout.trim(), "1", "{}", r.all());
     let r = eval(&primary, &format!("rs.addArb('{}')", hosts[3]));
     assert!(r.stdout.contains("\"ok\" : 1"), "{}", r.all());
-    let arb_state = wait_for(Duration::from_secs(30), || {
-        let r = eval(&primary, "rs.status().members[3].stateStr");
-        (r.stdout.trim() == "ARBITER").then_some(())
-    });
-    assert!(arb_state.is_some(), "the arbiter joins");
+    assert!(
+        wait_member(&primary, &hosts[3], "ARBITER", Duration::from_secs(30)),
+        "the arbiter joins"
+    );
     let r = eval(&hosts[3], "print(defaultPrompt())");
     assert_eq!(r.stdout, "rs0:ARBITER> \n", "{}", r.all());
 
@@ -43,20 +42,17 @@ fn seed_001_failover_rejoin_and_partial_seed_list() {
         .find(|h| **h != primary)
         .expect("survivor")
         .clone();
-    let new_primary = wait_for(Duration::from_secs(60), || {
-        let r = eval(&survivor, "var p = rs.status().members.filter(function (m) { return m.state === 1; }); print(p.length ? p[0].name : '')");
-        let p = r.stdout.trim().to_string();
-        (!p.is_empty() && p != primary).then_some(p)
-    })
-    .expect("a new primary");
+    let new_primary = wait_primary_via(&survivor, Duration::from_secs(60)).expect("a new primary");
+    assert_ne!(new_primary, primary, "a new primary");
 
     // Restart the old primary: it rejoins as SECONDARY.
     members[old].spawn();
-    let rejoined = wait_for(Duration::from_secs(60), || {
-        let r = eval(&primary, "print(defaultPrompt())");
-        (r.stdout == "rs0:SECONDARY> \n").then_some(())
-    });
-    assert!(rejoined.is_some(), "old primary rejoins as SECONDARY");
+    assert!(
+        wait_member(&new_primary, &primary, "SECONDARY", Duration::from_secs(60)),
+        "old primary rejoins as SECONDARY"
+    );
+    let r = eval(&primary, "print(defaultPrompt())");
+    assert_eq!(r.stdout, "rs0:SECONDARY> \n", "{}", r.all());
 
     // Two of the three hosts in the connection string still reach the primary.
     let two: Vec<&String> = hosts[..3].iter().filter(|h| **h != new_primary).collect();

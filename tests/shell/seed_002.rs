@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use support::session::Session;
-use support::{eval, free_ports, wait_for, wait_states, Member, FAST};
+use support::{eval, free_ports, wait_member, wait_states, Member, FAST};
 
 /// Top-level keys of a printed document (lines starting with one tab), in order.
 fn keys_at(text: &str, indent: &str) -> Vec<String> {
@@ -79,11 +79,10 @@ fn shopex(arbiter_first: bool) {
         let r = eval(&primary, &format!("rs.addArb('{}')", hosts[2]));
         assert!(r.stdout.contains("\"ok\" : 1"), "{}", r.all());
     }
-    let arbiter = wait_for(Duration::from_secs(30), || {
-        let r = eval(&primary, "rs.status().members[2].stateStr");
-        (r.stdout.trim() == "ARBITER").then_some(())
-    });
-    assert!(arbiter.is_some(), "arbiter joined");
+    assert!(
+        wait_member(&primary, &hosts[2], "ARBITER", Duration::from_secs(30)),
+        "arbiter joined"
+    );
 
     // rs.status() in the seed's layout.
     let status = eval(&primary, "rs.status()").stdout;
@@ -122,12 +121,13 @@ fn shopex(arbiter_first: bool) {
     );
     let old = hosts.iter().position(|h| *h == primary).expect("index");
     members[old].kill();
-    let became = wait_for(Duration::from_secs(60), || {
-        let p = s.run("print(defaultPrompt())", Duration::from_secs(30));
-        (p == "shopex:PRIMARY> \n").then_some(())
-    });
-    assert!(
-        became.is_some(),
+    s.run(
+        &format!("rs.waitForMember('{survivor}', 'PRIMARY', 60); print('')"),
+        Duration::from_secs(90),
+    );
+    assert_eq!(
+        s.run("print(defaultPrompt())", Duration::from_secs(30)),
+        "shopex:PRIMARY> \n",
         "prompt follows the failover: {}",
         s.transcript
     );

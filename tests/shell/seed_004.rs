@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use support::{eval, free_ports, wait_for, wait_states, Member, FAST};
+use support::{eval, free_ports, wait_member, wait_states, Member, FAST};
 
 #[test]
 fn seed_004_config_files_priority_force_and_secondary_reads() {
@@ -52,12 +52,12 @@ fn seed_004_config_files_priority_force_and_secondary_reads() {
         "{}",
         r.all()
     );
-    let p = wait_states(&hosts[0], 2, Duration::from_secs(60));
-    let zero = wait_for(Duration::from_secs(60), || {
-        let r = eval(&hosts[0], "print(defaultPrompt())");
-        (r.stdout == "rs0:PRIMARY> \n").then_some(())
-    });
-    assert!(zero.is_some(), "member 0 becomes PRIMARY (was {p:?})");
+    assert!(
+        wait_member(&hosts[0], &hosts[0], "PRIMARY", Duration::from_secs(60)),
+        "member 0 becomes PRIMARY"
+    );
+    let r = eval(&hosts[0], "print(defaultPrompt())");
+    assert_eq!(r.stdout, "rs0:PRIMARY> \n", "{}", r.all());
 
     // Data written on the primary, read on a secondary after rs.secondaryOk().
     let r = eval(&hosts[0], "db.users.insert({_id: 1, name: 'a', age: 24})");
@@ -73,11 +73,16 @@ fn seed_004_config_files_priority_force_and_secondary_reads() {
         "no read without secondaryOk: {}",
         r.all()
     );
-    let read = wait_for(Duration::from_secs(30), || {
-        let r = eval(&hosts[1], "rs.secondaryOk(); db.users.find({_id: 1})");
-        (r.stdout == "{ \"_id\" : 1, \"name\" : \"a\", \"age\" : 24 }\n").then_some(())
-    });
-    assert!(read.is_some(), "the secondary serves the document");
+    let r = eval(
+        &hosts[1],
+        "rs.waitForCaughtUp(0, 30); rs.secondaryOk(); db.users.find({_id: 1})",
+    );
+    assert_eq!(
+        r.stdout,
+        "{ \"_id\" : 1, \"name\" : \"a\", \"age\" : 24 }\n",
+        "the secondary serves the document: {}",
+        r.all()
+    );
 
     // A forced reconfig run on a secondary.
     let r = eval(

@@ -70,7 +70,7 @@ impl Frozen {
         let mut total = 0u64;
         let mut put = |w: &mut BufWriter<File>, rec: &Document| -> Result<(), String> {
             buf.clear();
-            super::journal::encode(rec, &mut buf);
+            super::records::encode(rec, &mut buf);
             total += buf.len() as u64;
             w.write_all(&buf).map_err(io)
         };
@@ -90,9 +90,17 @@ impl Frozen {
                 )?;
             }
         }
+        let n = 1 + self
+            .colls
+            .iter()
+            .map(|c| 1 + c.docs.len() as i64)
+            .sum::<i64>();
+        // The end record proves the file whole: a snapshot cut at a record boundary lacks it.
+        put(&mut w, &doc! {"k": "e", "n": n})?;
         let f = w.into_inner().map_err(|e| io(e.into_error()))?;
         f.sync_all().map_err(io)?;
         fs::rename(&tmp, dir.join(snapshot)).map_err(io)?;
+        super::journal::sync_dir(dir);
         Ok(total)
     }
 }
@@ -112,6 +120,8 @@ impl Background {
     ) -> Result<Background, String> {
         std::thread::Builder::new()
             .name("snapshot".into())
+            // Stored documents nest up to 180 levels; encoding them recurses.
+            .stack_size(crate::wire::validate::PARSE_STACK_BYTES)
             .spawn(move || {
                 let bytes = frozen.write(&dir, snapshot)?;
                 drop(frozen);

@@ -496,13 +496,24 @@ impl Engine {
 
     /// Ends a mutating call: writes the queued journal records (before the reply goes out) and
     /// compacts when due.
-    pub fn finish(&mut self) {
-        if let Some(j) = &mut self.journal {
-            if let Err(e) = j.flush() {
-                eprintln!("rsh-sandbox: {e}");
-            }
+    pub fn finish(&mut self) -> Result<(), String> {
+        let flushed = match &mut self.journal {
+            Some(j) => j.flush(),
+            None => Ok(()),
+        };
+        if let Err(e) = &flushed {
+            crate::log::write(
+                'E',
+                "STORAGE",
+                22435,
+                "journal",
+                "Journal write failed; writes are refused until it succeeds",
+                doc! {"error": e.as_str()},
+            );
+        } else {
+            self.maybe_compact();
         }
-        self.maybe_compact();
+        flushed
     }
 
     pub fn checkpoint(&mut self) {

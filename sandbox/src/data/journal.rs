@@ -5,8 +5,13 @@
 //! one `write` per command, before the command's reply is sent, so acknowledged writes survive
 //! SIGKILL). Compaction starts journal `gen + 1` at once and writes snapshot `gen + 1` in the
 //! background (see `compaction`); until that rename lands, the old snapshot plus journals `gen`
-//! and `gen + 1` hold everything, so opening replays every journal from the snapshot's on. Each record is `[len u32 LE][crc32c u32 LE][BSON]`; reading stops at the first
-//! short or corrupt record and truncates the tail there (a torn last write).
+//! and `gen + 1` hold everything, so opening replays every journal from the snapshot's on.
+//! Records are framed and checksummed as `records` describes: a torn tail of the newest journal
+//! is cut off on open; damage anywhere else (a changed byte, a truncated or missing snapshot, a
+//! missing journal generation) makes open fail with the file and offset, never a partial copy.
+//! Appends are plain writes; `durable` makes a write wait for an fdatasync (group commit). A
+//! failed append is cut back off the file and kept queued: the command fails, and no write is
+//! accepted until the queue reaches the disk again.
 //! Journal records: `{k:"o", e}` oplog entry (applied and logged), `{k:"x", e}` local-namespace
 //! entry (applied only), `{k:"l", c, d}` single-document local collection, `{k:"t", t}` term.
 
@@ -17,21 +22,28 @@ use std::path::{Path, PathBuf};
 
 use bson::{Bson, Document, Timestamp};
 
+use std::sync::Arc;
+
 use super::compaction::{Background, Frozen};
+use super::durable::Durable;
 use super::engine::Engine;
 use super::optime::OpTime;
+use super::records::{encode, records, Stop};
 
-const SNAPSHOT: &str = "rsh-data.snapshot";
+pub(super) const SNAPSHOT: &str = "rsh-data.snapshot";
 const COMPACT_MIN_BYTES: u64 = 64 * 1024 * 1024;
 
 pub struct Journal {
     dir: PathBuf,
     gen: i64,
-    file: File,
+    file: Arc<File>,
     bytes: u64,
     snapshot_bytes: u64,
     pending: Vec<u8>,
     failed: Option<String>,
+    /// Why the last append failed; writes are refused until the queue is written.
+    write_failed: Option<String>,
+    durable: Arc<Durable>,
     /// The snapshot being written in the background, if any.
     writing: Option<Background>,
     /// Journal size that makes a compaction due (lowered by tests).
@@ -39,11 +51,11 @@ pub struct Journal {
     _lock: File,
 }
 
-fn journal_path(dir: &Path, gen: i64) -> PathBuf {
+pub(super) fn journal_path(dir: &Path, gen: i64) -> PathBuf {
     dir.join(format!("rsh-data.journal.{gen}"))
 }
 
-fn lock_dbpath(dir: &Path) -> Result<File, String> {
+pub(super) fn lock_dbpath(dir: &Path) -> Result<File, String> {
     let path = dir.join("mongod.lock");
     let f = OpenOptions::new()
         .read(true)
@@ -71,48 +83,7 @@ fn lock_dbpath(dir: &Path) -> Result<File, String> {
     Ok(f)
 }
 
-/// Frames one record.
-pub(super) fn encode(rec: &Document, out: &mut Vec<u8>) {
-    let mut body = Vec::new();
-    if rec.to_writer(&mut body).is_err() {
-        return;
-    }
-    out.extend_from_slice(&(body.len() as u32).to_le_bytes());
-    out.extend_from_slice(&crc32c::crc32c(&body).to_le_bytes());
-    out.extend_from_slice(&body);
-}
-
-/// The records of `buf`, decoded one at a time (a snapshot of a million documents is never
-/// held parsed all at once); stops at the first short or corrupt record.
-pub struct Records<'a> {
-    buf: &'a [u8],
-    /// Length of the valid prefix read so far.
-    pub valid: usize,
-}
-
-pub fn records(buf: &[u8]) -> Records<'_> {
-    Records { buf, valid: 0 }
-}
-
-impl Iterator for Records<'_> {
-    type Item = Document;
-
-    fn next(&mut self) -> Option<Document> {
-        let (buf, pos) = (self.buf, self.valid);
-        let head = buf.get(pos..pos + 8)?;
-        let len = u32::from_le_bytes([head[0], head[1], head[2], head[3]]) as usize;
-        let crc = u32::from_le_bytes([head[4], head[5], head[6], head[7]]);
-        let body = buf.get(pos + 8..pos + 8 + len)?;
-        if crc32c::crc32c(body) != crc {
-            return None;
-        }
-        let d = Document::from_reader(body).ok()?;
-        self.valid = pos + 8 + len;
-        Some(d)
-    }
-}
-
-fn read_file(path: &Path) -> Result<Option<Vec<u8>>, String> {
+pub(super) fn read_file(path: &Path) -> Result<Option<Vec<u8>>, String> {
     match File::open(path) {
         Ok(mut f) => {
             let mut buf = Vec::new();
@@ -125,66 +96,104 @@ fn read_file(path: &Path) -> Result<Option<Vec<u8>>, String> {
     }
 }
 
-fn load_snapshot(recs: Records<'_>, engine: &mut Engine) -> Result<i64, String> {
+/// Describes damage in `path` for the refusal message.
+fn damaged(path: &Path, offset: usize, why: &str) -> String {
+    format!(
+        "{} is damaged at offset {offset} ({why}); refusing to start with a partial copy: run with --repair to salvage what the checksums prove, or empty the dbpath so the member resyncs from its replica set",
+        path.display()
+    )
+}
+
+fn load_snapshot(path: &Path, buf: &[u8], engine: &mut Engine) -> Result<i64, String> {
     let mut gen = 0;
-    for mut r in recs {
-        // Taken out first (owned, no copy); only "d" records have it.
-        let body = r.remove("d");
-        match r.get_str("k").unwrap_or_default() {
-            "h" => {
-                gen = r.get_i64("gen").unwrap_or(0);
-                engine.term = r.get_i64("term").unwrap_or(-1);
-                engine.last_ts = r.get_timestamp("last_ts").unwrap_or(Timestamp {
-                    time: 0,
-                    increment: 0,
-                });
-                engine.last_applied = OpTime {
-                    ts: engine.last_ts,
-                    t: r.get_i64("last_t").unwrap_or(-1),
-                };
-                engine.last_wall = r
-                    .get_datetime("last_wall")
-                    .copied()
-                    .unwrap_or(bson::DateTime::from_millis(0));
+    let mut count = 0i64;
+    let mut ended = false;
+    let mut recs = records(buf);
+    for r in recs.by_ref() {
+        if ended {
+            return Err(damaged(path, recs.valid, "records after the end record"));
+        }
+        count += 1;
+        if let Some(n) = load_snapshot_record(r, engine, &mut gen) {
+            ended = true;
+            if n != count - 1 {
+                return Err(damaged(path, recs.valid, "record count mismatch"));
             }
-            "c" => {
-                let (db, coll) = (
-                    r.get_str("db").unwrap_or_default(),
-                    r.get_str("coll").unwrap_or_default(),
-                );
-                let ui = match r.get("ui") {
-                    Some(Bson::Binary(b)) => <[u8; 16]>::try_from(b.bytes.as_slice())
-                        .ok()
-                        .map(bson::Uuid::from_bytes),
-                    _ => None,
-                };
-                let options = r.get_document("options").cloned().unwrap_or_default();
-                let c = engine.ensure_collection_inner(db, coll, ui, options);
-                if let Ok(ix) = r.get_array("indexes") {
-                    for spec in ix.iter().filter_map(|s| s.as_document()) {
-                        // Specs came from a consistent collection; a failure only loses enforcement.
-                        let _ = c.add_index(spec.clone());
-                    }
-                }
-            }
-            "d" => {
-                let (db, coll) = (
-                    r.get_str("db").unwrap_or_default(),
-                    r.get_str("coll").unwrap_or_default(),
-                );
-                let rid = r.get_i64("rid").unwrap_or(0) as u64;
-                let d = match body {
-                    Some(Bson::Document(d)) => d,
-                    _ => Document::new(),
-                };
-                if let Some(c) = engine.coll_mut(db, coll) {
-                    c.insert_at(rid, d);
-                }
-            }
-            _ => {}
         }
     }
-    Ok(gen)
+    match recs.stop {
+        Some(Stop::Damaged { offset, why }) => Err(damaged(path, offset, why)),
+        // A snapshot is renamed into place whole: a short one was cut after it was written.
+        Some(Stop::Torn { offset }) => Err(damaged(path, offset, "truncated")),
+        None if !ended => Err(damaged(path, buf.len(), "truncated: no end record")),
+        None => Ok(gen),
+    }
+}
+
+/// Loads one snapshot record into `engine` (`gen` from the header); `Some(n)` for the end
+/// record, which counts the records before it.
+pub(super) fn load_snapshot_record(
+    mut r: Document,
+    engine: &mut Engine,
+    gen: &mut i64,
+) -> Option<i64> {
+    // Taken out first (owned, no copy); only "d" records have it.
+    let body = r.remove("d");
+    match r.get_str("k").unwrap_or_default() {
+        "h" => {
+            *gen = r.get_i64("gen").unwrap_or(0);
+            engine.term = r.get_i64("term").unwrap_or(-1);
+            engine.last_ts = r.get_timestamp("last_ts").unwrap_or(Timestamp {
+                time: 0,
+                increment: 0,
+            });
+            engine.last_applied = OpTime {
+                ts: engine.last_ts,
+                t: r.get_i64("last_t").unwrap_or(-1),
+            };
+            engine.last_wall = r
+                .get_datetime("last_wall")
+                .copied()
+                .unwrap_or(bson::DateTime::from_millis(0));
+        }
+        "c" => {
+            let (db, coll) = (
+                r.get_str("db").unwrap_or_default(),
+                r.get_str("coll").unwrap_or_default(),
+            );
+            let ui = match r.get("ui") {
+                Some(Bson::Binary(b)) => <[u8; 16]>::try_from(b.bytes.as_slice())
+                    .ok()
+                    .map(bson::Uuid::from_bytes),
+                _ => None,
+            };
+            let options = r.get_document("options").cloned().unwrap_or_default();
+            let c = engine.ensure_collection_inner(db, coll, ui, options);
+            if let Ok(ix) = r.get_array("indexes") {
+                for spec in ix.iter().filter_map(|s| s.as_document()) {
+                    // Specs came from a consistent collection; a failure only loses enforcement.
+                    let _ = c.add_index(spec.clone());
+                }
+            }
+        }
+        "d" => {
+            let (db, coll) = (
+                r.get_str("db").unwrap_or_default(),
+                r.get_str("coll").unwrap_or_default(),
+            );
+            let rid = r.get_i64("rid").unwrap_or(0) as u64;
+            let d = match body {
+                Some(Bson::Document(d)) => d,
+                _ => Document::new(),
+            };
+            if let Some(c) = engine.coll_mut(db, coll) {
+                c.insert_at(rid, d);
+            }
+        }
+        "e" => return Some(r.get_i64("n").unwrap_or(-1)),
+        _ => {}
+    }
+    None
 }
 
 pub fn replay(recs: impl Iterator<Item = Document>, engine: &mut Engine) -> Result<(), String> {
@@ -213,21 +222,44 @@ impl Journal {
         fs::create_dir_all(dir)
             .map_err(|e| format!("cannot create dbpath {}: {e}", dir.display()))?;
         let lock = lock_dbpath(dir)?;
-        let snap = read_file(&dir.join(SNAPSHOT))?;
+        let snap_path = dir.join(SNAPSHOT);
+        let snap = read_file(&snap_path)?;
         let snapshot_bytes = snap.as_ref().map_or(0, |s| s.len() as u64);
         let gen = match snap {
-            Some(buf) => load_snapshot(records(&buf), engine)?,
+            Some(buf) => load_snapshot(&snap_path, &buf, engine)?,
             None => 0,
         };
         // Journals `gen`, `gen + 1`, ... in order: a background compaction may have died before
         // its snapshot landed, leaving the newest records in a later journal.
         let gens = journal_gens(dir, gen);
+        check_generations(dir, gen, &gens)?;
         let mut last = (gen, 0usize);
-        for g in &gens {
-            let valid = match read_file(&journal_path(dir, *g))? {
+        for (i, g) in gens.iter().enumerate() {
+            let path = journal_path(dir, *g);
+            let valid = match read_file(&path)? {
                 Some(buf) => {
                     let mut recs = records(&buf);
                     replay(recs.by_ref(), engine)?;
+                    match recs.stop {
+                        Some(Stop::Damaged { offset, why }) => {
+                            return Err(damaged(&path, offset, why))
+                        }
+                        // Only the newest journal can end mid-append.
+                        Some(Stop::Torn { offset }) if i + 1 < gens.len() => {
+                            return Err(damaged(&path, offset, "truncated"))
+                        }
+                        Some(Stop::Torn { offset }) => {
+                            crate::log::write(
+                                'W',
+                                "STORAGE",
+                                22430,
+                                "initandlisten",
+                                "Journal ends with a torn record; cutting it off",
+                                bson::doc! {"file": path.display().to_string(), "offset": offset as i64},
+                            );
+                        }
+                        None => {}
+                    }
                     recs.valid
                 }
                 None => 0,
@@ -244,6 +276,10 @@ impl Journal {
         // Cut a torn tail so new records follow the last good one.
         file.set_len(valid as u64)
             .map_err(|e| format!("cannot truncate {}: {e}", jpath.display()))?;
+        let file = Arc::new(file);
+        let durable = Arc::new(Durable::default());
+        durable.switched(file.clone());
+        sync_dir(dir);
         remove_journals_before(dir, gen);
         Ok(Journal {
             dir: dir.to_path_buf(),
@@ -253,6 +289,8 @@ impl Journal {
             snapshot_bytes,
             pending: Vec::new(),
             failed: None,
+            write_failed: None,
+            durable,
             writing: None,
             compact_min: COMPACT_MIN_BYTES,
             _lock: lock,
@@ -264,23 +302,42 @@ impl Journal {
         encode(rec, &mut self.pending);
     }
 
-    /// Writes queued records with one `write` call (page cache: survives the process's death).
+    /// Writes queued records with one `write` call (page cache: survives the process's death;
+    /// `durable` waits for the disk). On failure the part written is cut off again and the
+    /// records stay queued for the next attempt.
     pub fn flush(&mut self) -> Result<(), String> {
         if self.pending.is_empty() {
             return Ok(());
         }
-        let buf = std::mem::take(&mut self.pending);
-        match self.file.write_all(&buf) {
+        match (&*self.file).write_all(&self.pending) {
             Ok(()) => {
-                self.bytes += buf.len() as u64;
+                let n = self.pending.len() as u64;
+                self.pending.clear();
+                self.bytes += n;
+                self.durable.wrote(n);
+                self.write_failed = None;
                 Ok(())
             }
             Err(e) => {
+                let _ = self.file.set_len(self.bytes);
                 let msg = format!("journal write failed: {e}");
-                self.failed = Some(msg.clone());
+                self.write_failed = Some(msg.clone());
                 Err(msg)
             }
         }
+    }
+
+    /// `Err` while appends fail (disk full): retries the queued records first.
+    pub fn writable(&mut self) -> Result<(), String> {
+        if self.write_failed.is_some() {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// The group-commit handle and the position everything queued so far will reach.
+    pub fn durable(&self) -> (Arc<Durable>, u64) {
+        (self.durable.clone(), self.durable.position())
     }
 
     /// True when the journal has outgrown the snapshot (and no snapshot is being written).
@@ -346,6 +403,10 @@ impl Journal {
     /// (Public for tests that simulate a snapshot thread dying before its rename.)
     pub fn next_generation(&mut self) -> Result<i64, String> {
         self.flush()?;
+        // Waiters on the old file are covered by this sync (`switched` marks it done).
+        self.file
+            .sync_data()
+            .map_err(|e| format!("journal sync failed: {e}"))?;
         let gen = self.gen + 1;
         let jpath = journal_path(&self.dir, gen);
         let file = OpenOptions::new()
@@ -354,7 +415,9 @@ impl Journal {
             .truncate(true)
             .open(&jpath)
             .map_err(|e| format!("cannot create {}: {e}", jpath.display()))?;
-        self.file = file;
+        sync_dir(&self.dir);
+        self.file = Arc::new(file);
+        self.durable.switched(self.file.clone());
         self.gen = gen;
         self.bytes = 0;
         Ok(gen)
@@ -362,12 +425,45 @@ impl Journal {
 
     /// The last persistence failure, if any (the node may report it).
     pub fn failure(&self) -> Option<&str> {
-        self.failed.as_deref()
+        self.write_failed.as_deref().or(self.failed.as_deref())
+    }
+}
+
+/// Damage visible in the file list: journals newer than the snapshot without it (deleted), or a
+/// generation missing between two present ones.
+fn check_generations(dir: &Path, snapshot_gen: i64, gens: &[i64]) -> Result<(), String> {
+    let snapshot = dir.join(SNAPSHOT);
+    if snapshot_gen == 0 && !snapshot.exists() {
+        let any_later = gens.iter().any(|g| *g > 0);
+        let first_missing = !journal_path(dir, 0).exists();
+        if any_later && first_missing {
+            return Err(format!(
+                "{} is missing but journal generation {} exists; refusing to start with a partial copy: run with --repair to salvage what the checksums prove, or empty the dbpath so the member resyncs from its replica set",
+                snapshot.display(),
+                gens.iter().copied().filter(|g| *g > 0).min().unwrap_or(1)
+            ));
+        }
+    }
+    for w in gens.windows(2) {
+        if w[1] != w[0] + 1 {
+            return Err(format!(
+                "{} is missing; refusing to start with a partial copy: run with --repair to salvage what the checksums prove, or empty the dbpath so the member resyncs from its replica set",
+                journal_path(dir, w[0] + 1).display()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Makes a created or renamed file's directory entry durable.
+pub(super) fn sync_dir(dir: &Path) {
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
     }
 }
 
 /// Generations of the journal files in `dir` from `from` on, ascending (always includes `from`).
-fn journal_gens(dir: &Path, from: i64) -> Vec<i64> {
+pub(super) fn journal_gens(dir: &Path, from: i64) -> Vec<i64> {
     let mut gens = vec![from];
     if let Ok(rd) = fs::read_dir(dir) {
         for ent in rd.flatten() {
@@ -395,38 +491,5 @@ pub(super) fn remove_journals_before(dir: &Path, gen: i64) {
                 let _ = fs::remove_file(ent.path());
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use bson::doc;
-
-    /// Decodes every record of `buf`; returns them and the length of the valid prefix.
-    fn decode_all(buf: &[u8]) -> (Vec<Document>, usize) {
-        let mut r = records(buf);
-        let out = r.by_ref().collect();
-        (out, r.valid)
-    }
-
-    #[test]
-    fn torn_tail_is_ignored() {
-        let mut buf = Vec::new();
-        encode(&doc! {"a": 1}, &mut buf);
-        encode(&doc! {"b": 2}, &mut buf);
-        let full = buf.len();
-        encode(&doc! {"c": 3}, &mut buf);
-        for cut in full..buf.len() {
-            let (recs, valid) = decode_all(&buf[..cut]);
-            assert_eq!(recs.len(), 2);
-            assert_eq!(valid, full);
-        }
-        let (recs, _) = decode_all(&buf);
-        assert_eq!(recs.len(), 3);
-        let mut bad = buf.clone();
-        let last = bad.len() - 2;
-        bad[last] ^= 0xff;
-        assert_eq!(decode_all(&bad).0.len(), 2);
     }
 }

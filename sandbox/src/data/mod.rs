@@ -30,6 +30,7 @@ mod compare;
 mod cursor;
 mod depth;
 mod docpath;
+mod durable;
 mod engine;
 mod explain;
 mod explain_plan;
@@ -43,7 +44,9 @@ mod optime;
 mod path;
 mod planner;
 mod projection;
+mod records;
 mod regex;
+mod repair;
 mod secondary;
 mod sessions;
 mod snapshot;
@@ -57,6 +60,7 @@ mod tests;
 
 pub use matcher::truthy;
 pub use optime::{pack_ts, unpack_ts, OpTime};
+pub use repair::{repair, RepairReport};
 pub use snapshot::Export;
 
 use std::path::Path;
@@ -95,6 +99,11 @@ pub struct OplogStats {
     pub count: i64,
     pub first: Option<OpTime>,
     pub last: Option<OpTime>,
+}
+
+/// mongod's error when its storage cannot write (disk full, file size limit).
+fn out_of_disk(why: String) -> CmdError {
+    CmdError::new(14031, "OutOfDiskSpace", why)
 }
 
 /// A query filter applied to documents that live outside collections (e.g. `currentOp`'s).
@@ -167,14 +176,47 @@ impl Store {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Runs a mutation and persists its journal records before returning.
+    /// Runs a mutation and writes its journal records before returning (a failed write is
+    /// logged and stays queued; callers that answer clients use `write_checked`).
     fn write<T>(&self, f: impl FnOnce(&mut engine::Engine) -> T) -> T {
+        self.write_checked(f).0
+    }
+
+    /// Like `write`, also saying whether the journal write succeeded.
+    fn write_checked<T>(
+        &self,
+        f: impl FnOnce(&mut engine::Engine) -> T,
+    ) -> (T, Result<(), String>) {
+        let (out, persisted) = self.write_unpublished(f);
+        self.publish();
+        (out, persisted)
+    }
+
+    fn write_unpublished<T>(
+        &self,
+        f: impl FnOnce(&mut engine::Engine) -> T,
+    ) -> (T, Result<(), String>) {
         let mut g = self.lock();
         let out = f(&mut g);
-        g.finish();
-        // Still under the engine lock, so the copy never goes backwards.
+        let persisted = g.finish();
+        (out, persisted)
+    }
+
+    /// Copies the engine's clock for lock-free readers.
+    fn publish(&self) {
+        let g = self.lock();
+        // Under the engine lock, so the copy never goes backwards.
         *self.progress.lock().unwrap_or_else(|p| p.into_inner()) = Progress::of(&g);
-        out
+    }
+
+    /// Blocks until everything written so far is on stable storage (group commit; call off the
+    /// async runtime). Without a dbpath there is nothing to wait for.
+    pub fn wait_durable(&self) -> Result<(), String> {
+        let handle = self.lock().journal.as_ref().map(|j| j.durable());
+        match handle {
+            Some((d, pos)) => d.wait(pos),
+            None => Ok(()),
+        }
     }
 
     /// Caps the oplog at `mb` megabytes (`--oplogSize`); default 990 MB.
@@ -195,7 +237,21 @@ impl Store {
     /// Runs a CRUD/catalog command (`cmd`'s first key names it) against database `db`.
     /// Synchronous and CPU-bound: large scans should be run through `spawn_blocking`.
     pub fn run(&self, db: &str, cmd: &Document) -> Result<CmdOutcome, CmdError> {
-        self.write(|e| e.run(db, cmd))
+        let writes = cmd
+            .keys()
+            .next()
+            .and_then(|name| engine::command_kind(name))
+            == Some(CmdKind::Write);
+        let (out, persisted) = self.write_checked(|e| {
+            if writes {
+                if let Some(j) = e.journal.as_mut() {
+                    j.writable().map_err(out_of_disk)?;
+                }
+            }
+            e.run(db, cmd)
+        });
+        persisted.map_err(out_of_disk)?;
+        out
     }
 
     /// The term new oplog entries are written under (persisted).
@@ -239,8 +295,14 @@ impl Store {
 
     /// Applies entries pulled from a sync source, in order. Entries at or before the last applied
     /// timestamp are skipped, so re-applying a batch is harmless.
+    /// The batch is on stable storage before this returns, so the position a secondary reports
+    /// (what w:majority counts) is durable.
     pub fn apply_oplog(&self, entries: &[Document]) -> Result<(), String> {
-        self.write(|e| e.apply_oplog(entries))
+        let (out, persisted) = self.write_unpublished(|e| e.apply_oplog(entries));
+        let synced = persisted.and_then(|()| self.wait_durable());
+        self.publish();
+        out?;
+        synced
     }
 
     /// Stores the replica-set config as the single document of `local.system.replset`.

@@ -67,6 +67,8 @@ pub static OPTIONS: &[OptSpec] = &[
     opt!(&["unixSocketPrefix"], "net.unixDomainSocket.pathPrefix", Kind::Str, IGNORED, ""),
     opt!(&["dbpath"], "storage.dbPath", Kind::Str, None,
         "directory for datafiles - defaults to /data/db"),
+    opt!(&["repair"], "repair", Kind::Switch, None,
+        "salvage what the checksums of --dbpath prove into a fresh snapshot, then exit"),
     opt!(&["directoryperdb"], "storage.directoryPerDB", Kind::Switch, IGNORED, ""),
     opt!(&["storageEngine"], "storage.engine", Kind::Str, IGNORED, ""),
     opt!(&["wiredTigerCacheSizeGB"], "storage.wiredTiger.engineConfig.cacheSizeGB", Kind::Number,

@@ -11,6 +11,7 @@ mod configs;
 mod current_op;
 mod data;
 mod driver;
+mod durability;
 mod elections;
 mod explain;
 mod failover;

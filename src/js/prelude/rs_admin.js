@@ -73,13 +73,23 @@ rs._preflight = function (d, action, current, proposed, force) {
     return res;
 };
 
+// A result whose lines were printed already: the REPL shows `line` instead of the whole
+// document (printjson and --json still show it all).
+rs._quiet = function (doc, line) {
+    Object.defineProperty(doc, "shellPrint", {
+        value: function () { print(line); },
+        enumerable: false
+    });
+    return doc;
+};
+
 // One change through the checks: `send()` runs it unless the preflight fails or it is a dry run.
 rs._change = function (d, action, current, proposed, force, own, send) {
     var pf = null;
     if (own.preflight || own.dryRun) {
         pf = rs._preflight(d, action, current, proposed, force);
     }
-    var diff = proposed ? __rsDiff(current || null, proposed) : null;
+    var diff = proposed !== null && typeof proposed === "object" ? __rsDiff(current || null, proposed) : null;
     if (own.dryRun) {
         print("dry run: nothing was sent; preflight " + pf.verdict);
         if (diff) {
@@ -87,10 +97,10 @@ rs._change = function (d, action, current, proposed, force, own, send) {
         } else {
             print("  (the server builds the config)");
         }
-        return {
+        return rs._quiet({
             ok: 1, dryRun: true, preflight: pf.verdict, findings: pf.findings,
             summary: diff ? diff.summary : "default config", changes: diff ? diff.lines : []
-        };
+        }, "dry run: " + (diff ? diff.summary : "default config") + " (preflight " + pf.verdict + ")");
     }
     if (pf && pf.verdict === "FAIL") {
         throw Error("preflight failed: nothing was sent (pass {preflight: false} to send it anyway)");
@@ -117,16 +127,9 @@ rs._guardedCommand = function (d, cmd, extra, run) {
     if (name !== "replSetInitiate" && name !== "replSetReconfig") {
         return null;
     }
+    // The command without rsh's own fields; its name stays first.
     var split = rs._ownOptions(cmd);
     var toSend = split.rest;
-    toSend[name] = cmd[name];
-    var sorted = {};
-    sorted[name] = cmd[name];
-    for (var k in toSend) {
-        if (k !== name) {
-            sorted[k] = toSend[k];
-        }
-    }
     var current = null;
     if (name === "replSetReconfig") {
         var got = rs._anyMember(d, {replSetGetConfig: 1});
@@ -137,7 +140,7 @@ rs._guardedCommand = function (d, cmd, extra, run) {
         proposed = null;
     }
     return rs._change(d, name === "replSetInitiate" ? "initiate" : "reconfig", current, proposed,
-                      cmd.force === true, split.own, function () { return run.call(d, sorted, extra); });
+                      cmd.force === true, split.own, function () { return run.call(d, toSend, extra); });
 };
 
 (function () {
@@ -357,5 +360,8 @@ rs.doctor = function () {
     }
     var res = __rsDoctor(inputs);
     print(res.text);
-    return {ok: res.ok, findings: res.findings};
+    var count = {OK: 0, WARN: 0, FAIL: 0};
+    res.findings.forEach(function (f) { count[f.level]++; });
+    return rs._quiet({ok: res.ok, findings: res.findings},
+                     "rs.doctor(): " + count.FAIL + " FAIL, " + count.WARN + " WARN, " + count.OK + " OK");
 };

@@ -3,6 +3,7 @@
 mod bench;
 mod catalog;
 mod crud;
+mod damage;
 mod explain;
 mod expr_eval;
 mod indexes;

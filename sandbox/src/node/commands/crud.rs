@@ -29,6 +29,16 @@ pub async fn run(node: &Arc<Node>, req: &Request) -> Result<Document, CmdError> 
         })??;
     let mut reply = outcome.reply;
     if kind == CmdKind::Write {
+        // A standalone writes no oplog entry, so this does not depend on `write_optime`.
+        if super::durability::wanted(node, req) {
+            let store = node.store.clone();
+            let synced = tokio::task::spawn_blocking(move || store.wait_durable()).await;
+            match synced {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => return Err(CmdError::new(14031, "OutOfDiskSpace", e)),
+                Err(_) => return Err(CmdError::new(1, "InternalError", "journal sync failed")),
+            }
+        }
         if let Some(optime) = outcome.write_optime {
             node.notify_progress();
             if let Some(wce) = super::write_concern::wait(node, req, optime).await {

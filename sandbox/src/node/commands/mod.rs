@@ -3,6 +3,7 @@
 
 pub mod crud;
 pub mod current_op;
+pub mod durability;
 pub mod hello;
 pub mod info;
 pub mod replset_config;
