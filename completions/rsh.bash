@@ -23,7 +23,7 @@ _rsh() {
 
     case "${cmd}" in
         rsh)
-            opts="-u -p -h -V --host --port --eval --shell --nodb --norc --quiet --json --color --verbose --retryWrites --disableImplicitSessions --username --password --authenticationDatabase --authenticationMechanism --ssl --tls --sslCAFile --tlsCAFile --sslPEMKeyFile --tlsCertificateKeyFile --sslPEMKeyPassword --tlsCertificateKeyFilePassword --sslAllowInvalidCertificates --tlsAllowInvalidCertificates --sslAllowInvalidHostnames --tlsAllowInvalidHostnames --help --version"
+            opts="-u -p -h -V --host --port --eval --shell --nodb --norc --quiet --json --color --verbose --retryWrites --serverSelectionTimeoutMS --disableImplicitSessions --username --password --authenticationDatabase --authenticationMechanism --ssl --tls --sslCAFile --tlsCAFile --sslPEMKeyFile --tlsCertificateKeyFile --sslPEMKeyPassword --tlsCertificateKeyFilePassword --sslAllowInvalidCertificates --tlsAllowInvalidCertificates --sslAllowInvalidHostnames --tlsAllowInvalidHostnames --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -43,6 +43,10 @@ _rsh() {
                     ;;
                 --json)
                     COMPREPLY=($(compgen -W "relaxed canonical" -- "${cur}"))
+                    return 0
+                    ;;
+                --serverSelectionTimeoutMS)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --username)

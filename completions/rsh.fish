@@ -3,6 +3,7 @@ complete -c rsh -l port -d 'Port for every host that does not name one (default 
 complete -c rsh -l eval -d 'JavaScript to run before the files; may be repeated' -r
 complete -c rsh -l json -d 'Print results as Extended JSON (relaxed by default)' -r -f -a "relaxed\t''
 canonical\t''"
+complete -c rsh -l serverSelectionTimeoutMS -d 'How long a command waits for a suitable server, e.g. a primary during an election (default 30000)' -r
 complete -c rsh -s u -l username -d 'User name for authentication' -r
 complete -c rsh -s p -l password -d 'Password for authentication; without a value it is asked for without echo' -r
 complete -c rsh -l authenticationDatabase -d 'Database holding the user\'s credentials' -r
@@ -16,7 +17,7 @@ complete -c rsh -l norc -d 'Do not run ~/.rshrc.js (or ~/.mongorc.js)'
 complete -c rsh -l quiet -d 'Print less: no startup lines, no `bye`'
 complete -c rsh -l color -d 'Colour output on a terminal (NO_COLOR turns it off)'
 complete -c rsh -l verbose -d 'More log output'
-complete -c rsh -l retryWrites -d 'Retry writes once on a retryable error'
+complete -c rsh -l retryWrites -d 'Retry writes once on a retryable error (the default; retryWrites=false in the URI turns it off)'
 complete -c rsh -l disableImplicitSessions -d 'Do not start implicit sessions'
 complete -c rsh -l tls -l ssl -d 'Use TLS for every connection'
 complete -c rsh -l tlsAllowInvalidCertificates -l sslAllowInvalidCertificates -d 'Accept server certificates that do not validate'

@@ -154,6 +154,10 @@ def main():
                     os.path.join(ROOT, ".tools/node_modules/.bin/mongosh"))
     ap.add_argument("--no-build", action="store_true")
     ap.add_argument("--skip-1m", action="store_true", help="leave out the 1M-document growth run")
+    ap.add_argument("--sandbox-only", action="store_true",
+                    help="only the simulator's figures (member memory after loading, failover time)")
+    ap.add_argument("--sandbox-1m", action="store_true",
+                    help="load 1M documents for the simulator's memory figure (default 100k)")
     args = ap.parse_args()
 
     if not args.no_build:
@@ -167,6 +171,13 @@ def main():
 
     def row(name, r, m, unit="s"):
         rows.append((name, r, m))
+
+    sandbox_docs = 1_000_000 if args.sandbox_1m else 100_000
+    if args.sandbox_only:
+        import bench_sandbox
+        for label, value in bench_sandbox.run(sandbox, rsh, sandbox_docs, Cluster, seed):
+            print(f"{label:60} {value:>12}")
+        return
 
     runs = args.runs
     print(f"machine: {os.cpu_count()} cores, {os.uname().sysname} {os.uname().release}; runs per figure: {runs}")
@@ -229,6 +240,11 @@ def main():
         per = f"{r[0] / n * 1e6:.2f} us/doc" if r else "n/a"
         ratio = f"{m[0] / r[0]:.1f}x" if r and m else "n/a"
         print(f"  {n:>9}  rsh {fmt(r)}  ({per})   mongosh {fmt(m)}   ratio {ratio}")
+    import bench_sandbox
+    print()
+    print("simulator (3 members, default settings):")
+    for label, value in bench_sandbox.run(sandbox, rsh, sandbox_docs, Cluster, seed):
+        print(f"  {label:60} {value:>12}")
     print()
     print("targets: startup >= 40x and <= 20 MiB; rs.status() >= 20x; iteration ratio >= 1; "
           "printing >= 2x; idle <= 25 MiB")

@@ -274,6 +274,11 @@ pub static HELPERS: &[Helper] = &[
         "details about the server's host",
     ),
     h("db.version", "db.version()", "the server version"),
+    h(
+        "db.watch",
+        "db.watch([pipeline[, options]])",
+        "print changes to this database as they happen (Ctrl-C stops)",
+    ),
     h("db.stats", "db.stats([scale])", "database statistics"),
     h(
         "db.currentOp",

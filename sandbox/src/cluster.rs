@@ -137,6 +137,7 @@ fn launch(args: &ClusterArgs) -> Result<Fleet, String> {
             &args.repl_set,
             arbiter,
             key_file.as_deref(),
+            &args.set_parameters,
         )?;
         fleet.members.push(member);
     }
@@ -158,6 +159,7 @@ fn spawn(
     set: &str,
     arbiter: bool,
     key_file: Option<&Path>,
+    set_parameters: &[String],
 ) -> Result<Member, String> {
     let dbpath = root.join(port.to_string());
     std::fs::create_dir_all(&dbpath)
@@ -178,6 +180,9 @@ fn spawn(
         .arg(&log);
     if let Some(k) = key_file {
         cmd.arg("--keyFile").arg(k);
+    }
+    for p in set_parameters {
+        cmd.arg("--setParameter").arg(p);
     }
     cmd.stdin(Stdio::null())
         .stdout(Stdio::null())

@@ -91,6 +91,20 @@ fn run_node(opts: Options) -> i32 {
         None => None,
     };
     auth::configure(opts.authorization, key);
+    if let Err(e) = node::tls::configure(&opts.tls) {
+        log::write(
+            'E',
+            "NETWORK",
+            23248,
+            "initandlisten",
+            "Cannot read certificate file",
+            bson::doc! {"error": e.as_str()},
+        );
+        if opts.logpath.is_some() {
+            eprintln!("{e}");
+        }
+        return EXIT_FAILURE;
+    }
     if let Err(e) = options::check_dbpath(&opts.dbpath) {
         log::write(
             'E',
@@ -170,7 +184,7 @@ fn run_node(opts: Options) -> i32 {
             23016,
             "listener",
             "Waiting for connections",
-            bson::doc! {"port": i32::from(opts.port), "ssl": "off"},
+            bson::doc! {"port": i32::from(opts.port), "ssl": node::tls::log_state()},
         );
         let n = node::Node::new(opts, store);
         let run = node::run(n.clone(), listeners);

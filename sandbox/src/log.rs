@@ -16,6 +16,8 @@ const RING: usize = 1024;
 
 struct Logger {
     file: Option<File>,
+    /// Where `file` lives (for logRotate).
+    path: Option<std::path::PathBuf>,
     recent: VecDeque<String>,
     total: u64,
     startup_warnings: Vec<String>,
@@ -23,6 +25,7 @@ struct Logger {
 
 static LOGGER: Mutex<Logger> = Mutex::new(Logger {
     file: None,
+    path: None,
     recent: VecDeque::new(),
     total: 0,
     startup_warnings: Vec::new(),
@@ -60,7 +63,29 @@ pub fn init(logpath: Option<&Path>, append: bool) -> Result<(), String> {
             Some(f)
         }
     };
-    lock().file = file;
+    let mut l = lock();
+    l.file = file;
+    l.path = logpath.map(Path::to_path_buf);
+    Ok(())
+}
+
+/// logRotate: renames the log file to `<path>.<UTC timestamp>` and opens a fresh one, as mongod's
+/// default `rename` mode does. Logging to stdout there is nothing to rotate.
+pub fn rotate() -> Result<(), String> {
+    let mut l = lock();
+    let Some(path) = l.path.clone() else {
+        return Ok(());
+    };
+    let stamp = chrono::Utc::now().format("%Y-%m-%dT%H-%M-%S");
+    let aside = format!("{}.{stamp}", path.display());
+    std::fs::rename(&path, &aside)
+        .map_err(|e| format!("Failed to rename {} to {aside}: {e}", path.display()))?;
+    let f = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .map_err(|e| format!("Failed to open logpath \"{}\": {e}", path.display()))?;
+    l.file = Some(f);
     Ok(())
 }
 

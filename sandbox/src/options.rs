@@ -12,6 +12,7 @@ mod cluster_args;
 mod cmdline;
 mod config_file;
 mod table;
+mod tls;
 mod values;
 
 use std::path::{Path, PathBuf};
@@ -19,6 +20,7 @@ use std::path::{Path, PathBuf};
 use bson::{Bson, Document};
 
 pub use cluster_args::{ClusterArgs, CLUSTER_HELP};
+pub use tls::{TlsMode, TlsOptions};
 use values::{as_f64, Raw};
 
 /// The server version the sandbox claims (buildInfo, `--version`); matches maxWireVersion 21.
@@ -62,6 +64,8 @@ pub struct Options {
     pub authorization: bool,
     /// `--keyFile` / `security.keyFile` (read and checked at startup; implies authorization).
     pub key_file: Option<PathBuf>,
+    /// `--tlsMode` and its files (`net.tls.*`).
+    pub tls: TlsOptions,
     /// `--listenBacklog` / `net.listenBacklog`; the system's somaxconn when absent.
     pub listen_backlog: Option<u32>,
     /// `--repair`: salvage the dbpath and exit.
@@ -92,6 +96,12 @@ impl Options {
             Bson::String(s) => s.clone(),
             other => other.to_string(),
         })
+    }
+
+    /// `enableTestCommands=1` (or `true`): configureFailPoint exists, as on mongod.
+    pub fn test_commands_enabled(&self) -> bool {
+        self.set_parameter("enableTestCommands")
+            .is_some_and(|v| v == "true" || v == "1")
     }
 
     /// `allowMultipleArbiters=true` given with `--setParameter` (rsconfig's arbiter rule).
@@ -262,6 +272,8 @@ fn resolve(argv: &[String], file: Raw, cli: Raw) -> Result<Invocation, String> {
         );
     }
 
+    let tls = tls::from_settings(&settings)?;
+
     let mut set_parameters = Document::new();
     for (k, v) in &settings {
         if let Some(name) = k.strip_prefix("setParameter.") {
@@ -293,6 +305,7 @@ fn resolve(argv: &[String], file: Raw, cli: Raw) -> Result<Invocation, String> {
         warnings,
         authorization,
         key_file,
+        tls,
         listen_backlog: match settings.get("net.listenBacklog") {
             Some(Bson::Int32(n)) => u32::try_from(*n).ok(),
             _ => None,

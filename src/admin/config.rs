@@ -180,6 +180,57 @@ mod tests {
         }
     }
 
+    /// Table rows of a section of docs/replica-set-rules.md, cells trimmed, header skipped.
+    fn doc_rows(section: &str) -> Vec<Vec<String>> {
+        let text = include_str!("../../docs/replica-set-rules.md");
+        let start = text.find(section).expect("section");
+        text[start..]
+            .lines()
+            .skip_while(|l| !l.starts_with('|'))
+            .take_while(|l| l.starts_with('|'))
+            .skip(2)
+            .map(|l| {
+                l.trim_matches('|')
+                    .split('|')
+                    .map(|c| c.trim().to_string())
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn limits_are_the_documented_ones() {
+        let rows = doc_rows("## Limits");
+        let value = |name: &str| -> usize {
+            rows.iter()
+                .find(|r| r[0] == name)
+                .and_then(|r| r[1].parse().ok())
+                .expect("documented limit")
+        };
+        assert_eq!(MAX_MEMBERS, value("members"));
+        assert_eq!(MAX_VOTERS, value("voting members"));
+    }
+
+    #[test]
+    fn implicit_default_follows_the_documented_table() {
+        let rows = doc_rows("## Implicit default write concern");
+        assert!(rows.len() >= 6);
+        for r in rows {
+            let n = |i: usize| r[i].parse::<usize>().expect("number");
+            let (data, arbiters) = (n(0), n(1));
+            assert_eq!(data + arbiters, n(2));
+            assert_eq!(n(2) / 2 + 1, n(3));
+            let mut list: Vec<Document> = (0..data)
+                .map(|i| doc! {"_id": i as i32, "host": format!("d{i}:1")})
+                .collect();
+            list.extend((0..arbiters).map(|i| {
+                doc! {"_id": (data + i) as i32, "host": format!("a{i}:1"), "arbiterOnly": true}
+            }));
+            let majority = implicit_default_majority(&cfg(list));
+            assert_eq!(majority, r[4] == "majority", "{r:?}");
+        }
+    }
+
     #[test]
     fn implicit_default_write_concern() {
         let ps = cfg(vec![

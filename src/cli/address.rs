@@ -44,6 +44,8 @@ pub struct ConnectionPlan {
     pub tls: TlsPlan,
     /// `--retryWrites` (Some(true)) or the URI's `retryWrites`; None = the shell's default.
     pub retry_writes: Option<bool>,
+    /// `--serverSelectionTimeoutMS` or the URI's `serverSelectionTimeoutMS`; None = 30 s.
+    pub server_selection_timeout_ms: Option<u64>,
 }
 
 const AUTH_KEYS: [&str; 2] = ["authSource", "authMechanism"];
@@ -95,6 +97,7 @@ pub fn plan(args: &Args) -> Result<Option<ConnectionPlan>, CliError> {
     } else {
         uri.bool_option("retryWrites")?
     };
+    p.server_selection_timeout_ms = selection_timeout(args, &uri)?;
     uri.remove_options(&AUTH_KEYS);
     uri.remove_options(&TLS_KEYS);
 
@@ -213,6 +216,25 @@ fn merge(
         (Some(a), Some(b)) if a != b => Err(CliError::new(format!(
             "the {what} in the connection string differs from the one given as an option"
         ))),
+        (a, b) => Ok(b.or(a)),
+    }
+}
+
+/// `--serverSelectionTimeoutMS` and the URI's `serverSelectionTimeoutMS` (which stays in the
+/// connection string): a number of milliseconds, the same in both places when given twice.
+fn selection_timeout(args: &Args, uri: &ParsedUri) -> Result<Option<u64>, CliError> {
+    let from_uri = match uri.option("serverSelectionTimeoutMS")? {
+        None => None,
+        Some(text) => Some(text.trim().parse::<u64>().map_err(|_| {
+            CliError::new(format!(
+                "serverSelectionTimeoutMS must be a number of milliseconds, not '{text}'"
+            ))
+        })?),
+    };
+    match (from_uri, args.server_selection_timeout_ms) {
+        (Some(a), Some(b)) if a != b => Err(CliError::new(
+            "the serverSelectionTimeoutMS in the connection string differs from the one given as an option",
+        )),
         (a, b) => Ok(b.or(a)),
     }
 }

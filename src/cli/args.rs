@@ -66,9 +66,13 @@ pub struct Args {
     #[arg(long)]
     pub verbose: bool,
 
-    /// Retry writes once on a retryable error
+    /// Retry writes once on a retryable error (the default; retryWrites=false in the URI turns it off)
     #[arg(long = "retryWrites")]
     pub retry_writes: bool,
+
+    /// How long a command waits for a suitable server, e.g. a primary during an election (default 30000)
+    #[arg(long = "serverSelectionTimeoutMS", value_name = "MS")]
+    pub server_selection_timeout_ms: Option<u64>,
 
     /// Do not start implicit sessions
     #[arg(long = "disableImplicitSessions")]

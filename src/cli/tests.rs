@@ -324,3 +324,34 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn selection_timeout_and_retry_writes() {
+    assert_eq!(plan_of(&["h:1"]).server_selection_timeout_ms, None);
+    let p = plan_of(&["--serverSelectionTimeoutMS", "1500", "h:1"]);
+    assert_eq!(p.server_selection_timeout_ms, Some(1500));
+    let p = plan_of(&["mongodb://h:1/?serverSelectionTimeoutMS=700"]);
+    assert_eq!(p.server_selection_timeout_ms, Some(700));
+    // Kept in the string the driver parses, so `connecting to:` shows it too.
+    assert!(p.uri.contains("serverSelectionTimeoutMS=700"), "{}", p.uri);
+    let p = plan_of(&[
+        "--serverSelectionTimeoutMS",
+        "700",
+        "mongodb://h:1/?serverSelectionTimeoutMS=700",
+    ]);
+    assert_eq!(p.server_selection_timeout_ms, Some(700));
+    assert!(err_of(&[
+        "--serverSelectionTimeoutMS",
+        "5",
+        "mongodb://h:1/?serverSelectionTimeoutMS=700"
+    ])
+    .contains("differs"));
+    assert!(err_of(&["mongodb://h:1/?serverSelectionTimeoutMS=soon"])
+        .contains("number of milliseconds"));
+    assert_eq!(plan_of(&["h:1"]).retry_writes, None);
+    assert_eq!(plan_of(&["--retryWrites", "h:1"]).retry_writes, Some(true));
+    assert_eq!(
+        plan_of(&["mongodb://h:1/?retryWrites=false"]).retry_writes,
+        Some(false)
+    );
+}

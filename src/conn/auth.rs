@@ -43,16 +43,25 @@ pub(crate) fn credential(
     Ok(Some(c))
 }
 
-pub(crate) fn tls(spec: &ConnectSpec) -> Option<Tls> {
+/// The driver's TLS settings. Its rustls backend cannot skip only the host name check, so
+/// `--tlsAllowInvalidHostnames` skips certificate validation as a whole; it cannot decrypt a
+/// key file either, so a key file password is refused rather than ignored.
+pub(crate) fn tls(spec: &ConnectSpec) -> Result<Option<Tls>, ConnError> {
     let t = &spec.tls;
     if !t.enabled {
-        return None;
+        return Ok(None);
+    }
+    if t.cert_key_password.is_some() {
+        return Err(ConnError::Usage(
+            "--tlsCertificateKeyFilePassword is not supported: give an unencrypted key file"
+                .to_string(),
+        ));
     }
     let mut o = TlsOptions::default();
     o.ca_file_path = t.ca_file.as_ref().map(Into::into);
     o.cert_key_file_path = t.cert_key_file.as_ref().map(Into::into);
     o.allow_invalid_certificates = Some(t.allow_invalid_certificates || t.allow_invalid_hostnames);
-    Some(Tls::Enabled(o))
+    Ok(Some(Tls::Enabled(o)))
 }
 
 impl Connection {

@@ -37,6 +37,12 @@ const READ_COMMANDS: &[&str] = &[
 /// How often the driver re-checks each member: quick enough for the prompt to follow failover.
 const HEARTBEAT: Duration = Duration::from_millis(1000);
 
+/// The drivers' default server selection timeout.
+const DEFAULT_SELECTION_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The drivers' default connect timeout (shorter when the selection timeout is).
+const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
 #[derive(Debug, Default)]
 struct ShellState {
     read_pref: Option<ReadPref>,
@@ -57,16 +63,6 @@ pub struct Connection {
     selection_timeout: Duration,
 }
 
-fn is_loopback(a: &ServerAddress) -> bool {
-    match a {
-        ServerAddress::Tcp { host, .. } => {
-            let h = host.trim_start_matches('[').trim_end_matches(']');
-            h == "localhost" || h.starts_with("127.") || h == "::1"
-        }
-        _ => true,
-    }
-}
-
 fn command_name(cmd: &Document) -> String {
     cmd.keys().next().cloned().unwrap_or_default()
 }
@@ -82,19 +78,22 @@ impl Connection {
                     first_line(&e.to_string())
                 ))
             })?;
-        let local = options.hosts.iter().all(is_loopback);
-        let selection_timeout = spec.server_selection_timeout.unwrap_or(if local {
-            Duration::from_secs(2)
-        } else {
-            Duration::from_secs(10)
-        });
+        // The option, else the URI's serverSelectionTimeoutMS, else the drivers' 30 s: long
+        // enough to wait out an election at default settings.
+        let selection_timeout = spec
+            .server_selection_timeout
+            .or(options.server_selection_timeout)
+            .unwrap_or(DEFAULT_SELECTION_TIMEOUT);
         options.server_selection_timeout = Some(selection_timeout);
-        options.connect_timeout.get_or_insert(selection_timeout);
+        options
+            .connect_timeout
+            .get_or_insert(selection_timeout.min(DEFAULT_CONNECT_TIMEOUT));
         options.heartbeat_freq.get_or_insert(HEARTBEAT);
         options.app_name.get_or_insert_with(|| "rsh".to_string());
-        options.retry_writes = Some(true);
+        // Retryable writes are on unless turned off (`retryWrites=false`), as in the drivers.
+        options.retry_writes = Some(spec.retry_writes.or(options.retry_writes).unwrap_or(true));
         options.credential = credential(&spec, options.credential.take())?;
-        if let Some(t) = tls(&spec) {
+        if let Some(t) = tls(&spec)? {
             options.tls = Some(t);
         }
         let replica_set = options.direct_connection != Some(true)
@@ -229,14 +228,14 @@ impl Connection {
         };
         let criteria = target.criteria()?;
         let db = client.database(db);
-        let result = block_on(&self.interrupt, async move {
+        let to_primary = *target == Target::Primary;
+        let result = self.wait_primary(to_primary, async move {
             let mut action = db.run_command(cmd);
             if let Some(c) = criteria {
                 action = action.selection_criteria(c);
             }
             action.await
         })?;
-        let to_primary = *target == Target::Primary;
         match result {
             Ok(reply) => Ok(reply),
             Err(e) => match classify(&e) {
@@ -271,7 +270,8 @@ impl Connection {
         };
         let criteria = target.criteria()?;
         let database = client.database(db);
-        let result = block_on(&self.interrupt, async move {
+        let to_primary = *target == Target::Primary;
+        let result = self.wait_primary(to_primary, async move {
             let mut action = database.run_cursor_command(cmd);
             if let Some(c) = criteria {
                 action = action.selection_criteria(c);
@@ -281,7 +281,6 @@ impl Connection {
             }
             action.batch().await
         })?;
-        let to_primary = *target == Target::Primary;
         match result {
             Ok(raw) => Ok(ShellCursor::new(
                 raw,

@@ -163,7 +163,9 @@ pub fn map_driver(err: &DriverError, ctx: &ErrCtx<'_>) -> ConnError {
 /// One line from the driver's long selection message, which embeds the whole topology.
 pub fn selection_summary(message: &str, ctx: &ErrCtx<'_>) -> String {
     let lower = message.to_ascii_lowercase();
-    let reason = if lower.contains("connection refused") {
+    let reason = if let Some(tls) = super::tls_reason::tls_reason(&lower) {
+        tls
+    } else if lower.contains("connection refused") {
         "connection refused"
     } else if lower.contains("timed out") || lower.contains("timeout") {
         "no answer"

@@ -14,7 +14,9 @@ pub mod prompt;
 pub mod runtime;
 pub mod session;
 pub mod spec;
+pub mod tls_reason;
 pub mod topology;
+pub mod wait_progress;
 pub mod writes;
 
 pub use client::{redact_uri, Connection};

@@ -35,7 +35,21 @@ pub fn block_on<F, T>(interrupt: &AtomicBool, fut: F) -> Result<T, ConnError>
 where
     F: Future<Output = T>,
 {
+    block_on_ticking(interrupt, fut, |_| {})
+}
+
+/// `block_on` that also calls `tick(elapsed)` at every interrupt poll while `fut` is pending
+/// (the REPL's "waiting for a primary" line).
+pub fn block_on_ticking<F, T>(
+    interrupt: &AtomicBool,
+    fut: F,
+    mut tick: impl FnMut(Duration),
+) -> Result<T, ConnError>
+where
+    F: Future<Output = T>,
+{
     let rt = runtime()?;
+    let started = std::time::Instant::now();
     if interrupt.load(Ordering::SeqCst) {
         return Err(ConnError::Interrupted);
     }
@@ -48,6 +62,7 @@ where
                     if interrupt.load(Ordering::SeqCst) {
                         return Err(ConnError::Interrupted);
                     }
+                    tick(started.elapsed());
                 }
             }
         }

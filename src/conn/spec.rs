@@ -21,8 +21,11 @@ pub struct ConnectSpec {
     pub auth_db: Option<String>,
     pub auth_mechanism: Option<String>,
     pub tls: TlsSpec,
-    /// Server selection timeout; `None` → 2 s when every host is on loopback, else 10 s.
+    /// Server selection timeout (`--serverSelectionTimeoutMS`); `None` → the URI's
+    /// `serverSelectionTimeoutMS`, else 30 s as in the drivers.
     pub server_selection_timeout: Option<Duration>,
+    /// `--retryWrites` / `retryWrites=`; `None` → on, as in the drivers.
+    pub retry_writes: Option<bool>,
 }
 
 /// `--tls*` / `--ssl*` options.
@@ -31,6 +34,7 @@ pub struct TlsSpec {
     pub enabled: bool,
     pub ca_file: Option<String>,
     pub cert_key_file: Option<String>,
+    pub cert_key_password: Option<String>,
     pub allow_invalid_certificates: bool,
     pub allow_invalid_hostnames: bool,
 }

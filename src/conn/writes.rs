@@ -8,7 +8,6 @@ use mongodb::error::{ErrorKind, WriteFailure};
 use mongodb::options::UpdateModifications;
 
 use super::error::{classify, is_not_primary_code, map_class, ConnError, ErrClass, ErrCtx};
-use super::runtime::block_on;
 use super::Connection;
 
 fn err_doc(code: i32, msg: &str) -> Document {
@@ -76,9 +75,10 @@ impl Connection {
             .main_client()?
             .database(db)
             .collection::<Document>(coll);
-        let r = block_on(&self.interrupt_flag(), async move {
-            c.insert_many(docs).ordered(ordered).await
-        })?;
+        let r = self.wait_primary(
+            true,
+            async move { c.insert_many(docs).ordered(ordered).await },
+        )?;
         match r {
             Ok(res) => Ok(doc! {"nInserted": res.inserted_ids.len() as i32}),
             Err(e) => {
@@ -128,7 +128,7 @@ impl Connection {
             Bson::Document(d) => !d.keys().any(|k| k.starts_with('$')),
             _ => false,
         };
-        let r = block_on(&self.interrupt_flag(), async move {
+        let r = self.wait_primary(true, async move {
             match u {
                 Bson::Document(d) if replacement => c.replace_one(query, d).upsert(upsert).await,
                 Bson::Document(d) if multi => {
@@ -199,7 +199,7 @@ impl Connection {
             .main_client()?
             .database(db)
             .collection::<Document>(coll);
-        let r = block_on(&self.interrupt_flag(), async move {
+        let r = self.wait_primary(true, async move {
             if just_one {
                 c.delete_one(query).await
             } else {

@@ -36,10 +36,14 @@ pub fn spec_of(plan: &ConnectionPlan) -> ConnectSpec {
             enabled: plan.tls.enabled,
             ca_file: plan.tls.ca_file.clone(),
             cert_key_file: plan.tls.cert_key_file.clone(),
+            cert_key_password: plan.tls.cert_key_password.clone(),
             allow_invalid_certificates: plan.tls.allow_invalid_certificates,
             allow_invalid_hostnames: plan.tls.allow_invalid_hostnames,
         },
-        server_selection_timeout: None,
+        server_selection_timeout: plan
+            .server_selection_timeout_ms
+            .map(std::time::Duration::from_millis),
+        retry_writes: plan.retry_writes,
     }
 }
 

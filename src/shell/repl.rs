@@ -45,6 +45,10 @@ pub fn run(runtime: Runtime, quiet: bool) -> i32 {
     };
     // History only for a person at a terminal; piped input is not history.
     let history = history::history_path().filter(|_| std::io::stdin().is_terminal());
+    // The "waiting for a primary" line is for a person at a terminal, never for piped output.
+    crate::conn::wait_progress::show_wait_progress(
+        std::io::stdin().is_terminal() && std::io::stderr().is_terminal(),
+    );
     if let Some(path) = &history {
         let _ = editor.load_history(path);
     }

@@ -373,6 +373,15 @@ fn commands_are_checked_too_and_dry_runs_send_nothing() {
         "{}",
         r.all()
     );
+    // An option the helper would not send is refused, not ignored.
+    let r = eval(&primary, &format!("rs.remove('{host1}', {{force: true}})"));
+    assert!(
+        r.stderr.contains(
+            "rs.remove: unknown option force (it takes {dryRun: true} and {preflight: false})"
+        ),
+        "{}",
+        r.all()
+    );
     let r = eval(
         &primary,
         "db.adminCommand({replSetReconfig: rs.conf(), dryRun: true}).dryRun",

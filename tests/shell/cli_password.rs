@@ -20,7 +20,7 @@ fn password_prompt_does_not_echo() {
     let mut cmd = Command::new("sh");
     cmd.args([
         "-c",
-        "stty echo && exec \"$0\" \"$1\" -u admin -p --eval 1",
+        "stty echo && exec \"$0\" \"$1\" -u admin -p --serverSelectionTimeoutMS 2000 --eval 1",
         env!("CARGO_BIN_EXE_rsh"),
         &format!("127.0.0.1:{port}"),
     ])

@@ -15,8 +15,16 @@ fn node() -> (tempfile::TempDir, Member) {
 #[test]
 fn connection_failure_exits_1_with_one_line() {
     let port = free_port().to_string();
+    // A short selection timeout: nothing will answer, no need to wait the default 30 s.
     let r = rsh(
-        &["--port", &port, "--eval", "1"],
+        &[
+            "--port",
+            &port,
+            "--serverSelectionTimeoutMS",
+            "2000",
+            "--eval",
+            "1",
+        ],
         "",
         Duration::from_secs(30),
     );
@@ -152,10 +160,14 @@ fn mongo_objects_and_connect() {
         "{}",
         r.all()
     );
-    let r = eval(&m.host(), "new Mongo('127.0.0.1:1')");
+    let r = eval(
+        &m.host(),
+        "new Mongo('mongodb://127.0.0.1:1/?directConnection=true&serverSelectionTimeoutMS=2000')",
+    );
     assert_eq!(r.code, 252, "{}", r.all());
     assert!(
-        r.all().contains("couldn't connect to server 127.0.0.1:1"),
+        r.all()
+            .contains("couldn't connect to server mongodb://127.0.0.1:1/"),
         "{}",
         r.all()
     );

@@ -300,7 +300,13 @@ fn connection_failure_is_status_1() {
         .map(|a| a.port())
         .unwrap_or_else(|e| panic!("bind: {e}"));
     let addr = format!("127.0.0.1:{port}");
-    let r = rsh(&[&addr, "--eval", "print('connected')"]);
+    let r = rsh(&[
+        &addr,
+        "--serverSelectionTimeoutMS",
+        "2000",
+        "--eval",
+        "print('connected')",
+    ]);
     assert_eq!(r.status, 1);
     assert!(
         r.stderr.contains("exception: connect failed"),

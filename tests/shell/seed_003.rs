@@ -36,7 +36,14 @@ fn seed_003_failover_in_one_session() {
     let primary = wait_states(&hosts[0], 2, Duration::from_secs(60)).expect("a primary");
 
     let seeds = format!("foo/{}", hosts.join(","));
-    let mut s = Session::start(&["--quiet", "--host", &seeds]);
+    // A short selection timeout: the command right after the kill fails instead of waiting.
+    let mut s = Session::start(&[
+        "--quiet",
+        "--serverSelectionTimeoutMS",
+        "2000",
+        "--host",
+        &seeds,
+    ]);
     s.run("db.test.save({x: 1})", Duration::from_secs(30));
     let out = s.run("db.test.findOne().x", Duration::from_secs(30));
     assert_eq!(out, "1\n", "{}", s.transcript);

@@ -9,7 +9,7 @@ use bson::{doc, Bson, Document};
 use super::cmd_read::open_cursor;
 use super::cmd_stats::coll_stats_doc;
 use super::commands::doc_arg;
-use super::cursor::Cursor;
+use super::cursor::{Cursor, Source, Tail};
 use super::docpath;
 use super::engine::Engine;
 use super::expr::{eval, Acc};
@@ -73,6 +73,23 @@ pub fn aggregate(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOutcome,
         Some(c) => format!("{db}.{c}"),
         None => format!("{db}.$cmd.aggregate"),
     };
+    if stages
+        .iter()
+        .skip(1)
+        .any(|s| s.contains_key("$changeStream"))
+    {
+        return Err(CmdError::new(
+            40602,
+            "Location40602",
+            "$changeStream is only valid as the first stage in a pipeline",
+        ));
+    }
+    if let Some(spec) = stages.first().and_then(|s| s.get("$changeStream")) {
+        let cs = super::change_stream::open(e, db, coll.as_deref(), spec, &stages[1..])?;
+        let mut cur = Cursor::new(ns, Source::Change(Box::new(cs)), None, None);
+        cur.tail = Some(Tail { await_data: true });
+        return Ok(open_cursor(e, cur, batch, false));
+    }
     let mut rest: &[Document] = &stages;
     let mut docs: Docs = match (&coll, stages.first()) {
         (Some(c), Some(first)) if first.contains_key("$collStats") => {
@@ -144,7 +161,7 @@ fn coll_stats_stage(
     Ok(out)
 }
 
-fn run_stage(stage: &Document, docs: Docs) -> Result<Docs, CmdError> {
+pub(super) fn run_stage(stage: &Document, docs: Docs) -> Result<Docs, CmdError> {
     let (name, arg) = stage
         .iter()
         .next()

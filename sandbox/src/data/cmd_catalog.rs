@@ -197,15 +197,28 @@ pub fn list_databases(e: &mut Engine, cmd: &Document) -> Result<CmdOutcome, CmdE
     let name_only = bool_arg(cmd, "nameOnly");
     let mut dbs = Vec::new();
     let mut total = 0i64;
-    for (name, colls) in &e.dbs {
-        if colls.is_empty() || (name == "local" && colls.values().all(|c| c.count() == 0)) {
+    // admin, config and local always exist on mongod (version, sessions and oplog collections
+    // live there), whether or not the sandbox stored anything in them yet.
+    let always = ["admin", "config", "local"];
+    let empty = super::engine::Db::new();
+    let names: std::collections::BTreeSet<&str> =
+        e.dbs.keys().map(String::as_str).chain(always).collect();
+    for name in names {
+        let colls = e.dbs.get(name).unwrap_or(&empty);
+        let builtin = always.contains(&name);
+        if colls.is_empty() && !builtin {
             continue;
         }
-        let size: i64 = colls.values().map(disk_size).sum();
+        let size: i64 =
+            colls
+                .values()
+                .map(disk_size)
+                .sum::<i64>()
+                .max(if builtin { 8192 } else { 0 });
         let entry = if name_only {
             doc! {"name": name}
         } else {
-            doc! {"name": name, "sizeOnDisk": size, "empty": colls.values().all(|c| c.count() == 0)}
+            doc! {"name": name, "sizeOnDisk": size, "empty": !builtin && colls.values().all(|c| c.count() == 0)}
         };
         if !filter.matches(&entry) {
             continue;

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use bson::{doc, Bson, Document};
 
-use super::cmd_write::{begin_retryable, delete_one, insert_one, replace_one, upsert_document};
+use super::cmd_write::{begin_retryable, delete_one, insert_one, update_one, upsert_document};
 use super::commands::{bool_arg, coll_arg, doc_arg, ok};
 use super::engine::Engine;
 use super::matcher::Filter;
@@ -153,7 +153,8 @@ fn modify(
         Some((rid, old)) => {
             let mut d = (*old).clone();
             update.apply(&mut d, false)?;
-            let op = replace_one(e, db, coll, rid, d.clone())?;
+            let replacement = update.is_replacement();
+            let op = update_one(e, (db, coll), rid, &old, d.clone(), replacement)?;
             let value = if req.new {
                 req.show(&d)
             } else {

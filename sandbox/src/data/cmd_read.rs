@@ -45,15 +45,22 @@ pub fn open_cursor(
 ) -> CmdOutcome {
     let (first, done) = e.next_batch(&mut cur, Some(batch.unwrap_or(DEFAULT_FIRST_BATCH)));
     let ns = cur.ns.clone();
-    let id = if done || single_batch {
+    let token = cur.post_batch_token();
+    // A tailable cursor on a collection that was empty has no position to resume from: mongod
+    // closes it, and so do we.
+    let nowhere = cur.tail.is_some() && matches!(cur.source, Source::Scan { last: None, .. });
+    let id = if done || single_batch || nowhere {
         0
     } else {
         e.register_cursor(cur)
     };
-    ok(
-        doc! {"cursor": {"firstBatch": first, "id": id, "ns": ns}},
-        None,
-    )
+    let mut c = doc! {"firstBatch": first};
+    if let Some(t) = token {
+        c.insert("postBatchResumeToken", t);
+    }
+    c.insert("id", id);
+    c.insert("ns", ns);
+    ok(doc! {"cursor": c}, None)
 }
 
 pub fn find(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOutcome, CmdError> {
@@ -75,6 +82,7 @@ pub fn find(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOutcome, CmdE
     let batch = count_arg(cmd, "FindCommandRequest", "batchSize")?.map(|b| b as u64);
     let single = bool_arg(cmd, "singleBatch");
     let ns = format!("{db}.{coll}");
+    let tail = super::tailable::find_options(e, db, &coll, cmd, sort.as_ref())?;
     let (plan, sorted) = match (e.coll(db, &coll), &sort) {
         (Some(c), Some(Sort::Keys(keys))) => {
             let p = planner::plan(c, &filter, &filter_doc, cmd.get("hint"), &ns)?.0;
@@ -88,6 +96,7 @@ pub fn find(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOutcome, CmdE
     };
     // A natural-order scan streams batch by batch; other plans compute their results up front.
     let scan = match (&sort, &plan) {
+        _ if tail.is_some() => Some(true),
         (None | Some(Sort::Natural(true)), Plan::Collscan { forward }) => Some(*forward),
         (Some(Sort::Natural(forward)), _) => Some(*forward),
         _ => None,
@@ -125,7 +134,8 @@ pub fn find(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOutcome, CmdE
             Source::Docs(docs.drain(start..end).collect())
         }
     };
-    let cur = Cursor::new(ns, source, projection, limit);
+    let mut cur = Cursor::new(ns, source, projection, limit);
+    cur.tail = tail;
     Ok(open_cursor(e, cur, batch, single))
 }
 
@@ -178,16 +188,23 @@ pub fn get_more(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOutcome, 
         e.cursors.insert(id, cur);
         return Err(CmdError::new(13, "Unauthorized", msg));
     }
+    if let Err(err) = super::tailable::check_get_more(&cur, cmd) {
+        e.cursors.insert(id, cur);
+        return Err(err);
+    }
     let (next, done) = e.next_batch(&mut cur, batch);
     let out_id = if done { 0 } else { id };
+    let mut c = doc! {"nextBatch": next};
+    if let Some(t) = cur.post_batch_token() {
+        c.insert("postBatchResumeToken", t);
+    }
+    c.insert("id", out_id);
+    c.insert("ns", ns);
     if !done {
         cur.used = std::time::Instant::now();
         e.cursors.insert(id, cur);
     }
-    Ok(ok(
-        doc! {"cursor": {"nextBatch": next, "id": out_id, "ns": ns}},
-        None,
-    ))
+    Ok(ok(doc! {"cursor": c}, None))
 }
 
 pub fn kill_cursors(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOutcome, CmdError> {

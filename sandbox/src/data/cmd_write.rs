@@ -135,6 +135,20 @@ pub fn insert_one(
     Ok(last)
 }
 
+/// Replaces record `rid` (`old`) with `new`, the result of an update; an operator update records
+/// what it changed for change streams (`updateDescription`), a replacement does not.
+pub fn update_one(
+    e: &mut Engine,
+    (db, coll): (&str, &str),
+    rid: u64,
+    old: &Document,
+    new: Document,
+    replacement: bool,
+) -> Result<Option<OpTime>, CmdError> {
+    let described = (!replacement).then(|| super::change_diff::update_description(old, &new));
+    replace_described(e, db, coll, rid, new, described)
+}
+
 /// Replaces record `rid` with `new` (already updated), checking unique indexes.
 pub fn replace_one(
     e: &mut Engine,
@@ -142,6 +156,17 @@ pub fn replace_one(
     coll: &str,
     rid: u64,
     new: Document,
+) -> Result<Option<OpTime>, CmdError> {
+    replace_described(e, db, coll, rid, new, None)
+}
+
+fn replace_described(
+    e: &mut Engine,
+    db: &str,
+    coll: &str,
+    rid: u64,
+    new: Document,
+    described: Option<Document>,
 ) -> Result<Option<OpTime>, CmdError> {
     if super::collection::bson_size(&new) > MAX_BSON {
         return Err(CmdError::new(
@@ -159,14 +184,12 @@ pub fn replace_one(
     }
     let id = new.get("_id").cloned().unwrap_or(Bson::Null);
     let ui = c.uuid;
-    e.commit(
-        "u",
-        format!("{db}.{coll}"),
-        Some(ui),
-        new,
-        Some(doc! {"_id": id}),
-    )
-    .map_err(internal)
+    let mut o2 = doc! {"_id": id};
+    if let Some(d) = described {
+        o2.insert(super::change_diff::DIFF_FIELD, d);
+    }
+    e.commit("u", format!("{db}.{coll}"), Some(ui), new, Some(o2))
+        .map_err(internal)
 }
 
 pub fn delete_one(
@@ -371,7 +394,9 @@ fn run_update_stmt(
         if same_bytes(&old, &new) {
             continue;
         }
-        r.last = max_optime(r.last, replace_one(e, db, coll, rid, new)?);
+        let replacement = st.update.is_replacement();
+        let op = update_one(e, (db, coll), rid, &old, new, replacement)?;
+        r.last = max_optime(r.last, op);
         r.modified += 1;
     }
     if r.matched == 0 && st.upsert {

@@ -40,7 +40,11 @@ pub fn dispatch(
         "listCollections" => super::cmd_catalog::list_collections(e, db, cmd),
         "listDatabases" => super::cmd_catalog::list_databases(e, cmd),
         "collStats" => super::cmd_stats::coll_stats(e, db, cmd),
-        "dbStats" => super::cmd_stats::db_stats(e, db, cmd),
+        "dbStats" | "dbstats" => super::cmd_stats::db_stats(e, db, cmd),
+        "dbHash" | "dbhash" => super::cmd_admin::db_hash(e, db, cmd),
+        "validate" => super::cmd_admin::validate(e, db, cmd),
+        "compact" => super::cmd_admin::compact(e, db, cmd),
+        "collMod" => super::cmd_admin::coll_mod(e, db, cmd),
         "explain" => super::explain::explain(e, db, cmd),
         other => Err(CmdError::command_not_found(other)),
     }

@@ -31,6 +31,15 @@ pub enum Source {
     Docs(VecDeque<Arc<Document>>),
     /// An index scan continued batch by batch.
     Index(Box<super::index_cursor::IndexScan>),
+    /// A change stream reading the oplog.
+    Change(Box<super::change_stream::ChangeStream>),
+}
+
+/// A tailable cursor (capped collections, the oplog): it stays open at the end of the data.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Tail {
+    /// getMore waits (up to its maxTimeMS) for new data instead of answering empty at once.
+    pub await_data: bool,
 }
 
 pub struct Cursor {
@@ -41,6 +50,8 @@ pub struct Cursor {
     pub remaining: Option<u64>,
     /// Last use; idle cursors are dropped after `CURSOR_IDLE` like the server's cursor timeout.
     pub used: Instant,
+    /// Set for tailable cursors and change streams.
+    pub tail: Option<Tail>,
 }
 
 /// The server's default cursor timeout (cursorTimeoutMillis, 10 minutes).
@@ -59,6 +70,7 @@ impl Cursor {
             projection,
             remaining,
             used: Instant::now(),
+            tail: None,
         }
     }
 
@@ -69,6 +81,15 @@ impl Cursor {
             source: Source::Docs(docs.into_iter().collect()),
             projection: None,
             remaining: None,
+            tail: None,
+        }
+    }
+
+    /// A change stream's `postBatchResumeToken` (None for other cursors).
+    pub fn post_batch_token(&self) -> Option<Document> {
+        match &self.source {
+            Source::Change(cs) => Some(cs.resume_token.clone()),
+            _ => None,
         }
     }
 }
@@ -91,7 +112,13 @@ impl Engine {
                 None => Bson::Document(d.clone()),
             }
         };
+        let visible = self.visible_ts.unwrap_or(self.last_applied.ts);
         let exhausted = match &mut cur.source {
+            Source::Change(cs) => {
+                let budget = BATCH_BYTES.saturating_sub(bytes);
+                out.extend(cs.next_events(self, cap, budget, visible));
+                cs.ended
+            }
             Source::Docs(q) => {
                 while !full(out.len(), bytes) {
                     let Some(d) = q.pop_front() else { break };
@@ -155,7 +182,8 @@ impl Engine {
         if let Some(r) = &mut cur.remaining {
             *r = r.saturating_sub(out.len() as u64);
         }
-        let done = exhausted || cur.remaining == Some(0);
+        let tailing = cur.tail.is_some() && !matches!(cur.source, Source::Change(_));
+        let done = (exhausted && !tailing) || cur.remaining == Some(0);
         (out, done)
     }
 

@@ -36,6 +36,9 @@ pub struct Engine {
     pub dbpath: Option<std::path::PathBuf>,
     /// This member's host and port as explain's `serverInfo` reports them (set by the node).
     pub server_addr: Option<(String, i32)>,
+    /// The majority commit point as the node last reported it: change streams show nothing
+    /// newer (None: everything applied is visible).
+    pub visible_ts: Option<Timestamp>,
 }
 
 /// Splits `db.coll` at the first dot.
@@ -46,10 +49,11 @@ pub fn split_ns(ns: &str) -> Option<(&str, &str)> {
 pub fn command_kind(name: &str) -> Option<CmdKind> {
     match name {
         "find" | "count" | "distinct" | "aggregate" | "listCollections" | "listIndexes"
-        | "listDatabases" | "collStats" | "dbStats" | "explain" => Some(CmdKind::Read),
+        | "listDatabases" | "collStats" | "dbStats" | "dbstats" | "explain" | "dbHash"
+        | "dbhash" | "validate" | "compact" => Some(CmdKind::Read),
         "insert" | "update" | "delete" | "findAndModify" | "findandmodify" | "create" | "drop"
         | "dropDatabase" | "createIndexes" | "dropIndexes" | "deleteIndexes"
-        | "renameCollection" => Some(CmdKind::Write),
+        | "renameCollection" | "collMod" => Some(CmdKind::Write),
         "getMore" | "killCursors" => Some(CmdKind::Cursor),
         _ => None,
     }
@@ -90,6 +94,7 @@ impl Engine {
             stmt: None,
             dbpath: None,
             server_addr: None,
+            visible_ts: None,
         };
         e.ensure_oplog();
         e
@@ -179,16 +184,22 @@ impl Engine {
         self.last_wall
     }
 
-    pub fn oplog_after(&self, ts: Timestamp, limit: usize) -> Vec<Document> {
+    pub fn oplog_after(&self, ts: Timestamp, limit: usize, max_bytes: u64) -> Vec<Document> {
         let Some(c) = self.oplog() else {
             return Vec::new();
         };
         let start = pack_ts(ts).saturating_add(1);
-        c.docs
-            .range(start..)
-            .take(limit)
-            .map(|(_, s)| (*s.doc()).clone())
-            .collect()
+        let mut out = Vec::new();
+        let mut bytes = 0u64;
+        for (_, s) in c.docs.range(start..).take(limit) {
+            // At least one entry, however large, so a 16 MB document still moves.
+            if !out.is_empty() && bytes + u64::from(s.size) > max_bytes {
+                break;
+            }
+            bytes += u64::from(s.size);
+            out.push((*s.doc()).clone());
+        }
+        out
     }
 
     pub fn oplog_contains(&self, ts: Timestamp) -> bool {

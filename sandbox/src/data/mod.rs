@@ -6,7 +6,8 @@
 //! `{op, ns, ui, o, [o2], ts, t, v: 2, wall}` with
 //! * `op: "i"` — `o` is the inserted document;
 //! * `op: "u"` — `o` is the full post-image and `o2: {_id}` (replacement form, so applying twice is
-//!   harmless; real servers log `$v: 2` diffs, which clients never need to parse);
+//!   harmless; real servers log `$v: 2` diffs, which clients never need to parse); an operator
+//!   update adds `o2.updateDescription` (what it changed, for change streams);
 //! * `op: "d"` — `o: {_id}`;
 //! * `op: "c"` — `ns: "<db>.$cmd"`, `o` one of `{create: coll, ...options}`, `{drop: coll}`,
 //!   `{dropDatabase: 1}`, `{createIndexes: coll, ...spec}`, `{dropIndexes: coll, index: name}`;
@@ -17,6 +18,9 @@
 //! last record (SIGKILL mid-write) is ignored on open.
 
 mod aggregate;
+mod change_diff;
+mod change_stream;
+mod cmd_admin;
 mod cmd_catalog;
 mod cmd_indexes;
 mod cmd_modify;
@@ -51,13 +55,16 @@ mod secondary;
 mod sessions;
 mod snapshot;
 mod sort;
+mod tailable;
 // Entry points of the auth module (admin.system.users).
 mod system_users;
+mod system_version;
 mod update;
 
 #[cfg(test)]
 mod tests;
 
+pub use collection::bson_size;
 pub use matcher::truthy;
 pub use optime::{pack_ts, unpack_ts, OpTime};
 pub use repair::{repair, RepairReport};
@@ -278,9 +285,10 @@ impl Store {
         self.progress().wall
     }
 
-    /// Up to `limit` oplog entries with `ts` strictly after `ts`, oldest first.
-    pub fn oplog_after(&self, ts: Timestamp, limit: usize) -> Vec<Document> {
-        self.lock().oplog_after(ts, limit)
+    /// Up to `limit` oplog entries with `ts` strictly after `ts`, oldest first, stopping before
+    /// the entry that would take their BSON sizes past `max_bytes` (the first one always comes).
+    pub fn oplog_after(&self, ts: Timestamp, limit: usize, max_bytes: u64) -> Vec<Document> {
+        self.lock().oplog_after(ts, limit, max_bytes)
     }
 
     /// True when the oplog holds an entry at exactly `ts` (a syncing member's common point check).

@@ -28,8 +28,8 @@ enum Piece {
 }
 
 impl Export {
-    /// The next parts, about `max_bytes` of documents at most (at least one part while any
-    /// remain); `None` once everything was handed out.
+    /// The next parts, at most `max_bytes` of documents (or one larger document alone; at least
+    /// one part while any remain); `None` once everything was handed out.
     pub fn next_page(&mut self, max_bytes: u64) -> Option<Vec<Document>> {
         let mut page = Vec::new();
         let mut bytes = 0u64;
@@ -48,19 +48,27 @@ impl Export {
                     let mut chunk_bytes = 0u64;
                     let limit = CHUNK_BYTES.min(max_bytes - bytes);
                     while let Some(s) = docs.front() {
-                        if chunk_bytes + u64::from(s.size) > limit && !chunk.is_empty() {
+                        // A document that would take the page past `max_bytes` waits for the
+                        // next page unless the page holds none yet: a 16 MB document then
+                        // travels alone and the reply stays near the BSON size limit.
+                        let over = chunk_bytes + u64::from(s.size) > limit;
+                        if over && (!chunk.is_empty() || bytes > 0) {
                             break;
                         }
                         chunk_bytes += u64::from(s.size);
                         chunk.push(Bson::Document((*s.doc()).clone()));
                         docs.pop_front();
                     }
-                    if !chunk.is_empty() {
+                    let (drained, took) = (docs.is_empty(), !chunk.is_empty());
+                    if took {
                         page.push(doc! {"kind": "docs", "ns": ns.as_str(), "docs": chunk});
                     }
                     bytes += chunk_bytes;
-                    if docs.is_empty() {
+                    if drained {
                         self.pieces.pop_front();
+                    } else if !took {
+                        // The next document opens the next page.
+                        break;
                     }
                 }
             }

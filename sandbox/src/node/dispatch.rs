@@ -12,8 +12,8 @@ use std::sync::Arc;
 use bson::spec::BinarySubtype;
 use bson::{doc, Binary, Bson, Document, Timestamp};
 
-use super::commands;
 use super::Node;
+use super::{commands, fail_points};
 use crate::auth::{self, ConnAuth};
 use crate::error::CmdError;
 use crate::wire::{Message, OpBody, QUERY_FLAG_SECONDARY_OK};
@@ -29,6 +29,10 @@ pub struct Conn {
     pub saw_client_metadata: bool,
     /// Who authenticated on this connection, and a SASL conversation in progress.
     pub auth: ConnAuth,
+    /// The handshake's `client.application.name` (failCommand's `appName` filter).
+    pub app_name: Option<String>,
+    /// A fail point asked to drop the connection instead of replying.
+    pub close_now: bool,
 }
 
 impl Conn {
@@ -39,6 +43,8 @@ impl Conn {
             hello_ok: false,
             saw_client_metadata: false,
             auth: ConnAuth::default(),
+            app_name: None,
+            close_now: false,
         }
     }
 }
@@ -53,6 +59,9 @@ pub enum Reply {
     Nothing,
     /// Close the connection (a w:0 write reached a non-primary).
     Close,
+    /// An exhaust getMore's first reply: the server keeps sending batches (`moreToCome`)
+    /// by running the request again until its cursor ends.
+    Exhaust(Document, Box<Request>),
 }
 
 /// One command as handlers see it.
@@ -97,14 +106,27 @@ const OP_QUERY_COMMANDS: &[&str] = &[
 
 pub async fn handle(node: &Arc<Node>, conn: &mut Conn, msg: Message) -> Reply {
     let more_to_come = msg.more_to_come();
+    let exhaust_allowed = msg.exhaust_allowed();
     match msg.op {
         OpBody::Msg { body, .. } => {
-            // exhaustAllowed is ignored: answering each awaitable hello singly is allowed, and
-            // drivers then send the next one themselves.
+            // exhaustAllowed streams getMore batches; an awaitable hello is answered singly
+            // (allowed: drivers then send the next one themselves).
+            let mut again = None;
             let reply = match msg_request(body, conn) {
-                Ok(req) => run(node, conn, req).await,
+                Ok(req) => {
+                    if exhaust_allowed && req.name == "getMore" && !more_to_come {
+                        again = Some(Box::new(req.clone()));
+                    }
+                    run(node, conn, req).await
+                }
                 Err(e) => envelope(node, None, Err(e)),
             };
+            if conn.close_now {
+                return Reply::Close;
+            }
+            if let Some(req) = again.filter(|_| super::exhaust::cursor_open(&reply)) {
+                return Reply::Exhaust(reply, req);
+            }
             if more_to_come {
                 // A fire-and-forget write that failed because we are not primary: the client can
                 // only learn it from the connection closing.
@@ -147,7 +169,11 @@ pub async fn handle(node: &Arc<Node>, conn: &mut Conn, msg: Message) -> Reply {
                 legacy: true,
                 conn: conn.clone(),
             };
-            Reply::Legacy(run(node, conn, req).await)
+            let reply = run(node, conn, req).await;
+            if conn.close_now {
+                return Reply::Close;
+            }
+            Reply::Legacy(reply)
         }
         OpBody::Reply { .. } => Reply::Close,
     }
@@ -190,7 +216,7 @@ fn read_pref_allows_secondary(cmd: &Document) -> bool {
     }
 }
 
-async fn run(node: &Arc<Node>, conn: &mut Conn, req: Request) -> Document {
+pub(super) async fn run(node: &Arc<Node>, conn: &mut Conn, req: Request) -> Document {
     if is_hello(&req.name) {
         if req.cmd.get_bool("helloOk").unwrap_or(false) {
             conn.hello_ok = true;
@@ -210,6 +236,11 @@ async fn run(node: &Arc<Node>, conn: &mut Conn, req: Request) -> Document {
             }
             conn.saw_client_metadata = true;
             if let Ok(m) = req.cmd.get_document("client") {
+                conn.app_name = m
+                    .get_document("application")
+                    .and_then(|a| a.get_str("name"))
+                    .ok()
+                    .map(str::to_string);
                 node.ops.connection_metadata(conn.id, m.clone());
             }
         }
@@ -220,13 +251,25 @@ async fn run(node: &Arc<Node>, conn: &mut Conn, req: Request) -> Document {
     if let Some(result) = auth::run_command(node, conn, &req).await {
         return envelope(node, Some(&req), result);
     }
+    if let Some(e) = commands::transactions::refuse(&req.name, &req.cmd) {
+        return envelope(node, Some(&req), Err(e));
+    }
+    if let Err(e) = commands::fields::check(&req.name, &req.cmd) {
+        return envelope(node, Some(&req), Err(e));
+    }
+    let failure = node
+        .fail_points
+        .fail_command(&req, conn.app_name.as_deref());
     let op = node.ops.begin(conn.id, &req.name, &req.db, &req.cmd);
     // killOp ends the wait (write concern, awaitable hello, ...) with mongod's 11601.
     let mut result = tokio::select! {
-        r = commands::run(node, &req) => r,
+        r = fail_points::run_failing(node, &req, failure, &mut conn.close_now) => r,
         () = op.killed() => Err(CmdError::new(11601, "Interrupted", "operation was interrupted")),
     };
     drop(op);
+    if conn.close_now {
+        return Document::new();
+    }
     if let (true, Ok(reply)) = (is_hello(&req.name), result.as_mut()) {
         auth::sasl::hello_extras(node, conn, &req, reply);
     }
@@ -265,7 +308,10 @@ pub fn envelope(
         }
         Err(e) => {
             let mut d = e.to_reply();
-            if req.is_some_and(Request::is_retryable_write) && is_retryable_code(e.code) {
+            if req.is_some_and(Request::is_retryable_write)
+                && is_retryable_code(e.code)
+                && !d.contains_key("errorLabels")
+            {
                 d.insert("errorLabels", vec!["RetryableWriteError"]);
             }
             if is_state_change_code(e.code) && node.repl().set_name.is_some() {

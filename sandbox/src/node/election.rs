@@ -2,9 +2,10 @@
 //! electionId, `new primary` no-op), a primary that cannot see a majority stepping down, and
 //! priority takeover. The per-tick decisions live in `timer`, the pure rules in `rules`.
 //!
-//! Not simulated: the catch-up phase after winning (voters already refuse staler candidates, so
-//! the winner holds every majority-committed write) and catch-up takeover.
+//! After winning, the catch-up phase (`catchup`) copies what a member ahead of the winner has
+//! before writes are accepted. Not simulated: catch-up takeover.
 
+mod catchup;
 pub mod rules;
 mod timer;
 
@@ -250,20 +251,28 @@ pub async fn run_election(
     );
     plan.request.dry_run = false;
     let (votes, max_term) = collect_votes(&plan, &plan.request).await;
+    {
+        let mut repl = node.repl();
+        if max_term > repl.term {
+            adopt_term(node, &mut repl, max_term, "vote response");
+        }
+        if repl.term != plan.request.term || repl.reported_state() != MemberState::Secondary {
+            return Err("the term or member state changed during the election".into());
+        }
+        if votes < plan.needed {
+            return Err(format!(
+                "lost the election: {votes} of {} votes needed",
+                plan.needed
+            ));
+        }
+        become_primary(node, &mut repl, &plan, reason, prior_primary);
+    }
+    let caught_up = catchup::run(node, plan.request.term).await;
     let mut repl = node.repl();
-    if max_term > repl.term {
-        adopt_term(node, &mut repl, max_term, "vote response");
+    if let (Some((goal, n)), Some(m)) = (caught_up, repl.election_candidate_metrics.as_mut()) {
+        m.insert("targetCatchupOpTime", goal.to_document());
+        m.insert("numCatchUpOps", n);
     }
-    if repl.term != plan.request.term || repl.reported_state() != MemberState::Secondary {
-        return Err("the term or member state changed during the election".into());
-    }
-    if votes < plan.needed {
-        return Err(format!(
-            "lost the election: {votes} of {} votes needed",
-            plan.needed
-        ));
-    }
-    become_primary(node, &mut repl, &plan, reason, prior_primary);
     let last_committed = repl.last_committed;
     drop(repl);
     // Entering the new term: the `new primary` no-op, then writes are accepted (drain complete).

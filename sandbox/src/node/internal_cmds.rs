@@ -320,15 +320,32 @@ async fn fetch_oplog(node: &Node, cmd: &Document) -> Result<Document, CmdError> 
         .and_then(OpTime::from_document)
         .ok_or_else(|| CmdError::bad_value("fetch: 'after' must be an optime"))?;
     let limit = int(cmd, "limit").unwrap_or(1000).clamp(1, 10_000) as usize;
+    // Bounded by bytes as well as entries: a reply of 1000 large entries would pass the 48 MB
+    // message limit. One entry always comes, so a 16 MB document still fits in one reply.
+    let max_bytes = int(cmd, "maxBytes")
+        .unwrap_or(replication::FETCH_MAX_BYTES as i64)
+        .clamp(1, replication::FETCH_MAX_BYTES as i64) as u64;
     let max_await =
         Duration::from_millis(int(cmd, "maxAwaitMS").unwrap_or(0).clamp(0, 10_000) as u64);
+    if node
+        .fail_points
+        .fires(super::fail_points::STOP_REPL_PRODUCER)
+    {
+        // The fail point: this source serves nothing (its followers stall, as on mongod).
+        tokio::time::sleep(max_await).await;
+        let repl = node.repl();
+        let none: Vec<Document> = Vec::new();
+        return Ok(
+            doc! {"entries": none, "lastCommitted": repl.last_committed.to_document(), "term": repl.term},
+        );
+    }
     let store = node.store.clone();
     // Reading the oplog waits for the store lock: do it off the runtime's threads.
     let read = tokio::task::spawn_blocking(move || {
         if diverged(&store, after) {
             Err(after > store.last_applied())
         } else {
-            Ok(store.oplog_after(after.ts, limit))
+            Ok(store.oplog_after(after.ts, limit, max_bytes))
         }
     });
     let mut entries = match read.await {
@@ -344,9 +361,10 @@ async fn fetch_oplog(node: &Node, cmd: &Document) -> Result<Document, CmdError> 
         tokio::time::sleep(Duration::from_millis(5)).await;
         if node.store.last_applied() > after {
             let store = node.store.clone();
-            entries = tokio::task::spawn_blocking(move || store.oplog_after(after.ts, limit))
-                .await
-                .unwrap_or_default();
+            entries =
+                tokio::task::spawn_blocking(move || store.oplog_after(after.ts, limit, max_bytes))
+                    .await
+                    .unwrap_or_default();
         }
     }
     let repl = node.repl();
@@ -361,7 +379,7 @@ fn diverged(store: &Store, after: OpTime) -> bool {
         return true;
     }
     let before = unpack_ts(pack_ts(after.ts).saturating_sub(1));
-    let here = store.oplog_after(before, 1);
+    let here = store.oplog_after(before, 1, u64::MAX);
     let term = here
         .first()
         .filter(|e| e.get_timestamp("ts").ok() == Some(after.ts))

@@ -8,6 +8,8 @@ pub mod commands;
 pub mod config_view;
 pub mod dispatch;
 pub mod election;
+pub mod exhaust;
+pub mod fail_points;
 pub mod heartbeat;
 pub mod internal_cmds;
 pub mod ops;
@@ -16,6 +18,7 @@ pub mod replication;
 pub mod server;
 pub mod state;
 pub mod stepdown;
+pub mod tls;
 
 use std::ops::Deref;
 use std::sync::Arc;
@@ -32,6 +35,8 @@ pub use state::{MemberHealth, MemberState, Repl};
 pub struct Node {
     pub opts: Options,
     pub store: Store,
+    /// configureFailPoint's state (inert without enableTestCommands).
+    pub fail_points: fail_points::FailPoints,
     shared: Shared,
 }
 
@@ -46,9 +51,11 @@ impl Node {
     /// Builds the node and loads what a previous run persisted (config, term, vote).
     pub fn new(opts: Options, store: Store) -> Arc<Node> {
         let shared = Shared::new(opts.repl_set.clone());
+        let fail_points = fail_points::FailPoints::new(opts.test_commands_enabled());
         let node = Arc::new(Node {
             opts,
             store,
+            fail_points,
             shared,
         });
         node.load_persisted();

@@ -15,6 +15,8 @@ use bson::Document;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 
+use super::tls::{self, Stream};
+
 use crate::auth::internal_client;
 use crate::wire::{self, OpBody};
 
@@ -57,7 +59,7 @@ pub fn peers() -> &'static Peers {
 /// Connection cache shared by all of a member's background tasks.
 #[derive(Default)]
 pub struct Peers {
-    idle: Mutex<HashMap<String, Vec<TcpStream>>>,
+    idle: Mutex<HashMap<String, Vec<Stream>>>,
     next_request_id: AtomicI32,
 }
 
@@ -115,7 +117,7 @@ impl Peers {
     }
 
     /// A new connection, authenticated as `__system` when the process has a key file.
-    async fn connect_authenticated(&self, host: &str) -> Result<TcpStream, PeerError> {
+    async fn connect_authenticated(&self, host: &str) -> Result<Stream, PeerError> {
         let mut stream = connect(host).await?;
         let Some(key) = crate::auth::cluster_key() else {
             return Ok(stream);
@@ -140,11 +142,11 @@ impl Peers {
             .wrapping_add(1)
     }
 
-    fn take_idle(&self, host: &str) -> Option<TcpStream> {
+    fn take_idle(&self, host: &str) -> Option<Stream> {
         self.idle.lock().ok()?.get_mut(host)?.pop()
     }
 
-    fn put_idle(&self, host: &str, stream: TcpStream) {
+    fn put_idle(&self, host: &str, stream: Stream) {
         if let Ok(mut idle) = self.idle.lock() {
             let list = idle.entry(host.to_string()).or_default();
             if list.len() < MAX_IDLE {
@@ -174,7 +176,7 @@ pub async fn resolve(host: &str) -> Result<SocketAddr, String> {
     }
 }
 
-async fn connect(host: &str) -> Result<TcpStream, PeerError> {
+async fn connect(host: &str) -> Result<Stream, PeerError> {
     let addr = resolve(host).await.map_err(|e| {
         PeerError::Connect(format!("Error connecting to {host} :: caused by :: {e}"))
     })?;
@@ -182,7 +184,11 @@ async fn connect(host: &str) -> Result<TcpStream, PeerError> {
         Ok(s) => {
             // Small request/reply exchanges: do not wait for Nagle.
             let _ = s.set_nodelay(true);
-            Ok(s)
+            tls::connect(s, host).await.map_err(|e| {
+                PeerError::Connect(format!(
+                    "Error connecting to {host} ({addr}) :: caused by :: {e}"
+                ))
+            })
         }
         Err(e) => Err(PeerError::Connect(format!(
             "Error connecting to {host} ({addr}) :: caused by :: {}",
@@ -202,7 +208,7 @@ fn io_reason(e: &std::io::Error) -> String {
 }
 
 async fn round_trip(
-    stream: &mut TcpStream,
+    stream: &mut Stream,
     request_id: i32,
     cmd: &Document,
 ) -> Result<Document, PeerError> {

@@ -25,6 +25,11 @@ pub const FETCH_CMD: &str = "_sandboxFetchOplog";
 pub const SNAPSHOT_CMD: &str = "_sandboxInitialSync";
 /// Entries per fetch.
 const BATCH: i64 = 1000;
+/// Bytes of entries per fetch reply (mongod's fetcher batches are bounded the same way). A reply
+/// is one document, which may not pass 16 MB + 16 KB: the headroom covers the array's keys and
+/// the reply's other fields, and an entry holding a 16 MB document travels alone.
+pub const FETCH_MAX_BYTES: u64 = 16 * 1024 * 1024 - 16 * 1024;
+
 /// How long the source holds a fetch open when it has nothing new.
 const MAX_AWAIT: Duration = Duration::from_millis(500);
 
@@ -166,6 +171,7 @@ async fn fetch_and_apply(node: &Arc<Node>, host: &str, delay_secs: i64) -> Resul
         FETCH_CMD: 1,
         "after": after.to_document(),
         "limit": BATCH,
+        "maxBytes": FETCH_MAX_BYTES as i64,
         "maxAwaitMS": MAX_AWAIT.as_millis() as i64,
         "$db": "admin",
     };
@@ -199,15 +205,30 @@ async fn fetch_and_apply(node: &Arc<Node>, host: &str, delay_secs: i64) -> Resul
         Ok(a) => a.iter().filter_map(|b| b.as_document().cloned()).collect(),
         Err(_) => return Err("fetch reply without 'entries'".into()),
     };
+    if node
+        .fail_points
+        .fires(super::fail_points::RS_SYNC_APPLY_STOP)
+    {
+        // The fail point: fetched entries are not applied (the next pull asks for them again).
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        return Ok(());
+    }
     let ready = due_entries(entries, delay_secs);
     let applied_any = !ready.is_empty();
     if !ready.is_empty() {
         // Applying waits for the store lock: off the runtime's threads, so heartbeats go on.
-        let store = node.store.clone();
-        let n = ready.len();
-        tokio::task::spawn_blocking(move || store.apply_oplog(&ready))
-            .await
-            .map_err(|e| format!("applying {n} entries failed: {e}"))??;
+        let limits = node.admin.params();
+        let (max_ops, max_bytes) = (
+            limits.batch_limit_ops.max(1) as usize,
+            limits.batch_limit_bytes.max(1) as u64,
+        );
+        for batch in apply_batches(ready, max_ops, max_bytes) {
+            let store = node.store.clone();
+            let n = batch.len();
+            tokio::task::spawn_blocking(move || store.apply_oplog(&batch))
+                .await
+                .map_err(|e| format!("applying {n} entries failed: {e}"))??;
+        }
     } else if delay_secs > 0 {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -220,6 +241,27 @@ async fn fetch_and_apply(node: &Arc<Node>, host: &str, delay_secs: i64) -> Resul
         report_position(node).await;
     }
     Ok(())
+}
+
+/// Splits fetched entries into apply batches of at most `max_ops` entries and `max_bytes` bytes
+/// (`replBatchLimitOperations` / `replBatchLimitBytes`; one larger entry is a batch of its own).
+fn apply_batches(entries: Vec<Document>, max_ops: usize, max_bytes: u64) -> Vec<Vec<Document>> {
+    let mut out: Vec<Vec<Document>> = Vec::new();
+    let mut bytes = 0u64;
+    for e in entries {
+        let size = u64::from(crate::data::bson_size(&e));
+        match out.last_mut() {
+            Some(b) if b.len() < max_ops && bytes + size <= max_bytes => {
+                bytes += size;
+                b.push(e);
+            }
+            _ => {
+                bytes = size;
+                out.push(vec![e]);
+            }
+        }
+    }
+    out
 }
 
 /// Entries old enough to apply under `secondaryDelaySecs` (all of them without a delay).

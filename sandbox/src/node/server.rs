@@ -10,6 +10,7 @@ use tokio::io::{AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 
 use super::dispatch::{self, Conn, Reply};
+use super::tls;
 use super::Node;
 use crate::log;
 use crate::wire::{encode_msg_reply, encode_op_reply, read_message, MAX_MESSAGE_LEN};
@@ -58,6 +59,21 @@ async fn accept_loop(node: Arc<Node>, listener: TcpListener) {
 
 async fn connection(node: Arc<Node>, stream: TcpStream, peer: SocketAddr) {
     let _ = stream.set_nodelay(true);
+    let (stream, refuse) = match tls::accept(stream).await {
+        Ok(tls::Accepted::Stream(s)) => (s, None),
+        Ok(tls::Accepted::RefusePlain(s, why)) => (s, Some(why)),
+        Err(e) => {
+            log::write(
+                'I',
+                "NETWORK",
+                22988,
+                "listener",
+                "Error receiving request from client. Ending connection from remote",
+                doc! {"error": {"code": 141, "codeName": "SSLHandshakeFailed", "errmsg": e}, "remote": peer.to_string()},
+            );
+            return;
+        }
+    };
     let mut conn = Conn::new(node.next_connection_id(), peer);
     let ctx = format!("conn{}", conn.id);
     node.ops.connection_opened(conn.id, peer.to_string());
@@ -69,7 +85,7 @@ async fn connection(node: Arc<Node>, stream: TcpStream, peer: SocketAddr) {
         "Connection accepted",
         doc! {"remote": peer.to_string(), "connectionId": conn.id},
     );
-    let (rd, mut wr) = stream.into_split();
+    let (rd, mut wr) = tokio::io::split(stream);
     let mut rd = BufReader::new(rd);
     let why = loop {
         let msg = match read_message(&mut rd, MAX_MESSAGE_LEN).await {
@@ -92,11 +108,23 @@ async fn connection(node: Arc<Node>, stream: TcpStream, peer: SocketAddr) {
             }
         };
         let request_id = msg.request_id;
+        if let Some(why) = refuse {
+            let _ = wr.write_all(&tls::refusal(request_id, &msg, why)).await;
+            break why.to_string();
+        }
         let bytes = match dispatch::handle(&node, &mut conn, msg).await {
             Reply::Msg(d) => encode_msg_reply(next_request_id(), request_id, &d),
             Reply::Legacy(d) => encode_op_reply(next_request_id(), request_id, &d),
             Reply::Nothing => continue,
             Reply::Close => break "closed by server".to_string(),
+            Reply::Exhaust(first, req) => {
+                match super::exhaust::stream(&node, &mut conn, &mut wr, request_id, first, *req)
+                    .await
+                {
+                    Ok(()) => continue,
+                    Err(e) => break e,
+                }
+            }
         };
         if let Err(e) = wr.write_all(&bytes).await {
             break e.to_string();

@@ -303,6 +303,8 @@ pub struct Shared {
     pub started: Instant,
     /// Commands running and connections open (currentOp, killOp).
     pub ops: super::ops::Ops,
+    /// fsync lock, runtime parameters, top counters, sessions seen.
+    pub admin: super::commands::admin_state::AdminState,
 }
 
 impl Shared {
@@ -314,6 +316,7 @@ impl Shared {
             next_connection_id: AtomicI32::new(1),
             started: Instant::now(),
             ops: super::ops::Ops::default(),
+            admin: Default::default(),
         }
     }
 

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 /// `rsh-sandbox cluster --nodes N [--arbiter] [--base-port P] [--initiate] [--replSet NAME]
-/// [--dbpath-root DIR] [--fast] [--keyFile FILE]`.
+/// [--dbpath-root DIR] [--fast] [--keyFile FILE] [--setParameter NAME=VALUE]...`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClusterArgs {
     /// Data-bearing members (1..=7; with `--arbiter` at most 6, since an arbiter votes too).
@@ -21,6 +21,8 @@ pub struct ClusterArgs {
     /// Every member runs with `--keyFile FILE` (access control on; create the first user
     /// through the localhost exception).
     pub key_file: Option<PathBuf>,
+    /// `--setParameter name=value` given to every member (e.g. `enableTestCommands=1`).
+    pub set_parameters: Vec<String>,
 }
 
 impl Default for ClusterArgs {
@@ -34,6 +36,7 @@ impl Default for ClusterArgs {
             dbpath_root: None,
             fast: false,
             key_file: None,
+            set_parameters: Vec::new(),
         }
     }
 }
@@ -53,6 +56,8 @@ Options:
   --dbpath-root DIR    one data directory per member under DIR (default: a temp dir)
   --fast               short heartbeat and election timeouts (implies nothing without --initiate)
   --keyFile FILE       start every member with --keyFile FILE (access control and member auth)
+  --setParameter N=V   start every member with --setParameter N=V (repeatable; e.g.
+                       enableTestCommands=1 for configureFailPoint)
   --help               this text
 ";
 
@@ -106,6 +111,15 @@ pub fn parse(args: &[String]) -> Result<Option<ClusterArgs>, String> {
             }
             "--dbpath-root" => out.dbpath_root = Some(PathBuf::from(value("a directory")?)),
             "--keyFile" => out.key_file = Some(PathBuf::from(value("a file")?)),
+            "--setParameter" => {
+                let v = value("name=value")?;
+                if !v.contains('=') || v.starts_with('=') {
+                    return Err(format!(
+                        "cluster: --setParameter needs name=value, not '{v}'"
+                    ));
+                }
+                out.set_parameters.push(v);
+            }
             "--arbiter" | "--initiate" | "--fast" if inline.is_some() => {
                 return Err(format!("cluster: option '{name}' does not take a value"));
             }
@@ -156,6 +170,12 @@ mod tests {
         assert_eq!(a.repl_set, "shopex");
         assert_eq!(a.dbpath_root, Some(PathBuf::from("/tmp/r")));
         assert_eq!(parse(&args("--help")).unwrap(), None);
+        let a = parse(&args(
+            "--setParameter enableTestCommands=1 --setParameter=a=b",
+        ))
+        .unwrap()
+        .unwrap();
+        assert_eq!(a.set_parameters, vec!["enableTestCommands=1", "a=b"]);
     }
 
     #[test]
@@ -170,6 +190,8 @@ mod tests {
             "--bogus",
             "--fast=1",
             "--replSet a/b",
+            "--setParameter x",
+            "--setParameter",
         ] {
             assert!(parse(&args(bad)).is_err(), "{bad}");
         }

@@ -4,8 +4,10 @@
 // The support crate under the name every module uses for it.
 extern crate rsh_testkit as support;
 
+mod admin_cmds;
 mod auth;
 mod auth_keyfile;
+mod catchup;
 mod clients;
 mod configs;
 mod current_op;
@@ -14,9 +16,16 @@ mod driver;
 mod durability;
 mod elections;
 mod explain;
+mod fail_points;
 mod failover;
 mod initial_sync;
+mod large_batches;
 mod node;
 mod node_set;
+mod strict_options;
+mod tailing;
+mod tls;
+mod transactions;
 mod wire;
 mod wire_limits;
+mod write_concern_noop;

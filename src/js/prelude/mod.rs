@@ -67,6 +67,10 @@ pub const LAZY: &[LazyGroup] = &[
             "__EXPLAIN_VERBOSITIES",
             "__explainVerbosity",
             "__withOptions",
+            "ChangeStreamCursor",
+            "__CHANGE_STREAM_STAGE_OPTIONS",
+            "__changeStreamStage",
+            "__watch",
             // `defaultPrompt` (mongo.js) is left out on purpose: the REPL looks it up before
             // every line, and until the group loads its absence gives the same "> ".
         ],
@@ -85,6 +89,7 @@ pub const LAZY: &[LazyGroup] = &[
             ("prelude/db_more.js", include_str!("db_more.js")),
             ("prelude/session.js", include_str!("session.js")),
             ("prelude/explain.js", include_str!("explain.js")),
+            ("prelude/watch.js", include_str!("watch.js")),
             ("prelude/replinfo.js", include_str!("replinfo.js")),
             ("prelude/shellwords.js", include_str!("shellwords.js")),
             // Extends rs (rs.js) and DB.prototype: preflight, dry runs, waits, rs.doctor().

@@ -58,6 +58,16 @@ rs._ownOptions = function (options) {
     return {own: own, rest: rest};
 };
 
+// Helpers that send no options of their own take only rsh's: anything else would be ignored.
+rs._onlyOwnOptions = function (helper, options) {
+    var split = rs._ownOptions(options);
+    var unknown = Object.keys(split.rest);
+    if (unknown.length) {
+        throw Error(helper + ": unknown option " + unknown.join(", ") + " (it takes {dryRun: true} and {preflight: false})");
+    }
+    return split;
+};
+
 // Deprecated helpers say so once per session.
 rs._deprecationShown = {};
 rs._deprecated = function (name, text) {
@@ -82,7 +92,7 @@ rs.hello = function () { return db.hello(); };
 // Changes go through rs._change (rs_admin.js): preflight checks, dryRun, a summary line.
 rs.initiate = function (c, options) {
     var d = db;
-    var split = rs._ownOptions(options);
+    var split = rs._onlyOwnOptions("rs.initiate", options);
     return rs._change(d, "initiate", null, c, false, split.own, function () {
         return d._adminCommand({replSetInitiate: c});
     });
@@ -167,7 +177,7 @@ rs.add = function (hostport, arb, options) {
     }
     var current = rs._localConfig();
     var c = rs._localConfig();
-    var split = rs._ownOptions(options);
+    var split = rs._onlyOwnOptions(arb ? "rs.addArb" : "rs.add", options);
     c.version++;
     var max = 0;
     for (var i in c.members) {
@@ -203,7 +213,7 @@ rs.addArb = function (hn, options) {
 rs.remove = function (hn, options) {
     var current = rs._localConfig();
     var c = rs._localConfig();
-    var split = rs._ownOptions(options);
+    var split = rs._onlyOwnOptions("rs.remove", options);
     c.version++;
     for (var i in c.members) {
         if (c.members[i].host == hn) {

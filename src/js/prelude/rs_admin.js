@@ -223,12 +223,8 @@ rs._confirmedPrimary = function (s) {
     if (p.self) {
         return p;
     }
-    try {
-        var h = __runCommand(db.getMongo()._h, "admin", {hello: 1}, p.name);
-        return h.isWritablePrimary ? p : null;
-    } catch (e) {
-        return null;
-    }
+    var answer = __rsProbe(db.getMongo()._h, [p.name]).list[0];
+    return answer.hello && answer.hello.isWritablePrimary ? p : null;
 };
 
 rs.waitForPrimary = function (timeoutSecs) {
@@ -320,14 +316,20 @@ rs.doctor = function () {
     var h = db.getMongo()._h;
     var got = rs._anyMember(db, {replSetGetConfig: 1});
     var now = new Date();
+    // Every member's hello at once, each bounded: a member that just died costs 2 s.
+    var hellos = {};
+    __rsProbe(h, status.members.map(function (m) { return m.name; })).list.forEach(function (p) {
+        hellos[p.host] = p;
+    });
     var members = status.members.map(function (m) {
         var r = {host: m.name};
-        if (m.health !== 1) {
-            r.error = "not reachable";
+        var probe = hellos[m.name] || {error: "not asked"};
+        if (m.health !== 1 || !probe.hello) {
+            r.error = m.health !== 1 ? "not reachable" : probe.error;
             return r;
         }
         try {
-            r.hello = __runCommand(h, "admin", {hello: 1}, m.name);
+            r.hello = probe.hello;
             var b = __runCommand(h, "admin", {buildInfo: 1}, m.name);
             if (b.ok) {
                 r.version = b.version;

@@ -32,6 +32,7 @@ fn writes_append_oplog_entries_with_increasing_ts_and_term() {
             increment: 0,
         },
         100,
+        u64::MAX,
     );
     let ops: Vec<&str> = all.iter().filter_map(|e| e.get_str("op").ok()).collect();
     assert_eq!(ops, ["n", "c", "i", "u", "d"]);
@@ -41,7 +42,14 @@ fn writes_append_oplog_entries_with_increasing_ts_and_term() {
         ["op", "ns", "ui", "o", "o2", "ts", "t", "v", "wall"]
     );
     assert_eq!(u.get_document("o"), Ok(&doc! {"_id": 1, "a": 1}));
-    assert_eq!(u.get_document("o2"), Ok(&doc! {"_id": 1}));
+    // An operator update also records what it changed (change streams' updateDescription).
+    let none: Vec<bson::Bson> = Vec::new();
+    assert_eq!(
+        u.get_document("o2"),
+        Ok(
+            &doc! {"_id": 1, "updateDescription": {"updatedFields": {"a": 1}, "removedFields": none.clone(), "truncatedArrays": none}}
+        )
+    );
     assert_eq!(all[0].get_str("ns"), Ok(""));
     assert_eq!(all[1].get_str("ns"), Ok("test.$cmd"));
     let mut last = 0;
@@ -59,6 +67,7 @@ fn writes_append_oplog_entries_with_increasing_ts_and_term() {
             increment: 0,
         }),
         1,
+        u64::MAX,
     );
     assert_eq!(after, vec![all[3].clone()]);
     assert!(
@@ -87,7 +96,8 @@ fn local_writes_are_not_in_the_oplog() {
                 time: 0,
                 increment: 0
             },
-            10
+            10,
+            u64::MAX
         )
         .is_empty());
     assert_eq!(s.replset_config(), Some(doc! {"_id": "rs0", "version": 1}));
@@ -211,6 +221,7 @@ fn secondaries_apply_entries_idempotently() {
             increment: 0,
         },
         1000,
+        u64::MAX,
     );
     let s = Store::in_memory();
     s.apply_oplog(&entries[..3])
@@ -280,7 +291,7 @@ fn snapshot_export_import_copies_data_and_last_entry() {
                 .collect()
         })
         .unwrap_or_default();
-    assert_eq!(names, ["local", "other", "test"]);
+    assert_eq!(names, ["admin", "config", "local", "other", "test"]);
     assert_eq!(s.oplog_stats().count, 1);
     assert!(s.import_snapshot(&[doc! {"kind": "docs"}]).is_err());
 }
@@ -303,6 +314,7 @@ fn retried_writes_are_not_applied_twice_even_on_another_member() {
             increment: 0,
         },
         100,
+        u64::MAX,
     );
     let i = entries
         .iter()
@@ -330,6 +342,7 @@ fn retried_writes_are_not_applied_twice_even_on_another_member() {
             increment: 0,
         },
         100,
+        u64::MAX,
     ))
     .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(run(&s, "test", upd.clone()), first);
@@ -397,4 +410,68 @@ fn paged_export_hands_out_a_frozen_view_once() {
         run(&s, "test", doc! {"count": "c"}),
         doc! {"n": 300, "ok": 1.0}
     );
+}
+
+#[test]
+fn oplog_reads_and_initial_sync_pages_are_bounded_by_bytes() {
+    let s = Store::in_memory();
+    let pad = "p".repeat(100 * 1024);
+    let big = "b".repeat(3 * 1024 * 1024);
+    for i in 0..20 {
+        let d = if i == 7 {
+            doc! {"_id": i, "big": &big}
+        } else {
+            doc! {"_id": i, "pad": &pad}
+        };
+        run(&s, "test", doc! {"insert": "c", "documents": [d]});
+    }
+    let zero = Timestamp {
+        time: 0,
+        increment: 0,
+    };
+    let size = |e: &[Document]| -> usize {
+        e.iter()
+            .map(|d| bson::to_vec(d).map(|v| v.len()).unwrap_or(0))
+            .sum()
+    };
+    // 1 MB: about ten 100 KB entries, never more than the bound.
+    let first = s.oplog_after(zero, 1000, 1024 * 1024);
+    assert!(!first.is_empty() && size(&first) <= 1024 * 1024);
+    // An entry larger than the bound still comes, alone.
+    let mut after = zero;
+    let mut seen = 0;
+    while let Some(last) = {
+        let batch = s.oplog_after(after, 1000, 1024 * 1024);
+        if batch.len() > 1 {
+            assert!(size(&batch) <= 1024 * 1024);
+        }
+        seen += batch.len();
+        batch.last().and_then(|d| d.get_timestamp("ts").ok())
+    } {
+        after = last;
+    }
+    assert_eq!(seen, s.oplog_stats().count as usize);
+
+    // Initial sync pages: at most the bound, or one larger document alone.
+    let mut export = s.begin_export();
+    let mut docs = 0;
+    while let Some(page) = export.next_page(1024 * 1024) {
+        let in_page: Vec<&Document> = page
+            .iter()
+            .filter(|p| p.get_str("kind") == Ok("docs"))
+            .flat_map(|p| p.get_array("docs").into_iter().flatten())
+            .filter_map(Bson::as_document)
+            .collect();
+        let bytes: usize = in_page
+            .iter()
+            .map(|d| bson::to_vec(d).map(|v| v.len()).unwrap_or(0))
+            .sum();
+        assert!(
+            bytes <= 1024 * 1024 || in_page.len() == 1,
+            "{bytes} in {}",
+            in_page.len()
+        );
+        docs += in_page.len();
+    }
+    assert_eq!(docs, 20);
 }

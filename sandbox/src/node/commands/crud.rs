@@ -17,17 +17,32 @@ pub async fn run(node: &Arc<Node>, req: &Request) -> Result<Document, CmdError> 
         CmdKind::Read => gate_read(node, req)?,
         CmdKind::Cursor => {}
     }
-    let (store, db, cmd) = (node.store.clone(), req.db.clone(), req.cmd.clone());
-    let outcome = tokio::task::spawn_blocking(move || store.run(&db, &cmd))
-        .await
-        .map_err(|_| {
-            CmdError::new(
-                1,
-                "InternalError",
-                format!("{} failed unexpectedly", req.name),
-            )
-        })??;
+    if kind == CmdKind::Write {
+        // fsync {lock: true} holds writes until fsyncUnlock, as on mongod.
+        node.admin.wait_unlocked().await;
+    }
+    let started = std::time::Instant::now();
+    super::tailing::prepare(node, req)?;
+    let run_once = || {
+        let (store, db, cmd) = (node.store.clone(), req.db.clone(), req.cmd.clone());
+        async move {
+            tokio::task::spawn_blocking(move || store.run(&db, &cmd))
+                .await
+                .map_err(|_| {
+                    CmdError::new(
+                        1,
+                        "InternalError",
+                        format!("{} failed unexpectedly", req.name),
+                    )
+                })?
+        }
+    };
+    let outcome = match super::tailing::await_budget(node, req) {
+        Some(budget) => super::tailing::await_data(node, req, budget, run_once).await?,
+        None => run_once().await?,
+    };
     let mut reply = outcome.reply;
+    note_usage(node, req, kind, &reply, started);
     if kind == CmdKind::Write {
         // A standalone writes no oplog entry, so this does not depend on `write_optime`.
         if super::durability::wanted(node, req) {
@@ -39,11 +54,18 @@ pub async fn run(node: &Arc<Node>, req: &Request) -> Result<Document, CmdError> 
                 Err(_) => return Err(CmdError::new(1, "InternalError", "journal sync failed")),
             }
         }
-        if let Some(optime) = outcome.write_optime {
-            node.notify_progress();
-            if let Some(wce) = super::write_concern::wait(node, req, optime).await {
-                insert_before_ok(&mut reply, "writeConcernError", Bson::Document(wce));
+        // A write that changed nothing (no match, duplicate key, ...) still waits, for the newest
+        // optime this member holds: mongod moves the client's last optime there, so `w` reports
+        // whether the client's earlier writes are replicated.
+        let optime = match outcome.write_optime {
+            Some(optime) => {
+                node.notify_progress();
+                optime
             }
+            None => node.store.last_applied(),
+        };
+        if let Some(wce) = super::write_concern::wait(node, req, optime).await {
+            insert_before_ok(&mut reply, "writeConcernError", Bson::Document(wce));
         }
     }
     Ok(reply)
@@ -97,4 +119,34 @@ fn insert_before_ok(reply: &mut Document, key: &str, value: Bson) {
     if let Some(ok) = ok {
         reply.insert("ok", ok);
     }
+}
+
+/// Counts the command for `top` and notes its session and any cursor it left open (killSessions,
+/// $listLocalSessions).
+fn note_usage(
+    node: &Node,
+    req: &Request,
+    kind: CmdKind,
+    reply: &Document,
+    started: std::time::Instant,
+) {
+    let coll = match (req.name.as_str(), req.arg()) {
+        ("getMore", _) => req.cmd.get_str("collection").ok(),
+        (_, Some(Bson::String(c))) => Some(c.as_str()),
+        _ => None,
+    };
+    if let Some(coll) = coll {
+        let ns = format!("{}.{coll}", req.db);
+        let micros = started.elapsed().as_micros().min(i64::MAX as u128) as i64;
+        let op = super::admin::top_op(&req.name);
+        node.admin.record(&ns, op, kind == CmdKind::Write, micros);
+    }
+    let cursor = reply
+        .get_document("cursor")
+        .ok()
+        .and_then(|c| c.get_i64("id").ok())
+        .filter(|id| *id != 0 && req.name != "getMore")
+        .zip(coll)
+        .map(|(id, coll)| (req.db.clone(), coll.to_string(), id));
+    node.admin.saw_session(&req.cmd, cursor);
 }

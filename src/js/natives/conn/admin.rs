@@ -2,6 +2,7 @@
 //!
 //! * `__rsPreflight(conn, plan)` → `{verdict, findings, text}`: probes the proposed config's
 //!   hosts through the connection and applies the preflight rules.
+//! * `__rsProbe(conn, hosts)` → `{list: [{host, hello} | {host, error}]}`, each bounded.
 //! * `__rsDiff(old, new)` → `{lines, summary}`.
 //! * `__rsTable(status, config)` → `{text, rows}` (`text` coloured when the shell colours).
 //! * `__rsDoctor(inputs)` → `{ok, findings, text}`; a FAIL marks the run as failed.
@@ -32,6 +33,7 @@ pub fn check_failed() -> bool {
 
 pub fn register(ctx: &mut Context) -> JsResult<()> {
     global_fn(ctx, "__rsPreflight", 2, rs_preflight)?;
+    global_fn(ctx, "__rsProbe", 2, rs_probe)?;
     global_fn(ctx, "__rsDiff", 2, rs_diff)?;
     global_fn(ctx, "__rsTable", 2, rs_table)?;
     global_fn(ctx, "__rsDoctor", 1, rs_doctor)?;
@@ -82,6 +84,35 @@ fn rs_preflight(_this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResul
     let findings = preflight::run(&plan, c.as_ref());
     check_interrupt(ctx)?;
     to_js(&findings_result(&findings, "preflight: "), ctx)
+}
+
+/// `__rsProbe(conn, hosts)` → `[{host, hello} or {host, error}]`: hello to each host at once,
+/// each bounded like the preflight's (a dead member costs about 2 s, not a selection timeout).
+fn rs_probe(_this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
+    check_interrupt(ctx)?;
+    let c = conn(ctx, &arg(args, 0))?;
+    let hosts: Vec<String> = match crate::js::convert::js_to_bson(&arg(args, 1), ctx)? {
+        Bson::Array(a) => a
+            .iter()
+            .filter_map(Bson::as_str)
+            .map(str::to_string)
+            .collect(),
+        _ => return Err(js_error("__rsProbe: hosts must be an array of strings")),
+    };
+    let probes = crate::admin::Probe::probe(c.as_ref(), &hosts);
+    check_interrupt(ctx)?;
+    let list: Vec<Bson> = probes
+        .into_iter()
+        .map(|p| {
+            let mut d = doc! {"host": &p.host};
+            match (p.resolve_error, p.hello) {
+                (Some(e), _) | (None, Err(e)) => d.insert("error", e),
+                (None, Ok(h)) => d.insert("hello", h),
+            };
+            Bson::Document(d)
+        })
+        .collect();
+    to_js(&doc! {"list": list}, ctx)
 }
 
 fn rs_diff(_this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {

@@ -76,6 +76,7 @@ fn next(_this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValu
         .filter(|n| *n >= 1.0)
         .unwrap_or(1.0) as usize;
     let open = conns(ctx)?.cursors.borrow().contains_key(&id);
+    flush_before_waiting(ctx, id)?;
     let docs = if open {
         with_cursor(ctx, id, |c| c.next_batch(n))?
     } else {
@@ -94,7 +95,23 @@ fn has_next(_this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<Js
     if !conns(ctx)?.cursors.borrow().contains_key(&id) {
         return Ok(false.into());
     }
+    flush_before_waiting(ctx, id)?;
     Ok(with_cursor(ctx, id, |c| c.has_next())?.into())
+}
+
+/// Output printed so far is flushed before a getMore that may wait (a tailable cursor or a
+/// change stream waits for the next write): what was printed must show while it waits. Only
+/// when the current batch is used up, so printing a large result costs no flush per document.
+fn flush_before_waiting(ctx: &Context, id: u32) -> JsResult<()> {
+    let empty = conns(ctx)?
+        .cursors
+        .borrow()
+        .get(&id)
+        .is_some_and(|c| c.buffered() == 0);
+    if empty {
+        crate::js::host::host(ctx)?.flush();
+    }
+    Ok(())
 }
 
 fn buffered(_this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
