@@ -30,6 +30,22 @@ pub struct LazyGroup {
 /// Which groups of a context have been loaded (kept in the context's data map).
 struct Loaded(RefCell<Vec<bool>>);
 
+/// The store behind the accessors (kept in the context's data map).
+struct Store(JsObject);
+
+/// The value of lazy global `name` when its group is loaded (`None` otherwise, or when `name`
+/// is not a lazy global): what its accessor's getter would return, without loading anything.
+pub fn loaded_value(ctx: &mut Context, name: &str) -> Option<JsValue> {
+    let groups = ctx.get_data::<Groups>()?.0;
+    let index = groups.iter().position(|g| g.globals.contains(&name))?;
+    let loaded = ctx.get_data::<Loaded>()?.0.borrow().get(index).copied()?;
+    if !loaded {
+        return None;
+    }
+    let store = ctx.get_data::<Store>()?.0.clone();
+    store.get(JsString::from(name), ctx).ok()
+}
+
 /// Install the accessors of every group of `groups` on the global object of `ctx`.
 ///
 /// The accessors stay for good: once the group is loaded, the getter reads and the setter
@@ -43,6 +59,7 @@ pub fn install(ctx: &mut Context, groups: &'static [LazyGroup]) -> JsResult<()> 
     ctx.insert_data(Groups(groups));
     let global = ctx.global_object();
     let store = JsObject::with_null_proto();
+    ctx.insert_data(Store(store.clone()));
     for (index, group) in groups.iter().enumerate() {
         for name in group.globals {
             let get = NativeFunction::from_copy_closure_with_captures(

@@ -600,8 +600,8 @@ fn completion_loads_the_lazy_connection_helpers() {
         .expect("eval");
     assert_eq!(cap.take(), "undefined\n");
     assert_eq!(
-        rt.complete("DBCollection.prototype.findO"),
-        vec!["DBCollection.prototype.findOne".to_string()]
+        rt.complete("DBCollection.prototype.countD"),
+        vec!["DBCollection.prototype.countDocuments".to_string()]
     );
     rt.eval_print("typeof defaultPrompt", "(shell)")
         .expect("eval");

@@ -287,7 +287,7 @@ true NumberLong(0)\n\
 5 4 30\n\
 1 true\n\
 1 2\n\
-the exhaust option is not supported by rsh (the find command has no exhaust)\n",
+exhaust cursors are not supported by rsh\n",
         "{}",
         r.all()
     );

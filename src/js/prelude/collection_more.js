@@ -343,27 +343,6 @@ DBCollection.prototype.getQueryOptions = function () {
     return this.getSecondaryOk() ? DBQuery.Option.slaveOk : 0;
 };
 
-// A change stream: a tailable command cursor over `$changeStream` (when the server has them).
-DBCollection.prototype.watch = function (pipeline, options) {
-    pipeline = pipeline || [];
-    options = options || {};
-    var stage = {};
-    ["resumeAfter", "startAfter", "startAtOperationTime", "fullDocument",
-     "fullDocumentBeforeChange"].forEach(function (k) {
-        if (options[k] !== undefined) {
-            stage[k] = options[k];
-        }
-    });
-    var cmd = {aggregate: this.getName(), pipeline: [{$changeStream: stage}].concat(pipeline), cursor: {}};
-    if (options.batchSize !== undefined) {
-        cmd.cursor.batchSize = options.batchSize;
-    }
-    if (options.collation !== undefined) {
-        cmd.collation = options.collation;
-    }
-    return new DBCommandCursor(this._db, cmd, true, options.batchSize);
-};
-
 DBCollection.prototype.compact = function (options) {
     return this.runCommand("compact", options);
 };

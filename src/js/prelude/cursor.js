@@ -20,8 +20,10 @@ DBQuery = function (mongo, db, collection, ns, query, fields, limit, skip, batch
     this._extra = {};
     this._readPref = undefined;
     this._pretty = false;
-    this._options = options || 0;
     this._cursor = null;
+    if (options) {
+        this.addOption(options);
+    }
     return new Proxy(this, DBQuery._indexes);
 };
 DBQuery.shellBatchSize = __shellBatchSize || 20;
@@ -34,16 +36,6 @@ DBQuery._indexes = {
         }
         return target[key];
     }
-};
-
-// Wire-protocol query flags (addOption); the find command gets them as fields.
-DBQuery.Option = {
-    tailable: 0x2,
-    slaveOk: 0x4,
-    noTimeout: 0x10,
-    awaitData: 0x20,
-    exhaust: 0x40,
-    partial: 0x80
 };
 
 DBQuery.prototype._checkModify = function () {
@@ -75,31 +67,11 @@ DBQuery.prototype._command = function () {
     for (var k in this._extra) {
         cmd[k] = this._extra[k];
     }
-    var o = this._options;
-    if (o & DBQuery.Option.tailable) {
-        cmd.tailable = true;
-    }
-    if (o & DBQuery.Option.awaitData) {
-        cmd.awaitData = true;
-    }
-    if (o & DBQuery.Option.noTimeout) {
-        cmd.noCursorTimeout = true;
-    }
-    if (o & DBQuery.Option.partial) {
-        cmd.allowPartialResults = true;
-    }
     return cmd;
 };
 
 DBQuery.prototype._target = function () {
-    if (this._readPref !== undefined) {
-        return this._readPref;
-    }
-    // A secondaryOk flag on the query, collection or database reads from any member.
-    if ((this._options & DBQuery.Option.slaveOk) && !this._mongo.getSecondaryOk()) {
-        return {mode: "secondaryPreferred"};
-    }
-    return __READ;
+    return this._readPref !== undefined ? this._readPref : __READ;
 };
 
 DBQuery.prototype._exec = function () {
@@ -139,29 +111,20 @@ DBQuery.prototype.allowDiskUse = function (v) {
     this._extra.allowDiskUse = v === undefined ? true : !!v;
     return this;
 };
-DBQuery.prototype.addOption = function (option) {
-    if (option & DBQuery.Option.exhaust) {
-        throw Error("the exhaust option is not supported by rsh (the find command has no exhaust)");
-    }
-    this._options |= option;
-    return this;
-};
-DBQuery.prototype.getOptions = function () { return this._options; };
-DBQuery.prototype.tailable = function (awaitData) {
-    this._checkModify();
-    this.addOption(DBQuery.Option.tailable);
-    if (awaitData || awaitData === undefined || awaitData === null) {
-        this.addOption(DBQuery.Option.awaitData);
-    }
-    return this;
-};
 DBQuery.prototype.noCursorTimeout = function () {
-    this._checkModify();
     return this.addOption(DBQuery.Option.noTimeout);
 };
 DBQuery.prototype.allowPartialResults = function () {
-    this._checkModify();
     return this.addOption(DBQuery.Option.partial);
+};
+// The query flags set (addOption and the helpers keep them as find command fields).
+DBQuery.prototype.getOptions = function () {
+    var x = this._extra, o = DBQuery.Option, bits = 0;
+    bits |= x.tailable ? o.tailable : 0;
+    bits |= x.awaitData ? o.awaitData : 0;
+    bits |= x.noCursorTimeout ? o.noTimeout : 0;
+    bits |= x.allowPartialResults ? o.partial : 0;
+    return bits;
 };
 DBQuery.prototype.modifiers = function (document) {
     this._checkModify();
@@ -184,7 +147,7 @@ DBQuery.prototype.modifiers = function (document) {
 };
 DBQuery.prototype.clone = function () {
     var q = new DBQuery(this._mongo, this._db, this._collection, this._ns, this._query,
-                        this._fields, this._limit, this._skip, this._batchSize, this._options);
+                        this._fields, this._limit, this._skip, this._batchSize);
     q._sort = this._sort;
     q._extra = Object.extend({}, this._extra);
     q._readPref = this._readPref;
@@ -381,7 +344,6 @@ var DBCommandCursor = function (db, cmd, primary, batchSize) {
     this._readPref = primary ? null : undefined;
     this._batchSize = batchSize || 0;
     this._pretty = false;
-    this._options = 0;
     this._cursor = null;
     return new Proxy(this, DBQuery._indexes);
 };

@@ -1,5 +1,5 @@
 // The rest of the legacy DB API: users and roles, profiling, log levels, views, write
-// concern, sessions, database-level aggregate and watch, and the names rsh refuses with a
+// concern, sessions, database-level aggregate, and the names rsh refuses with a
 // reason (server features removed since: eval, copyDatabase...).
 
 // User and role changes wait for a majority by default, as in the legacy shell.
@@ -263,18 +263,6 @@ DB.prototype.aggregate = function (pipeline, options) {
         cmd.cursor.batchSize = options.batchSize;
     }
     return new DBCommandCursor(this, cmd, true);
-};
-
-DB.prototype.watch = function (pipeline, options) {
-    options = options || {};
-    var stage = {};
-    ["resumeAfter", "startAfter", "startAtOperationTime", "fullDocument"].forEach(function (k) {
-        if (options[k] !== undefined) {
-            stage[k] = options[k];
-        }
-    });
-    return this.aggregate([{$changeStream: stage}].concat(pipeline || []),
-                          options.batchSize !== undefined ? {batchSize: options.batchSize} : {});
 };
 
 DB.prototype.setWriteConcern = function (wc) {

@@ -1,5 +1,5 @@
-// The rest of the legacy Mongo API (write concern, read concern, command modes, log levels,
-// watch) and sessions: `db.getMongo().startSession()` gives a DriverSession with the 4.4
+// The rest of the legacy Mongo API (write concern, read concern, command modes, log levels)
+// and sessions: `db.getMongo().startSession()` gives a DriverSession with the 4.4
 // methods. rsh's commands run on the connection's own logical session (the driver's implicit
 // session); an explicit session has its own server-side id (startSession/endSessions), and
 // multi-document transactions are refused with the reason.
@@ -29,17 +29,6 @@ Mongo.prototype.setLogLevel = function (level, component) {
 Mongo.prototype.getLogComponents = function () {
     return this.getDB("admin").getLogComponents();
 };
-Mongo.prototype.watch = function (pipeline, options) {
-    options = options || {};
-    var stage = {allChangesForCluster: true};
-    ["resumeAfter", "startAfter", "startAtOperationTime", "fullDocument"].forEach(function (k) {
-        if (options[k] !== undefined) {
-            stage[k] = options[k];
-        }
-    });
-    return this.getDB("admin").aggregate([{$changeStream: stage}].concat(pipeline || []));
-};
-
 // rsh always speaks the command protocol; these answer as the legacy shell did for it.
 Mongo.prototype.useReadCommands = function () { return true; };
 Mongo.prototype.useWriteCommands = function () { return true; };
