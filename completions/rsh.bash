@@ -23,7 +23,7 @@ _rsh() {
 
     case "${cmd}" in
         rsh)
-            opts="-u -p -h -V --host --port --eval --shell --nodb --norc --quiet --json --color --verbose --retryWrites --serverSelectionTimeoutMS --disableImplicitSessions --username --password --authenticationDatabase --authenticationMechanism --ssl --tls --sslCAFile --tlsCAFile --sslPEMKeyFile --tlsCertificateKeyFile --sslPEMKeyPassword --tlsCertificateKeyFilePassword --sslAllowInvalidCertificates --tlsAllowInvalidCertificates --sslAllowInvalidHostnames --tlsAllowInvalidHostnames --help --version"
+            opts="-u -p -h -V --host --port --eval --shell --nodb --norc --quiet --json --color --verbose --retryWrites --serverSelectionTimeoutMS --disableImplicitSessions --jsHeapLimitMB --ipv6 --disableJavaScriptJIT --username --password --authenticationDatabase --authenticationMechanism --ssl --tls --sslCAFile --tlsCAFile --sslPEMKeyFile --tlsCertificateKeyFile --sslPEMKeyPassword --tlsCertificateKeyFilePassword --sslAllowInvalidCertificates --tlsAllowInvalidCertificates --sslAllowInvalidHostnames --tlsAllowInvalidHostnames --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -46,6 +46,10 @@ _rsh() {
                     return 0
                     ;;
                 --serverSelectionTimeoutMS)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jsHeapLimitMB)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -4,6 +4,7 @@ complete -c rsh -l eval -d 'JavaScript to run before the files; may be repeated'
 complete -c rsh -l json -d 'Print results as Extended JSON (relaxed by default)' -r -f -a "relaxed\t''
 canonical\t''"
 complete -c rsh -l serverSelectionTimeoutMS -d 'How long a command waits for a suitable server, e.g. a primary during an election (default 30000)' -r
+complete -c rsh -l jsHeapLimitMB -d 'Heap limit of the JavaScript engine in MB (0: none); a script passing it stops with an out-of-memory error' -r
 complete -c rsh -s u -l username -d 'User name for authentication' -r
 complete -c rsh -s p -l password -d 'Password for authentication; without a value it is asked for without echo' -r
 complete -c rsh -l authenticationDatabase -d 'Database holding the user\'s credentials' -r
@@ -19,6 +20,8 @@ complete -c rsh -l color -d 'Colour output on a terminal (NO_COLOR turns it off)
 complete -c rsh -l verbose -d 'More log output'
 complete -c rsh -l retryWrites -d 'Retry writes once on a retryable error (the default; retryWrites=false in the URI turns it off)'
 complete -c rsh -l disableImplicitSessions -d 'Do not start implicit sessions'
+complete -c rsh -l ipv6 -d 'Accepted for legacy scripts: IPv6 addresses always work (a note says so)'
+complete -c rsh -l disableJavaScriptJIT -d 'Accepted for legacy scripts: the JavaScript engine has no JIT (a note says so)'
 complete -c rsh -l tls -l ssl -d 'Use TLS for every connection'
 complete -c rsh -l tlsAllowInvalidCertificates -l sslAllowInvalidCertificates -d 'Accept server certificates that do not validate'
 complete -c rsh -l tlsAllowInvalidHostnames -l sslAllowInvalidHostnames -d 'Accept server certificates whose host name does not match'

@@ -158,13 +158,15 @@ def main():
                     help="only the simulator's figures (member memory after loading, failover time)")
     ap.add_argument("--sandbox-1m", action="store_true",
                     help="load 1M documents for the simulator's memory figure (default 100k)")
+    ap.add_argument("--sandbox-binary", help="rsh-sandbox to measure (e.g. an older build to compare)")
+    ap.add_argument("--rsh-binary", help="rsh to measure and to seed with")
     args = ap.parse_args()
 
     if not args.no_build:
         subprocess.check_call(["cargo", "build", "--release", "--quiet", "--bin", "rsh", "--bin", "rsh-sandbox"],
                               cwd=ROOT)
-    rsh = os.path.join(ROOT, "target/release/rsh")
-    sandbox = os.path.join(ROOT, "target/release/rsh-sandbox")
+    rsh = args.rsh_binary or os.path.join(ROOT, "target/release/rsh")
+    sandbox = args.sandbox_binary or os.path.join(ROOT, "target/release/rsh-sandbox")
     mongosh = args.mongosh if os.access(args.mongosh, os.X_OK) else shutil.which("mongosh")
     env = dict(os.environ, MONGOSH_NO_UPDATE="1")
     rows = []

@@ -11,7 +11,7 @@
 # RSH_PYMONGO_SPEC picks the version ('pymongo>=4.7,<5'); RSH_SANDBOX names a prebuilt
 # rsh-sandbox binary (default: cargo build -p rsh-sandbox, then target/debug/rsh-sandbox);
 # RSH_PYTEST_ARGS adds pytest options (e.g. "-k test_insert"); RSH_MODULE_TIMEOUT caps one
-# module's run in seconds (default 1800).
+# module's run in seconds (default 1800); RSH_PYMONGO_BASE_PORT fixes the members' first port.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO=$PWD
@@ -55,7 +55,10 @@ if [ -z "$SANDBOX" ]; then
   SANDBOX=$REPO/target/debug/rsh-sandbox
 fi
 RUN=$(mktemp -d "$SCRATCH/run.XXXXXX")
+# A few pymongo tests connect to localhost:27017 whatever DB_PORT says: RSH_PYMONGO_BASE_PORT=27017
+# puts the first member there (when the port is free).
 "$SANDBOX" cluster --nodes 3 --initiate --fast --setParameter enableTestCommands=1 \
+  ${RSH_PYMONGO_BASE_PORT:+--base-port "$RSH_PYMONGO_BASE_PORT"} \
   --dbpath-root "$RUN/data" >"$RUN/cluster.out" 2>&1 &
 CLUSTER=$!
 cleanup() {

@@ -22,5 +22,18 @@ pub mod shell;
 
 /// Entry point of the `rsh` binary; returns the process exit code.
 pub fn run() -> i32 {
-    shell::main()
+    // Deep (but bounded) recursion in the engine, the parser and the printers needs a larger
+    // native stack than the main thread's; untouched pages cost nothing.
+    let shell = std::thread::Builder::new()
+        .name("rsh".into())
+        .stack_size(js::budget::THREAD_STACK)
+        .spawn(shell::main);
+    match shell.map(|t| t.join()) {
+        Ok(Ok(code)) => code,
+        Ok(Err(_)) => 1,
+        Err(e) => {
+            shell::err_line(&format!("error: cannot start the shell thread: {e}"));
+            1
+        }
+    }
 }

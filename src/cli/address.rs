@@ -131,6 +131,22 @@ pub fn plan(args: &Args) -> Result<Option<ConnectionPlan>, CliError> {
 fn target_uri(args: &Args, address: Option<&str>) -> Result<ParsedUri, CliError> {
     let host = args.host.as_deref().filter(|h| !h.is_empty());
     let port = args.port;
+    // `mongo://h`, `http://h`: a scheme rsh does not speak reads better as such than as a
+    // host named after it.
+    for text in [address, host].into_iter().flatten() {
+        if let Some((scheme, _)) = text.split_once("://") {
+            if !is_uri(text)
+                && !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+            {
+                return Err(CliError::new(format!(
+                    "'{scheme}://' is not a connection-string scheme: use mongodb:// or mongodb+srv://"
+                )));
+            }
+        }
+    }
     if let Some(text) = address.filter(|a| is_uri(a)) {
         if host.is_some() || port.is_some() {
             return Err(full_uri_conflict());

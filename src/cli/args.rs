@@ -78,6 +78,19 @@ pub struct Args {
     #[arg(long = "disableImplicitSessions")]
     pub disable_implicit_sessions: bool,
 
+    /// Heap limit of the JavaScript engine in MB (0: none); a script passing it stops with an
+    /// out-of-memory error
+    #[arg(long = "jsHeapLimitMB", value_name = "MB")]
+    pub js_heap_limit_mb: Option<usize>,
+
+    /// Accepted for legacy scripts: IPv6 addresses always work (a note says so)
+    #[arg(long)]
+    pub ipv6: bool,
+
+    /// Accepted for legacy scripts: the JavaScript engine has no JIT (a note says so)
+    #[arg(long = "disableJavaScriptJIT")]
+    pub disable_javascript_jit: bool,
+
     /// User name for authentication
     #[arg(short = 'u', long, value_name = "USER")]
     pub username: Option<String>,
@@ -158,6 +171,20 @@ impl Args {
             }
         }
         (address, files)
+    }
+
+    /// One-line notes about legacy options that change nothing in rsh.
+    pub fn legacy_notes(&self) -> Vec<&'static str> {
+        let mut notes = Vec::new();
+        if self.ipv6 {
+            notes.push("note: --ipv6 is not needed: rsh connects to IPv6 addresses without it");
+        }
+        if self.disable_javascript_jit {
+            notes.push(
+                "note: --disableJavaScriptJIT has no effect: rsh's JavaScript engine has no JIT",
+            );
+        }
+        notes
     }
 
     /// True when the session reads commands from the user (no --eval and no files, or --shell).

@@ -355,3 +355,20 @@ fn selection_timeout_and_retry_writes() {
         Some(false)
     );
 }
+
+#[test]
+fn other_schemes_are_named() {
+    for argv in [
+        &["mongo://127.0.0.1:27017/test"][..],
+        &["--host", "mongo://h:1"][..],
+        &["http://h:1"][..],
+    ] {
+        let scheme = argv[argv.len() - 1].split("://").next().unwrap_or("");
+        assert_eq!(
+            err_of(argv),
+            format!(
+                "'{scheme}://' is not a connection-string scheme: use mongodb:// or mongodb+srv://"
+            ),
+        );
+    }
+}

@@ -15,7 +15,6 @@ use super::runtime::{block_on, drop_in_runtime};
 use super::spec::ConnectSpec;
 use super::topology::sdam_handler;
 use super::Connection;
-use crate::format::first_line;
 
 pub(crate) fn credential(
     spec: &ConnectSpec,
@@ -87,7 +86,7 @@ impl Connection {
         };
         o.sdam_event_handler = Some(sdam_handler(self.topology.clone()));
         let fresh = block_on(&self.interrupt, async move { Client::with_options(o) })?
-            .map_err(|e| ConnError::Usage(first_line(&e.to_string()).to_string()))?;
+            .map_err(|e| ConnError::Usage(crate::conn::error::plain_error_text(&e.to_string())))?;
         let probe = fresh.clone();
         let crit = if self.replica_set {
             Some(SelectionCriteria::ReadPreference(ReadPreference::Nearest {

@@ -94,6 +94,23 @@ pub struct ErrCtx<'a> {
     pub selection_timeout_secs: f64,
 }
 
+/// The driver's error text as one plain sentence: its first line without the `Kind: ` lead,
+/// the kind's stock phrase and the `, labels: {…}, source: …` debug tail (kept for
+/// `--verbose` only by not being printed at all here).
+pub fn plain_error_text(text: &str) -> String {
+    let mut t = first_line(text);
+    for lead in ["Kind: ", "An invalid argument was provided: "] {
+        while let Some(rest) = t.strip_prefix(lead) {
+            t = rest;
+        }
+    }
+    if let Some(at) = t.find(", labels: {") {
+        t = &t[..at];
+    }
+    t.replace(": Kind: An invalid argument was provided: ", ": ")
+        .replace(": Kind: ", ": ")
+}
+
 pub fn is_not_primary_code(code: i32) -> bool {
     NOT_PRIMARY_CODES.contains(&code)
 }
@@ -115,7 +132,7 @@ pub fn classify(err: &DriverError) -> ErrClass {
         ErrorKind::ServerSelection { message, .. } => ErrClass::Selection(message.clone()),
         ErrorKind::Authentication { message, .. } => ErrClass::Auth(message.clone()),
         ErrorKind::DnsResolve { message, .. } => ErrClass::Selection(message.clone()),
-        _ => ErrClass::Other(first_line(&err.to_string()).to_string()),
+        _ => ErrClass::Other(plain_error_text(&err.to_string())),
     }
 }
 
@@ -299,6 +316,18 @@ mod tests {
             "reset by peer",
         ));
         assert_eq!(classify(&err), ErrClass::Network("reset by peer".into()));
+    }
+
+    #[test]
+    fn driver_debug_text_is_dropped() {
+        assert_eq!(
+            plain_error_text("Kind: An invalid argument was provided: an empty document cannot be passed to a run_command operation, labels: {}, source: None, server response: None"),
+            "an empty document cannot be passed to a run_command operation"
+        );
+        assert_eq!(
+            plain_error_text("invalid connection string: Kind: An invalid argument was provided: bogusoption is an invalid option, labels: {}, source: None, server response: None"),
+            "invalid connection string: bogusoption is an invalid option"
+        );
     }
 
     #[test]

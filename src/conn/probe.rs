@@ -54,7 +54,7 @@ async fn probe_one(conn: &Connection, host: String) -> HostProbe {
             }
         }
         Ok(Err(e)) => {
-            out.resolve_error = Some(first_line(&e.to_string()).to_string());
+            out.resolve_error = Some(crate::conn::error::plain_error_text(&e.to_string()));
             return out;
         }
         Err(_) => {
@@ -81,7 +81,7 @@ async fn probe_one(conn: &Connection, host: String) -> HostProbe {
     let client = match Client::with_options(o) {
         Ok(c) => c,
         Err(e) => {
-            out.hello = Err(first_line(&e.to_string()).to_string());
+            out.hello = Err(crate::conn::error::plain_error_text(&e.to_string()));
             return out;
         }
     };

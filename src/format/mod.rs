@@ -39,7 +39,7 @@ pub use date::{iso_date, js_date_to_string, write_iso_date, JS_DATE_MAX_MS};
 pub use decimal::decimal128_string;
 pub use number::{js_number, js_round, js_to_fixed, write_js_number};
 pub use replinfo::{replication_info_text, secondary_replication_info_text};
-pub use strings::{escape_string, first_line, js_len, write_escaped};
+pub use strings::{escape_string, first_line, js_len, write_escaped, write_regex_source};
 pub use table::show_dbs_table;
 pub use tojson::MAX_DEPTH;
 

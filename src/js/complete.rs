@@ -32,12 +32,27 @@ pub fn complete(ctx: &mut Context, word: &str) -> Vec<String> {
     } else {
         format!("{path}.")
     };
+    // What every object or function inherits (`constructor`, `hasOwnProperty`, `apply`…) is
+    // not what a dotted word looks for; at the top level the globals are all wanted.
+    let generic = [
+        ctx.intrinsics().constructors().object().prototype(),
+        ctx.intrinsics().constructors().function().prototype(),
+    ];
+    // Names starting with `_` are internals unless asked for.
+    let internals = tail.starts_with('_');
     let mut names: Vec<String> = Vec::new();
     let mut obj = Some(target);
     let mut depth = 0;
     while let Some(o) = obj {
+        if !path.is_empty() && generic.iter().any(|g| JsObject::equals(g, &o)) {
+            break;
+        }
         for key in own_string_keys(&o) {
-            if key.starts_with(tail) && !key.starts_with("__") && is_identifier(&key) {
+            if key.starts_with(tail)
+                && !key.starts_with("__")
+                && (internals || path.is_empty() || !key.starts_with('_'))
+                && is_identifier(&key)
+            {
                 names.push(format!("{prefix}{key}"));
             }
         }

@@ -27,6 +27,7 @@ impl Runtime {
     /// A runtime printing to `out` (tests capture output this way).
     pub fn with_output(opts: RuntimeOptions, out: Box<dyn Write>) -> Result<Runtime, String> {
         let mut ctx = Context::default();
+        super::budget::apply_limits(&mut ctx);
         let host = Host::new(opts, out);
         let interrupt = host.interrupt.clone();
         ctx.insert_data(host);
@@ -63,8 +64,28 @@ impl Runtime {
 
     /// Runs a script file in the global scope (source name = the path as given).
     pub fn run_file(&mut self, path: &Path) -> Result<(), EvalError> {
-        let code = std::fs::read_to_string(path).map_err(|e| EvalError::Exception {
+        let bytes = std::fs::read(path).map_err(|e| EvalError::Exception {
             report: format!("error loading js file: {}: {e}", path.display()),
+        })?;
+        let code = String::from_utf8(bytes).map_err(|e| {
+            let bytes = e.as_bytes();
+            let at = e.utf8_error().valid_up_to();
+            let line_start = bytes[..at]
+                .iter()
+                .rposition(|b| *b == b'\n')
+                .map_or(0, |i| i + 1);
+            let line = bytes[..at].iter().filter(|b| **b == b'\n').count() + 1;
+            let line_end = bytes[at..]
+                .iter()
+                .position(|b| *b == b'\n')
+                .map_or(bytes.len(), |i| at + i);
+            EvalError::Exception {
+                report: format!(
+                    "error loading js file: {}: line {line} is not UTF-8: {}",
+                    path.display(),
+                    crate::shell::repl::not_utf8_detail(&bytes[line_start..line_end])
+                ),
+            }
         })?;
         self.eval(&code, &path.to_string_lossy())
     }
@@ -124,6 +145,15 @@ impl Runtime {
         if let Ok(h) = host::host(&self.ctx) {
             h.quit.set(None);
         }
+        if let Some((line, col)) = super::depth::source_too_deep(code) {
+            self.flush();
+            return Err(EvalError::Exception {
+                report: format!(
+                    "uncaught exception: {} :\n@{source_name}:{line}:{col}",
+                    super::errors::TOO_MUCH_RECURSION
+                ),
+            });
+        }
         let path = Path::new(source_name);
         let source = Source::from_bytes(code).with_path(path);
         let script = match Script::parse(source, None, &mut self.ctx) {
@@ -133,7 +163,14 @@ impl Runtime {
                 return Err(errors::syntax_report(&e, source_name, code));
             }
         };
-        let result = script.evaluate(&mut self.ctx);
+        let result = match super::budget::evaluate(&script, &mut self.ctx, &self.interrupt) {
+            Ok(result) => result,
+            Err(super::budget::Stopped::Interrupted) => {
+                self.flush();
+                return Err(EvalError::Interrupted);
+            }
+            Err(super::budget::Stopped::OutOfMemory) => Err(super::budget::out_of_memory()),
+        };
         let result = match result {
             Ok(v) => self.ctx.run_jobs().map(|_| v),
             Err(e) => Err(e),

@@ -61,7 +61,7 @@ pub fn exception_report(
     ctx: &mut Context,
 ) -> EvalError {
     let display = err.to_string();
-    let mut frames = frames_from_display(&display);
+    let mut frames = user_frames_first(frames_from_display(&display));
     let head = match err.as_opaque() {
         Some(value) => opaque_head(value, ctx),
         None => match err.try_native(ctx) {
@@ -81,8 +81,8 @@ pub fn exception_report(
                     format!("{kind}: {msg}")
                 })
             }
-            // Engine errors (runtime limits) have no JS form.
-            Err(_) => Head::Error(crate::format::first_line(&display).to_string()),
+            // Engine errors (runtime limits) have no JS form; they read as SpiderMonkey's.
+            Err(_) => Head::Error(engine_error_text(crate::format::first_line(&display))),
         },
     };
     let text = match head {
@@ -139,6 +139,60 @@ fn opaque_head(value: &JsValue, ctx: &mut Context) -> Head {
     Head::Value(text)
 }
 
+/// The text of an engine error: running out of frames or stack is SpiderMonkey's
+/// `InternalError: too much recursion`.
+fn engine_error_text(line: &str) -> String {
+    if line.starts_with("RuntimeLimitError") && !line.contains("loop") {
+        return TOO_MUCH_RECURSION.to_string();
+    }
+    line.to_string()
+}
+
+/// What running out of frames reads as (the legacy shell's SpiderMonkey text).
+pub const TOO_MUCH_RECURSION: &str = "InternalError: too much recursion";
+
+/// Frames of the user's code only when there are any (the prelude's are not the user's
+/// concern), with runs of one repeated frame collapsed into one line and a count, and at
+/// most [`MAX_FRAMES`] of them.
+fn user_frames_first(frames: Vec<String>) -> Vec<String> {
+    let is_prelude = |f: &String| {
+        f.split_once('@')
+            .is_some_and(|(_, l)| l.starts_with("prelude/"))
+    };
+    let frames: Vec<String> = if frames.iter().any(|f| !is_prelude(f)) {
+        frames.into_iter().filter(|f| !is_prelude(f)).collect()
+    } else {
+        frames
+    };
+    let mut out: Vec<String> = Vec::new();
+    let mut run = 0usize;
+    for f in frames {
+        if out.last() == Some(&f) {
+            run += 1;
+            continue;
+        }
+        if run > 0 {
+            let last = out.pop().unwrap_or_default();
+            out.push(format!("{last} (repeated {} times)", run + 1));
+        }
+        run = 0;
+        out.push(f);
+    }
+    if run > 0 {
+        let last = out.pop().unwrap_or_default();
+        out.push(format!("{last} (repeated {} times)", run + 1));
+    }
+    if out.len() > MAX_FRAMES {
+        let more = out.len() - MAX_FRAMES;
+        out.truncate(MAX_FRAMES);
+        out.push(format!("... {more} more frames"));
+    }
+    out
+}
+
+/// Frames printed at most (deep recursion would otherwise print thousands of lines).
+const MAX_FRAMES: usize = 20;
+
 /// boa's backtrace lines `    at f (file:1:2)` → `f@file:1:2` (innermost first; native frames
 /// dropped; `<main>` becomes the empty name like SpiderMonkey's top-level frame).
 fn frames_from_display(display: &str) -> Vec<String> {
@@ -168,12 +222,27 @@ fn frames_from_display(display: &str) -> Vec<String> {
 fn improve_message(kind: &str, msg: String, frames: &mut [String], src: SourceText<'_>) -> String {
     let prefix = format!("@{}:", src.name);
     if let Some(name) = msg.strip_suffix(" is not defined") {
-        if let Some((line, col)) = find_word(src.code, name) {
+        if let Some((line, col)) = find_word(src.code, name, (1, 1)) {
             for f in frames.iter_mut() {
                 if f.ends_with(&format!("{prefix}?:?")) {
                     let fn_name = &f[..f.len() - prefix.len() - 3];
                     *f = format!("{fn_name}{prefix}{line}:{col}");
                     break;
+                }
+            }
+        }
+        // Inside a function the engine may point at its header: the name is further on.
+        if let Some(top) = frames.first_mut() {
+            if let Some((fn_name, loc)) = top.split_once(&prefix) {
+                let at = loc
+                    .split_once(':')
+                    .and_then(|(l, c)| Some((l.parse::<usize>().ok()?, c.parse::<usize>().ok()?)));
+                if let Some(at) = at {
+                    if find_word(src.code, name, at) != Some(at) {
+                        if let Some((line, col)) = find_word(src.code, name, at) {
+                            *top = format!("{fn_name}{prefix}{line}:{col}");
+                        }
+                    }
                 }
             }
         }
@@ -196,14 +265,24 @@ fn improve_message(kind: &str, msg: String, frames: &mut [String], src: SourceTe
     msg
 }
 
-/// 1-based line and column of the first whole-word occurrence of `word` in `code`.
-fn find_word(code: &str, word: &str) -> Option<(usize, usize)> {
+/// 1-based line and column of the first whole-word occurrence of `word` in `code` at or after
+/// `from` (line, column).
+fn find_word(code: &str, word: &str, from: (usize, usize)) -> Option<(usize, usize)> {
     if word.is_empty() {
         return None;
     }
     let is_ident = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
     for (li, line) in code.lines().enumerate() {
-        let mut start = 0;
+        if li + 1 < from.0 {
+            continue;
+        }
+        let mut start = if li + 1 == from.0 {
+            line.char_indices()
+                .nth(from.1.saturating_sub(1))
+                .map_or(line.len(), |(i, _)| i)
+        } else {
+            0
+        };
         while let Some(pos) = line[start..].find(word) {
             let at = start + pos;
             let before = line[..at].chars().next_back();
@@ -244,7 +323,7 @@ fn callee_at(code: &str, line: usize, col: usize) -> Option<String> {
 /// The identifier named by "x is not defined" / "x is not a function" messages.
 /// `name.member` as written in `code`, when `name` is followed by a property access.
 fn dotted_path(code: &str, name: &str) -> Option<String> {
-    let (line, col) = find_word(code, name)?;
+    let (line, col) = find_word(code, name, (1, 1))?;
     let text = code.lines().nth(line - 1)?;
     let start: usize = text.chars().take(col - 1).map(char::len_utf8).sum();
     let rest = text.get(start + name.len()..)?.strip_prefix('.')?;
@@ -278,6 +357,27 @@ mod tests {
     fn frames_are_mapped() {
         let d = "Error: x (a.js:1:1)\n    at f (a.js:3:11)\n    at print (native)\n    at <main> ((shell):7:2)";
         assert_eq!(frames_from_display(d), vec!["f@a.js:3:11", "@(shell):7:2"]);
+    }
+
+    #[test]
+    fn repeats_collapse_and_prelude_frames_go() {
+        let frames = [
+            "f@a.js:1:5",
+            "f@a.js:1:5",
+            "f@a.js:1:5",
+            "g@prelude/rs.js:3:1",
+            "@a.js:2:1",
+        ];
+        assert_eq!(
+            user_frames_first(frames.iter().map(|s| s.to_string()).collect()),
+            vec!["f@a.js:1:5 (repeated 3 times)", "@a.js:2:1"]
+        );
+        assert_eq!(
+            engine_error_text(
+                "RuntimeLimitError: reached the maximum number of recursive calls on this execution"
+            ),
+            TOO_MUCH_RECURSION
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use std::cell::{Cell, RefCell};
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use boa_engine::{Context, JsError, JsResult};
 
@@ -33,23 +33,41 @@ impl Host {
         }
     }
 
-    /// Write text to the output sink (errors writing are ignored: a closed pipe must not turn
-    /// into a JS exception at every print).
+    /// Write text to the output sink. A failure does not turn into a JS exception at every
+    /// print; it is remembered (see [`output_failed`]) and decides the exit status.
     pub fn write(&self, text: &str) {
         if let Ok(mut out) = self.out.try_borrow_mut() {
-            let _ = out.write_all(text.as_bytes());
+            note_output_result(out.write_all(text.as_bytes()));
         }
     }
 
     pub fn flush(&self) {
         if let Ok(mut out) = self.out.try_borrow_mut() {
-            let _ = out.flush();
+            note_output_result(out.flush());
         }
     }
 
     pub fn interrupted(&self) -> bool {
         self.interrupt.load(Ordering::SeqCst)
     }
+}
+
+/// The first failure writing the shell's output (a full disk, `> /dev/full`), if any. A closed
+/// pipe (`rsh … | head`) is not one: the reader chose to stop.
+static OUTPUT_FAILED: OnceLock<String> = OnceLock::new();
+
+/// Remember a failed write to standard output (see [`output_failed`]).
+pub fn note_output_result(result: std::io::Result<()>) {
+    if let Err(e) = result {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            let _ = OUTPUT_FAILED.set(e.to_string());
+        }
+    }
+}
+
+/// Why writing the output failed, if it did: the session then ends with a non-zero status.
+pub fn output_failed() -> Option<&'static str> {
+    OUTPUT_FAILED.get().map(String::as_str)
 }
 
 /// The host of a context. Every `Runtime` installs one before any native can run.

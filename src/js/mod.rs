@@ -17,9 +17,11 @@
 //! * **Interrupt**: every native that can take time calls [`host::check_interrupt`].
 
 pub mod args;
+pub mod budget;
 mod complete;
 mod context;
 pub mod convert;
+pub mod depth;
 pub(crate) mod errors;
 pub(crate) use crate::format;
 pub mod host;

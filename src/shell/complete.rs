@@ -26,6 +26,18 @@ impl Completer for ShellHelper {
     ) -> rustyline::Result<(usize, Vec<String>)> {
         let start = word_start(line, pos);
         let word = line.get(start..pos).unwrap_or("");
+        // `show <Tab>`: its words, not JavaScript names.
+        if line
+            .get(..start)
+            .is_some_and(|head| head.trim_start() == "show ")
+        {
+            let words = SHOW_WORDS
+                .iter()
+                .filter(|w| w.starts_with(word))
+                .map(|w| w.to_string())
+                .collect();
+            return Ok((start, words));
+        }
         // Inside a string or after a digit there is nothing useful to offer.
         if word.starts_with(|c: char| c.is_ascii_digit()) {
             return Ok((pos, Vec::new()));
@@ -37,6 +49,18 @@ impl Completer for ShellHelper {
         Ok((start, candidates))
     }
 }
+
+/// What `show` takes (the legacy shell's list), sorted as the editor lists them.
+pub const SHOW_WORDS: [&str; 8] = [
+    "collections",
+    "databases",
+    "dbs",
+    "profile",
+    "roles",
+    "startupWarnings",
+    "tables",
+    "users",
+];
 
 /// Byte index where the identifier-or-dot word ending at `pos` begins.
 pub fn word_start(line: &str, pos: usize) -> usize {

@@ -1,7 +1,8 @@
 //! Ctrl-C while a command runs. The terminal is out of raw mode then, so SIGINT reaches the
-//! process: the first one sets the runtime's interrupt flag (natives throw `interrupted`), a
-//! second one before the command ends exits with status 130, since a pure-JS loop never looks
-//! at the flag. At the prompt rustyline reads Ctrl-C as a key (ISIG off) and clears the line.
+//! process: the first one sets the runtime's interrupt flag (the engine stops the script between
+//! two slices of instructions, natives throw `interrupted`); a second one before the command
+//! ends exits with status 130, for native code that runs long without looking at the flag. At
+//! the prompt rustyline reads Ctrl-C as a key (ISIG off) and clears the line.
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 

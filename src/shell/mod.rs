@@ -32,11 +32,26 @@ pub fn main() -> i32 {
             return e.exit_code();
         }
     };
-    run(&args)
+    let code = run(&args);
+    let flushed = std::io::stdout().lock().flush();
+    crate::js::host::note_output_result(flushed);
+    match crate::js::host::output_failed() {
+        Some(why) if code == 0 => {
+            err_line(&format!("error: cannot write the output: {why}"));
+            1
+        }
+        _ => code,
+    }
 }
 
 /// Run a session for parsed options; returns the exit code.
 pub fn run(args: &Args) -> i32 {
+    for note in args.legacy_notes() {
+        err_line(note);
+    }
+    if let Some(mb) = args.js_heap_limit_mb {
+        crate::js::budget::set_heap_limit_mb(mb);
+    }
     if let Some(pw) = args.password.as_deref() {
         cli::hide_password(pw);
     }
@@ -118,9 +133,10 @@ fn runtime_options(args: &Args) -> RuntimeOptions {
     }
 }
 
-/// Print a line on stdout; a closed stream (`rsh … | head`) is not worth a panic.
+/// Print a line on stdout; a closed stream (`rsh … | head`) is not worth a panic, other
+/// failures decide the exit status.
 pub(crate) fn out_line(text: &str) {
-    let _ = writeln!(std::io::stdout().lock(), "{text}");
+    crate::js::host::note_output_result(writeln!(std::io::stdout().lock(), "{text}"));
 }
 
 /// Print a line on stderr, ignoring a closed stream.

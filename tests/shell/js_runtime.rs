@@ -632,3 +632,29 @@ fn colour_only_when_asked() {
     );
     assert!(!shows("({a: 'x', n: 1})").contains('\u{1b}'));
 }
+
+#[test]
+fn completion_offers_helpers_not_object_internals() {
+    let (mut rt, _cap) = runtime();
+    let rs_names = rt.complete("rs.");
+    assert!(rs_names.contains(&"rs.status".to_string()), "{rs_names:?}");
+    for hidden in [
+        "rs.apply",
+        "rs.bind",
+        "rs.call",
+        "rs.constructor",
+        "rs._runCmd",
+    ] {
+        assert!(
+            !rs_names.contains(&hidden.to_string()),
+            "{hidden} in {rs_names:?}"
+        );
+    }
+    // Asked for, internals still complete.
+    assert!(rt.complete("rs._run").contains(&"rs._runCmd".to_string()));
+    rt.eval("var o = {a: 1}", "(shell)").expect("eval");
+    assert_eq!(rt.complete("o."), vec!["o.a".to_string()]);
+    // Globals starting with `_` stay (scripts define such names).
+    rt.eval("var _mine = 1", "(shell)").expect("eval");
+    assert_eq!(rt.complete("_mi"), vec!["_mine".to_string()]);
+}

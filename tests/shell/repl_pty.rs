@@ -104,6 +104,20 @@ fn tab_completes_rs_helpers() {
     exit(s);
 }
 
+/// `show ` completes its words, not JavaScript names.
+#[test]
+fn tab_completes_show_words() {
+    let h = home();
+    let mut s = start(h.path());
+    send(&mut s, "show d\t\t");
+    expect(&mut s, "databases");
+    expect(&mut s, "dbs");
+    send(&mut s, "\x15show coll\t");
+    expect(&mut s, "collections");
+    send(&mut s, "\x15");
+    exit(s);
+}
+
 /// rsh's own rs helpers complete too (they are loaded with the connection helpers).
 #[test]
 fn tab_completes_the_careful_rs_helpers() {

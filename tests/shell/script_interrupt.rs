@@ -1,6 +1,6 @@
-//! Ctrl-C (SIGINT) while a script runs: the first sets the interrupt flag, which natives such as
-//! sleep() check (the script stops: `interrupted`, status 130); a pure-JS loop never looks at the
-//! flag, so a second SIGINT ends the process with status 130.
+//! Ctrl-C (SIGINT) while a script runs: the first sets the interrupt flag, which the engine and
+//! natives such as sleep() check (the script stops: `interrupted`, status 130); a second SIGINT
+//! ends the process with status 130 whatever runs.
 
 use std::time::Duration;
 

@@ -198,8 +198,16 @@ fn sample_request() -> Vec<u8> {
     )
 }
 
+/// `PROPTEST_CASES` when set (scripts/fuzz.sh), else the suite's bounded number.
+fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
+    #![proptest_config(ProptestConfig::with_cases(cases(512)))]
 
     /// Random bytes: an error or a message, never a panic.
     #[test]

@@ -122,7 +122,8 @@ pub fn aggregate(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOutcome,
     for st in rest {
         docs = run_stage(st, docs)?;
     }
-    let cur = Cursor::docs(ns, docs);
+    let mut cur = Cursor::docs(ns, docs);
+    cur.max_time = super::tailable::has_max_time(cmd);
     let out = open_cursor(e, cur, batch, false);
     Ok(out)
 }

@@ -136,6 +136,7 @@ pub fn find(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOutcome, CmdE
     };
     let mut cur = Cursor::new(ns, source, projection, limit);
     cur.tail = tail;
+    cur.max_time = super::tailable::has_max_time(cmd);
     Ok(open_cursor(e, cur, batch, single))
 }
 
@@ -188,7 +189,11 @@ pub fn get_more(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOutcome, 
         e.cursors.insert(id, cur);
         return Err(CmdError::new(13, "Unauthorized", msg));
     }
-    if let Err(err) = super::tailable::check_get_more(&cur, cmd) {
+    if let Err(err) = super::tailable::check_get_more(e, &cur, cmd) {
+        if err.code == 136 {
+            // The position is gone for good: the cursor dies, as on mongod.
+            return Err(err);
+        }
         e.cursors.insert(id, cur);
         return Err(err);
     }

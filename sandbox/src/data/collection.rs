@@ -28,7 +28,7 @@ impl Stored {
     fn new(doc: Document, as_bytes: bool) -> Stored {
         let buf = bson_bytes(&doc);
         let size = buf.len() as u32;
-        let body = if as_bytes && size > 0 {
+        let body = if size > 0 && (as_bytes || super::footprint::keep_as_bytes(&doc, size)) {
             Body::Bytes(buf.into())
         } else {
             Body::Parsed(Arc::new(doc))

@@ -52,6 +52,8 @@ pub struct Cursor {
     pub used: Instant,
     /// Set for tailable cursors and change streams.
     pub tail: Option<Tail>,
+    /// Opened with a maxTimeMS (its getMores run under that limit too).
+    pub max_time: bool,
 }
 
 /// The server's default cursor timeout (cursorTimeoutMillis, 10 minutes).
@@ -71,6 +73,7 @@ impl Cursor {
             remaining,
             used: Instant::now(),
             tail: None,
+            max_time: false,
         }
     }
 
@@ -82,6 +85,7 @@ impl Cursor {
             projection: None,
             remaining: None,
             tail: None,
+            max_time: false,
         }
     }
 

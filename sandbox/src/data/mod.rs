@@ -40,6 +40,7 @@ mod explain;
 mod explain_plan;
 mod expr;
 mod fmt;
+mod footprint;
 mod index_cursor;
 mod journal;
 mod key_bounds;
@@ -51,6 +52,7 @@ mod projection;
 mod records;
 mod regex;
 mod repair;
+mod rollback;
 mod secondary;
 mod sessions;
 mod snapshot;
@@ -68,6 +70,7 @@ pub use collection::bson_size;
 pub use matcher::truthy;
 pub use optime::{pack_ts, unpack_ts, OpTime};
 pub use repair::{repair, RepairReport};
+pub use rollback::{counts_doc, RollbackSummary, Touched};
 pub use snapshot::Export;
 
 use std::path::Path;
@@ -258,6 +261,12 @@ impl Store {
             e.run(db, cmd)
         });
         persisted.map_err(out_of_disk)?;
+        if matches!(
+            cmd.keys().next().map(String::as_str),
+            Some("drop" | "dropDatabase")
+        ) {
+            footprint::release_free_memory();
+        }
         out
     }
 

@@ -54,8 +54,36 @@ pub fn find_options(
     Ok(Some(Tail { await_data }))
 }
 
-/// getMore's `maxTimeMS` is only for awaitData cursors (how long to wait for new data).
-pub fn check_get_more(cur: &Cursor, cmd: &Document) -> Result<(), CmdError> {
+/// A command with a non-zero `maxTimeMS`.
+pub fn has_max_time(cmd: &Document) -> bool {
+    cmd.get("maxTimeMS")
+        .is_some_and(|v| !matches!(v, Bson::Int32(0) | Bson::Int64(0) | Bson::Null))
+}
+
+/// getMore's `maxTimeMS` is only for awaitData cursors (how long to wait for new data); a
+/// tailable cursor whose last record was deleted by the capped collection's rollover has lost
+/// its place (136 CappedPositionLost, the cursor dies).
+pub fn check_get_more(e: &Engine, cur: &Cursor, cmd: &Document) -> Result<(), CmdError> {
+    if let (
+        Some(_),
+        Source::Scan {
+            db,
+            coll,
+            last: Some(l),
+            ..
+        },
+    ) = (cur.tail, &cur.source)
+    {
+        if e.coll(db, coll).is_some_and(|c| !c.docs.contains_key(l)) {
+            return Err(CmdError::new(
+                136,
+                "CappedPositionLost",
+                format!(
+                    "CollectionScan died due to position in capped collection being deleted. Last seen record id: RecordId({l})"
+                ),
+            ));
+        }
+    }
     let awaits = cur.tail.is_some_and(|t| t.await_data);
     if cmd.contains_key("maxTimeMS") && !awaits {
         return Err(CmdError::bad_value(
@@ -77,6 +105,11 @@ impl super::Store {
     /// Whether cursor `id` waits for data on getMore (None: no such cursor).
     pub fn cursor_awaits_data(&self, id: i64) -> Option<bool> {
         self.lock().cursor_awaits_data(id)
+    }
+
+    /// Whether cursor `id` was opened with a maxTimeMS.
+    pub fn cursor_has_max_time(&self, id: i64) -> bool {
+        self.lock().cursors.get(&id).is_some_and(|c| c.max_time)
     }
 
     /// The majority commit point: change streams show entries up to it.

@@ -285,6 +285,23 @@ fn is_state_change_code(code: i32) -> bool {
     matches!(code, 10107 | 13435 | 13436 | 11600 | 11602 | 189 | 91)
 }
 
+/// mongod attaches its topologyVersion to a state-change error only when the state is real:
+/// a shutdown error while shutting down, a not-primary error while not primary. An error made
+/// by the failCommand fail point on a healthy primary carries none, so drivers treat it as new
+/// (they ignore errors whose topologyVersion is not newer than the one they know).
+fn state_change_is_real(node: &Node, code: i32) -> bool {
+    let repl = node.repl();
+    if repl.set_name.is_none() {
+        return false;
+    }
+    match code {
+        // ShutdownInProgress, InterruptedAtShutdown: the sandbox answers no command while
+        // shutting down, so these come from fail points.
+        91 | 11600 => false,
+        _ => !repl.is_writable_primary(),
+    }
+}
+
 fn is_retryable_code(code: i32) -> bool {
     matches!(
         code,
@@ -314,7 +331,7 @@ pub fn envelope(
             {
                 d.insert("errorLabels", vec!["RetryableWriteError"]);
             }
-            if is_state_change_code(e.code) && node.repl().set_name.is_some() {
+            if is_state_change_code(e.code) && state_change_is_real(node, e.code) {
                 d.insert("topologyVersion", node.topology.to_document());
             }
             d

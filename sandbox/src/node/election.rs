@@ -5,7 +5,7 @@
 //! After winning, the catch-up phase (`catchup`) copies what a member ahead of the winner has
 //! before writes are accepted. Not simulated: catch-up takeover.
 
-mod catchup;
+pub mod catchup;
 pub mod rules;
 mod timer;
 

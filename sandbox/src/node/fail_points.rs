@@ -230,10 +230,15 @@ pub async fn run_failing(
 ) -> Result<Document, CmdError> {
     let fps = &node.fail_points;
     if fps.enabled() {
+        let cursor_max_time = || match req.cmd.get("getMore") {
+            Some(Bson::Int64(id)) if req.name == "getMore" => node.store.cursor_has_max_time(*id),
+            _ => false,
+        };
         let max_time = req
             .cmd
             .get("maxTimeMS")
-            .is_some_and(|v| !matches!(v, Bson::Int32(0) | Bson::Int64(0)));
+            .is_some_and(|v| !matches!(v, Bson::Int32(0) | Bson::Int64(0)))
+            || cursor_max_time();
         if max_time && fps.fires(MAX_TIME_ALWAYS_TIME_OUT) {
             return Err(CmdError::new(
                 50,

@@ -15,6 +15,7 @@ pub mod internal_cmds;
 pub mod ops;
 pub mod peer;
 pub mod replication;
+pub mod rollback;
 pub mod server;
 pub mod state;
 pub mod stepdown;

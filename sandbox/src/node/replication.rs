@@ -5,8 +5,8 @@
 //!
 //! A new (empty) member first copies a snapshot (initial sync, state STARTUP2). A member whose
 //! last applied entry is not in the source's oplog (a restarted ex-primary holding writes the set
-//! never acknowledged) resyncs the same way, passing through ROLLBACK: rollback-by-resync, so it
-//! ends with exactly the source's data, which holds every majority-acknowledged write.
+//! never acknowledged) rolls back (rollback.rs): only the documents its diverged writes touched
+//! are saved to rollback files and refetched; when that is impossible it resyncs as above.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -196,10 +196,23 @@ async fn fetch_and_apply(node: &Arc<Node>, host: &str, delay_secs: i64) -> Resul
             "ROLLBACK",
             21593,
             "BackgroundSync",
-            "Our last applied entry is not in the sync source's oplog; resyncing from it",
+            "Our last applied entry is not in the sync source's oplog; rolling back",
             doc! {"syncSource": host, "lastApplied": after.to_document()},
         );
-        return resync(node, host, MemberState::Rollback).await;
+        return match super::rollback::run(node, host).await {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                log::write(
+                    'W',
+                    "ROLLBACK",
+                    21606,
+                    "BackgroundSync",
+                    "Rollback by refetch impossible; resyncing from the sync source",
+                    doc! {"syncSource": host, "error": e},
+                );
+                resync(node, host, MemberState::Rollback).await
+            }
+        };
     }
     let entries: Vec<Document> = match reply.get_array("entries") {
         Ok(a) => a.iter().filter_map(|b| b.as_document().cloned()).collect(),

@@ -27,6 +27,9 @@ use crate::wire::{encode_msg_reply, encode_op_reply, Message, OpBody};
 /// The first byte of a TLS record carrying a handshake (a ClientHello).
 const TLS_HANDSHAKE: u8 = 0x16;
 
+/// A client that starts a handshake and stalls does not hold a task for ever.
+const HANDSHAKE_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
+
 struct Tls {
     mode: TlsMode,
     acceptor: TlsAcceptor,
@@ -157,9 +160,10 @@ pub async fn accept(tcp: TcpStream) -> Result<Accepted, String> {
             _ => Accepted::Stream(Stream::Plain(tcp)),
         });
     }
-    match tls.acceptor.accept(tcp).await {
-        Ok(s) => Ok(Accepted::Stream(Stream::Server(Box::new(s)))),
-        Err(e) => Err(e.to_string()),
+    match tokio::time::timeout(HANDSHAKE_LIMIT, tls.acceptor.accept(tcp)).await {
+        Ok(Ok(s)) => Ok(Accepted::Stream(Stream::Server(Box::new(s)))),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err("the TLS handshake did not finish in time".to_string()),
     }
 }
 

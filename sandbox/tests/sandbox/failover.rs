@@ -102,7 +102,7 @@ fn arbiter_set_survives_the_primary_death_and_shows_it_down() {
 }
 
 #[test]
-fn diverged_ex_primary_resyncs_and_keeps_only_majority_writes() {
+fn diverged_ex_primary_rolls_back_and_keeps_only_majority_writes() {
     let (mut members, _) = start_set(3, false);
     let refs: Vec<&_> = members.iter().collect();
     let (p, _) = wait_primary(&refs, FIRST_PRIMARY).expect("a first primary");
@@ -144,8 +144,8 @@ fn diverged_ex_primary_resyncs_and_keeps_only_majority_writes() {
     let r = insert_majority(&members[q], vec![doc! {"_id": 10}]).expect("insert");
     assert!(ok(&r) && !r.contains_key("writeConcernError"), "{r}");
 
-    // The ex-primary's last entry is not in the new primary's oplog: it resyncs (rollback by
-    // resync) and ends SECONDARY without the write no majority acknowledged.
+    // The ex-primary's last entry is not in the new primary's oplog: it rolls back and ends
+    // SECONDARY without the write no majority acknowledged, which it saved to a rollback file.
     members[p].spawn();
     let expected = vec![0, 1, 2, 10];
     let resynced = wait_until(Duration::from_secs(20), || {
@@ -158,8 +158,28 @@ fn diverged_ex_primary_resyncs_and_keeps_only_majority_writes() {
         ids_on(&members[p]),
         members[p].log()
     );
+    let log = members[p].log();
     assert!(
-        members[p].log().contains("resyncing"),
-        "no rollback log line"
+        log.contains("Rollback summary"),
+        "no rollback summary\n{log}"
     );
+    assert!(
+        log.contains(r#""test.c":1"#),
+        "no per-collection count\n{log}"
+    );
+    let folder = members[p].dir.join("rollback").join("test.c");
+    let files: Vec<_> = std::fs::read_dir(&folder)
+        .unwrap_or_else(|e| panic!("{}: {e}\n{log}", folder.display()))
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let name = files[0].file_name().unwrap().to_string_lossy().to_string();
+    assert!(
+        name.starts_with("removed.") && name.ends_with(".bson"),
+        "{name}"
+    );
+    let bytes = std::fs::read(&files[0]).unwrap();
+    let saved = bson::Document::from_reader(&mut &bytes[..]).unwrap();
+    assert_eq!(saved, doc! {"_id": 99});
 }

@@ -18,6 +18,7 @@ mod elections;
 mod explain;
 mod fail_points;
 mod failover;
+mod fuzz_dispatch;
 mod initial_sync;
 mod large_batches;
 mod node;

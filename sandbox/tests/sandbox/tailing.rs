@@ -137,6 +137,25 @@ fn tailable_option_rules_follow_mongod() {
         doc! {"find": "cap", "tailable": true, "sort": {"x": 1}},
     );
     assert_eq!(r.get_i32("code"), Ok(2), "{r}");
+
+    // The capped collection rolls over the cursor's last document: its place is lost.
+    let r = c.run(
+        "t",
+        doc! {"create": "roll", "capped": true, "size": 4096, "max": 2},
+    );
+    assert!(ok(&r), "{r}");
+    c.run("t", doc! {"insert": "roll", "documents": [{"x": 1}]});
+    let id = cursor_id(&c.run("t", doc! {"find": "roll", "tailable": true}));
+    assert_ne!(id, 0);
+    c.run(
+        "t",
+        doc! {"insert": "roll", "documents": [{"x": 2}, {"x": 3}, {"x": 4}]},
+    );
+    let r = c.run("t", doc! {"getMore": id, "collection": "roll"});
+    assert_eq!(r.get_i32("code"), Ok(136), "{r}");
+    assert_eq!(r.get_str("codeName"), Ok("CappedPositionLost"));
+    let r = c.run("t", doc! {"getMore": id, "collection": "roll"});
+    assert_eq!(r.get_i32("code"), Ok(43), "the cursor died: {r}");
 }
 
 /// Reads one whole message from the raw stream: (responseTo, requestId, moreToCome, body).

@@ -24,8 +24,9 @@ pub enum Hint {
     Code,
     /// A string that was code with scope; the scope is kept.
     CodeWithScope(Document),
-    /// A RegExp whose BSON options were these (JS may not accept them all).
-    RegexOptions(String),
+    /// A RegExp whose BSON form JS cannot hold exactly (options JS lacks such as `x`, options
+    /// out of order, line terminators written raw): the original, sent back while unchanged.
+    Regex(bson::Regex),
     /// A value JS cannot represent; sent back as is while the field holds `shown`'s kind.
     Raw(Bson),
 }

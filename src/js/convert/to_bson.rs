@@ -3,7 +3,7 @@
 use boa_engine::builtins::date::Date;
 use boa_engine::builtins::error::Error as JsErrorData;
 use boa_engine::builtins::regexp::RegExp;
-use boa_engine::object::builtins::{JsDate, JsRegExp};
+use boa_engine::object::builtins::JsDate;
 use boa_engine::object::JsObject;
 use boa_engine::property::PropertyKey;
 use boa_engine::{js_string, Context, JsResult, JsValue};
@@ -13,7 +13,8 @@ use super::hints::{self, Hint, Hints};
 use crate::js::args::{describe, type_error};
 use crate::js::types::common::value_data;
 use crate::js::types::{
-    keys, JsBinData, JsDbRef, JsNumberDecimal, JsNumberInt, JsNumberLong, JsObjectId, JsTimestamp,
+    keys, regexp, JsBinData, JsDbRef, JsNumberDecimal, JsNumberInt, JsNumberLong, JsObjectId,
+    JsTimestamp,
 };
 
 /// Deeper than this is refused when sending (BSON allows about 100 levels) and cut when printing
@@ -155,7 +156,7 @@ impl Walker {
             return self.date(obj, hint, ctx);
         }
         if obj.is::<RegExp>() {
-            return regex(obj, hint, ctx);
+            return regex(obj, hint, self.mode, ctx);
         }
         if obj.is_callable() {
             let src = super::js_to_display_string(&as_value, ctx);
@@ -289,25 +290,26 @@ fn raw_text(raw: &Bson) -> String {
     }
 }
 
-fn regex(obj: &JsObject, hint: Option<&Hint>, ctx: &mut Context) -> JsResult<Bson> {
-    let re = JsRegExp::from_object(obj.clone())?;
-    let pattern = re.source(ctx)?;
-    let flags = re.flags(ctx)?;
-    let js_options: String = flags.chars().filter(|c| "imsu".contains(*c)).collect();
-    let options = match hint {
-        Some(Hint::RegexOptions(orig))
-            if orig
-                .chars()
-                .filter(|c| "imsu".contains(*c))
-                .collect::<String>()
-                == js_options =>
+fn regex(obj: &JsObject, hint: Option<&Hint>, mode: Mode, ctx: &mut Context) -> JsResult<Bson> {
+    let pattern = regexp::pattern(obj, ctx)?;
+    let js_flags = regexp::flags(obj, ctx)?;
+    // The server's form survives (options JS lacks, raw line terminators) while the RegExp
+    // still reads as it did when it arrived.
+    let orig = match hint {
+        Some(Hint::Regex(orig))
+            if regexp::js_flags_of_options(&orig.options) == regexp::bson_options(&js_flags)
+                && regexp::as_reported(&orig.pattern) == pattern =>
         {
-            orig.clone()
+            Some(orig)
         }
-        _ => {
-            let mut chars: Vec<char> = js_options.chars().collect();
-            chars.sort_unstable();
-            chars.into_iter().collect()
+        _ => None,
+    };
+    let (pattern, options) = match (mode, orig) {
+        (Mode::Send, Some(orig)) => (orig.pattern.clone(), orig.options.clone()),
+        (Mode::Send, None) => (pattern, regexp::bson_options(&js_flags)),
+        (Mode::Print, orig) => {
+            let opts = regexp::print_flags(&js_flags, orig.map(|o| o.options.as_str()));
+            (pattern, opts)
         }
     };
     Ok(Bson::RegularExpression(Regex { pattern, options }))

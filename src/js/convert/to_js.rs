@@ -7,6 +7,7 @@ use bson::{Bson, Document};
 
 use super::hints::{attach, Hint, Hints};
 use crate::js::types::common::{instance, new_date};
+use crate::js::types::regexp;
 use crate::js::types::{
     JsBinData, JsMaxKey, JsMinKey, JsNumberDecimal, JsNumberLong, JsObjectId, JsTimestamp,
 };
@@ -92,8 +93,10 @@ fn value(b: &Bson, ctx: &mut Context) -> JsResult<(JsValue, Option<Hint>)> {
             plain(new_date(ms as f64, ctx)?)
         }
         Bson::RegularExpression(re) => {
-            let js_flags: String = re.options.chars().filter(|c| "imsu".contains(*c)).collect();
-            let hint = (js_flags != re.options).then(|| Hint::RegexOptions(re.options.clone()));
+            let js_flags = regexp::js_flags_of_options(&re.options);
+            let exact = regexp::bson_options(&js_flags) == re.options
+                && regexp::as_reported(&re.pattern) == re.pattern;
+            let hint = (!exact).then(|| Hint::Regex(re.clone()));
             match JsRegExp::new(
                 JsString::from(re.pattern.as_str()),
                 JsString::from(js_flags.as_str()),

@@ -22,6 +22,12 @@ DB._names = {
 
 // "cmd" → {cmd: 1}; extra fields merged in.
 DB._command = function (cmd, extra) {
+    // Checked before anything is sent: a wrong type is a one-line TypeError.
+    var named = typeof cmd === "string" ? cmd !== "" :
+        cmd !== null && typeof cmd === "object" && !Array.isArray(cmd) && Object.keys(cmd).length > 0;
+    if (!named) {
+        throw new TypeError("db.runCommand(cmd): cmd must name a command, e.g. {ping: 1} or \"ping\"");
+    }
     if (typeof cmd === "string") {
         var o = {};
         o[cmd] = 1;
@@ -46,6 +52,9 @@ DB.prototype.adminCommand = function (cmd, extra) {
 DB.prototype._adminCommand = DB.prototype.adminCommand;
 
 DB.prototype.getSiblingDB = function (name) {
+    if (typeof name !== "string" || name === "") {
+        throw new TypeError("db.getSiblingDB(name): name must be a database name (a string)");
+    }
     return this._mongo.getDB(name);
 };
 DB.prototype.getSisterDB = DB.prototype.getSiblingDB;
@@ -55,6 +64,9 @@ DB.prototype.toString = function () { return this._name; };
 DB.prototype.tojson = DB.prototype.toString;
 
 DB.prototype.getCollection = function (name) {
+    if (typeof name !== "string" || name === "") {
+        throw new TypeError("db.getCollection(name): name must be a collection name (a string)");
+    }
     return new DBCollection(this._mongo, this, String(name), this._name + "." + name);
 };
 

@@ -68,6 +68,41 @@ rs._onlyOwnOptions = function (helper, options) {
     return split;
 };
 
+// Argument checks, made before anything is read or sent: a wrong type is a one-line TypeError
+// naming the helper and what it expects (never a default action on nonsense).
+rs._isDoc = function (v) {
+    return v !== null && typeof v === "object" && !Array.isArray(v);
+};
+rs._argError = function (signature, what) {
+    return new TypeError(signature + ": " + what);
+};
+rs._checkOptions = function (signature, options) {
+    if (options !== undefined && options !== null && !rs._isDoc(options)) {
+        throw rs._argError(signature, "options must be a document");
+    }
+};
+rs._checkConfig = function (signature, cfg) {
+    if (!rs._isDoc(cfg)) {
+        throw rs._argError(signature, "cfg must be a config document");
+    }
+    if (cfg.members !== undefined && !Array.isArray(cfg.members)) {
+        throw rs._argError(signature, "cfg.members must be an array");
+    }
+};
+rs._checkHost = function (signature, host) {
+    if (typeof host !== "string" || host === "") {
+        throw rs._argError(signature, "hostport must be a \"host:port\" string");
+    }
+};
+rs._checkSeconds = function (signature, name, v, optional) {
+    if (optional && v === undefined) {
+        return;
+    }
+    if (typeof v !== "number" && !(v instanceof NumberInt) && !(v instanceof NumberLong)) {
+        throw rs._argError(signature, name + " must be a number");
+    }
+};
+
 // Deprecated helpers say so once per session.
 rs._deprecationShown = {};
 rs._deprecated = function (name, text) {
@@ -91,6 +126,10 @@ rs.hello = function () { return db.hello(); };
 // No argument: the command carries BSON undefined and the server builds the default config.
 // Changes go through rs._change (rs_admin.js): preflight checks, dryRun, a summary line.
 rs.initiate = function (c, options) {
+    if (c !== undefined) {
+        rs._checkConfig("rs.initiate(cfg)", c);
+    }
+    rs._checkOptions("rs.initiate(cfg, options)", options);
     var d = db;
     var split = rs._onlyOwnOptions("rs.initiate", options);
     return rs._change(d, "initiate", null, c, false, split.own, function () {
@@ -143,6 +182,8 @@ rs._runCmd = function (c) {
 };
 
 rs.reconfig = function (cfg, options) {
+    rs._checkConfig("rs.reconfig(cfg)", cfg);
+    rs._checkOptions("rs.reconfig(cfg, options)", options);
     var current = rs.conf();
     cfg.version = current.version + 1;
     var split = rs._ownOptions(options);
@@ -175,6 +216,21 @@ rs.add = function (hostport, arb, options) {
         options = arb;
         arb = undefined;
     }
+    if (arb === true) {
+        // A document gets the legacy message below.
+        if (!rs._isDoc(hostport)) {
+            rs._checkHost("rs.addArb(hostport)", hostport);
+        }
+    } else if (typeof hostport !== "string" || hostport === "") {
+        if (!rs._isDoc(hostport) || typeof hostport.host !== "string") {
+            throw rs._argError("rs.add(hostport)",
+                "hostport must be a \"host:port\" string or a member document with a host");
+        }
+    }
+    if (arb !== undefined && arb !== null && typeof arb !== "boolean") {
+        throw rs._argError("rs.add(hostport, arbiterOnly)", "arbiterOnly must be true or false");
+    }
+    rs._checkOptions("rs.add(hostport, options)", options);
     var current = rs._localConfig();
     var c = rs._localConfig();
     var split = rs._onlyOwnOptions(arb ? "rs.addArb" : "rs.add", options);
@@ -211,6 +267,8 @@ rs.addArb = function (hn, options) {
 };
 
 rs.remove = function (hn, options) {
+    rs._checkHost("rs.remove(hostport)", hn);
+    rs._checkOptions("rs.remove(hostport, options)", options);
     var current = rs._localConfig();
     var c = rs._localConfig();
     var split = rs._onlyOwnOptions("rs.remove", options);
@@ -227,6 +285,8 @@ rs.remove = function (hn, options) {
 };
 
 rs.stepDown = function (stepdownSecs, catchUpSecs) {
+    rs._checkSeconds("rs.stepDown(stepdownSecs, catchUpSecs)", "stepdownSecs", stepdownSecs, true);
+    rs._checkSeconds("rs.stepDown(stepdownSecs, catchUpSecs)", "catchUpSecs", catchUpSecs, true);
     var cmd = {replSetStepDown: stepdownSecs === undefined ? 60 : stepdownSecs};
     if (catchUpSecs !== undefined) {
         cmd.secondaryCatchUpPeriodSecs = catchUpSecs;
@@ -234,12 +294,22 @@ rs.stepDown = function (stepdownSecs, catchUpSecs) {
     return db._adminCommand(cmd);
 };
 
-rs.freeze = function (secs) { return db._adminCommand({replSetFreeze: secs}); };
-rs.syncFrom = function (host) { return db._adminCommand({replSetSyncFrom: host}); };
+rs.freeze = function (secs) {
+    rs._checkSeconds("rs.freeze(secs)", "secs", secs, false);
+    return db._adminCommand({replSetFreeze: secs});
+};
+rs.syncFrom = function (host) {
+    rs._checkHost("rs.syncFrom(hostport)", host);
+    return db._adminCommand({replSetSyncFrom: host});
+};
 
 // Give a member of a primary-secondary-arbiter set a vote and then its priority, in two
 // reconfigs (4.4 helper).
 rs.reconfigForPSASet = function (memberIndex, config, options) {
+    if (typeof memberIndex !== "number") {
+        throw rs._argError("rs.reconfigForPSASet(memberIndex, cfg)", "memberIndex must be a number");
+    }
+    rs._checkConfig("rs.reconfigForPSASet(memberIndex, cfg)", config);
     var member = config.members[memberIndex];
     if (member === undefined) {
         throw Error("Invalid 'memberIndex': " + memberIndex);

@@ -10,6 +10,7 @@ pub mod dbref;
 pub mod keys;
 pub mod numbers;
 pub mod object_id;
+pub mod regexp;
 pub mod timestamp;
 
 pub use binary::JsBinData;
@@ -32,5 +33,8 @@ pub fn register(ctx: &mut Context) -> JsResult<()> {
     ctx.register_global_class::<JsDbRef>()?;
     binary::register_factories(ctx)?;
     dates::register(ctx)?;
+    regexp::register(ctx)?;
+    crate::js::depth::register(ctx)?;
+    crate::js::budget::register(ctx)?;
     Ok(())
 }

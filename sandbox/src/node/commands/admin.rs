@@ -150,8 +150,11 @@ pub fn replset_resize_oplog(node: &Node, req: &Request) -> Result<Document, CmdE
 
 pub fn abort_primary_catch_up(req: &Request) -> Result<Document, CmdError> {
     super::admin_only(req)?;
-    // A new sandbox primary goes straight from its election to draining its applier: there is
-    // never a catch-up phase in progress to abort, which is mongod's answer outside one.
+    // The catch-up phase after an election (node/election/catchup.rs) ends early; outside one,
+    // mongod's answer.
+    if crate::node::election::catchup::abort() {
+        return Ok(Document::new());
+    }
     Err(CmdError::new(
         20,
         "IllegalOperation",

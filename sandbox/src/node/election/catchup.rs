@@ -4,6 +4,7 @@
 //! only a minority before the old primary died are then kept instead of rolled back. A member
 //! whose history left ours ends the phase (the new primary never rolls itself back).
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -15,6 +16,20 @@ use crate::node::config_view::{self, num};
 use crate::node::peer::peers;
 use crate::node::replication::FETCH_CMD;
 use crate::node::Node;
+
+/// A catch-up phase is running in this process (one member per process).
+static ACTIVE: AtomicBool = AtomicBool::new(false);
+/// replSetAbortPrimaryCatchUp asked the running phase to end.
+static ABORT: AtomicBool = AtomicBool::new(false);
+
+/// replSetAbortPrimaryCatchUp: ends a running catch-up phase; false when none is running.
+pub fn abort() -> bool {
+    if !ACTIVE.load(Ordering::SeqCst) {
+        return false;
+    }
+    ABORT.store(true, Ordering::SeqCst);
+    true
+}
 
 /// Entries per pull (replies stay far below the message limit at ordinary entry sizes).
 const BATCH: i64 = 500;
@@ -43,20 +58,25 @@ fn target(node: &Node) -> Option<(String, OpTime, i64)> {
 /// Runs the phase for the primary of `term`; returns (target, entries applied) when there was
 /// something to catch up on.
 pub async fn run(node: &Arc<Node>, term: i64) -> Option<(OpTime, i64)> {
-    let (host, goal, timeout) = target(node)?;
+    let (first, goal, timeout) = target(node)?;
     log::write(
         'I',
         "REPL",
         21359,
         "ReplCoord",
         "Entering primary catch-up mode",
-        doc! {"targetOpTime": goal.to_document(), "syncSource": &host},
+        doc! {"targetOpTime": goal.to_document(), "syncSource": &first},
     );
     let deadline = u64::try_from(timeout)
         .ok()
         .map(|ms| Instant::now() + Duration::from_millis(ms));
     let mut applied = 0i64;
+    ABORT.store(false, Ordering::SeqCst);
+    ACTIVE.store(true, Ordering::SeqCst);
     let why = loop {
+        if ABORT.swap(false, Ordering::SeqCst) {
+            break "Catchup aborted by replSetAbortPrimaryCatchUp";
+        }
         let still_ours = {
             let repl = node.repl();
             repl.is_primary() && repl.term == term
@@ -65,9 +85,10 @@ pub async fn run(node: &Arc<Node>, term: i64) -> Option<(OpTime, i64)> {
             break "no longer primary in this term";
         }
         let mine = node.store.last_applied();
-        if mine >= goal {
+        // Heartbeats may have moved on: the member furthest ahead now (none: caught up).
+        let Some((host, _, _)) = target(node).filter(|_| mine < goal) else {
             break "Caught up to the latest optime known via heartbeats";
-        }
+        };
         if deadline.is_some_and(|d| Instant::now() >= d) {
             break "Catchup timed out";
         }
@@ -77,6 +98,7 @@ pub async fn run(node: &Arc<Node>, term: i64) -> Option<(OpTime, i64)> {
             Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
         }
     };
+    ACTIVE.store(false, Ordering::SeqCst);
     log::write(
         'I',
         "REPL",
