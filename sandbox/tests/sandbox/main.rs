@@ -21,6 +21,7 @@ mod failover;
 mod fuzz_dispatch;
 mod initial_sync;
 mod large_batches;
+mod newly_added;
 mod node;
 mod node_set;
 mod strict_options;

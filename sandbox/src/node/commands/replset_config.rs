@@ -134,7 +134,7 @@ pub async fn initiate(node: &Arc<Node>, req: &Request) -> Result<Document, CmdEr
 pub async fn reconfig(node: &Arc<Node>, req: &Request) -> Result<Document, CmdError> {
     super::admin_only(req)?;
     let force = req.cmd.get_bool("force").unwrap_or(false);
-    let Some(Bson::Document(proposed)) = req.arg().cloned() else {
+    let Some(Bson::Document(mut proposed)) = req.arg().cloned() else {
         return Err(CmdError::bad_value("no configuration specified"));
     };
     let (old_cfg, term, set_name) = {
@@ -164,6 +164,9 @@ pub async fn reconfig(node: &Arc<Node>, req: &Request) -> Result<Document, CmdEr
         (cfg.clone(), repl.term, set_name)
     };
     let _guard = InProgress::start(node, "replSetReconfig")?;
+    if !force {
+        crate::node::newly_added::mark_proposed(&mut proposed, &old_cfg)?;
+    }
     if !force {
         wait_current_config_committed(node, req).await?;
     }
@@ -235,7 +238,7 @@ async fn wait_current_config_committed(node: &Node, req: &Request) -> Result<(),
 }
 
 /// (whether a majority of voters hold our config, its version, its term).
-fn config_held_by_majority(node: &Node) -> (bool, i64, i64) {
+pub(crate) fn config_held_by_majority(node: &Node) -> (bool, i64, i64) {
     let repl = node.repl();
     let Some(cfg) = repl.config_doc.as_ref() else {
         return (false, -1, -1);
