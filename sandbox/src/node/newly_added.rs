@@ -24,25 +24,38 @@ fn is_voting(m: &Document) -> bool {
     !arbiter && num(m.get("votes")).unwrap_or(1.0) != 0.0
 }
 
-/// Marks the voters of a proposed non-force config that are new to `old` (or still newly added
-/// there). A user may not supply the field: only the primary sets it.
-pub fn mark_proposed(proposed: &mut Document, old: &Document) -> Result<(), CmdError> {
+/// A user may not supply the field: only the primary sets it.
+pub fn refuse_user_flag(proposed: &Document) -> Result<(), CmdError> {
+    let members = proposed
+        .get_array("members")
+        .map(|a| a.as_slice())
+        .unwrap_or(&[]);
+    if members
+        .iter()
+        .filter_map(Bson::as_document)
+        .any(|m| m.contains_key(FIELD))
+    {
+        return Err(CmdError::invalid_config(
+            "Cannot provide newlyAdded field to member config during reconfig.",
+        ));
+    }
+    Ok(())
+}
+
+/// Marks the voters of a validated non-force config that are new to `old` (or still newly
+/// added there).
+pub fn mark(proposed: &mut Document, old: &Document) {
     let old_members: Vec<&Document> = old
         .get_array("members")
         .map(|a| a.iter().filter_map(Bson::as_document).collect())
         .unwrap_or_default();
     let Ok(list) = proposed.get_array_mut("members") else {
-        return Ok(());
+        return;
     };
     for m in list.iter_mut().filter_map(|b| match b {
         Bson::Document(d) => Some(d),
         _ => None,
     }) {
-        if m.contains_key(FIELD) {
-            return Err(CmdError::invalid_config(
-                "Cannot provide newlyAdded field to member config during reconfig.",
-            ));
-        }
         let id = num(m.get("_id"));
         let before = old_members
             .iter()
@@ -55,7 +68,6 @@ pub fn mark_proposed(proposed: &mut Document, old: &Document) -> Result<(), CmdE
             m.insert(FIELD, true);
         }
     }
-    Ok(())
 }
 
 /// replSetGetConfig hides the field unless asked with `$_internalIncludeNewlyAdded`.
@@ -149,7 +161,7 @@ mod tests {
             {"_id": 2, "host": "c:1"}, {"_id": 3, "host": "d:1", "votes": 0, "priority": 0},
             {"_id": 4, "host": "e:1", "arbiterOnly": true},
         ]};
-        mark_proposed(&mut p, &old()).unwrap();
+        mark(&mut p, &old());
         let flags: Vec<bool> = p
             .get_array("members")
             .unwrap()
@@ -161,8 +173,8 @@ mod tests {
 
     #[test]
     fn a_user_supplied_flag_is_refused() {
-        let mut p = doc! {"members": [{"_id": 0, "host": "a:1", "newlyAdded": true}]};
-        let e = mark_proposed(&mut p, &old()).unwrap_err();
+        let p = doc! {"members": [{"_id": 0, "host": "a:1", "newlyAdded": true}]};
+        let e = refuse_user_flag(&p).unwrap_err();
         assert_eq!(e.code, 93);
     }
 

@@ -12,7 +12,7 @@ use crate::node::config_view;
 use crate::node::dispatch::Request;
 use crate::node::heartbeat::install::install_config;
 use crate::node::peer::{peers, quorum_check, QuorumKind, QuorumTarget};
-use crate::node::Node;
+use crate::node::{newly_added, Node};
 use crate::rsconfig;
 
 /// How long members have to answer the quorum check.
@@ -134,7 +134,7 @@ pub async fn initiate(node: &Arc<Node>, req: &Request) -> Result<Document, CmdEr
 pub async fn reconfig(node: &Arc<Node>, req: &Request) -> Result<Document, CmdError> {
     super::admin_only(req)?;
     let force = req.cmd.get_bool("force").unwrap_or(false);
-    let Some(Bson::Document(mut proposed)) = req.arg().cloned() else {
+    let Some(Bson::Document(proposed)) = req.arg().cloned() else {
         return Err(CmdError::bad_value("no configuration specified"));
     };
     let (old_cfg, term, set_name) = {
@@ -165,7 +165,7 @@ pub async fn reconfig(node: &Arc<Node>, req: &Request) -> Result<Document, CmdEr
     };
     let _guard = InProgress::start(node, "replSetReconfig")?;
     if !force {
-        crate::node::newly_added::mark_proposed(&mut proposed, &old_cfg)?;
+        newly_added::refuse_user_flag(&proposed)?;
     }
     if !force {
         wait_current_config_committed(node, req).await?;
@@ -182,8 +182,9 @@ pub async fn reconfig(node: &Arc<Node>, req: &Request) -> Result<Document, CmdEr
         set_name: &set_name,
         is_self: &is_self,
     })?;
-    let cfg_doc = cfg.to_document();
+    let mut cfg_doc = cfg.to_document();
     if !force {
+        newly_added::mark(&mut cfg_doc, &old_cfg);
         let (self_id, me_target, others) = quorum_targets(&cfg_doc, me);
         quorum_check(
             peers(),
