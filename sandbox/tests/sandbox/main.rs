@@ -8,6 +8,7 @@ mod admin_cmds;
 mod auth;
 mod auth_keyfile;
 mod catchup;
+mod catchup_takeover;
 mod clients;
 mod configs;
 mod current_op;
