@@ -24,17 +24,24 @@ fn is_voting(m: &Document) -> bool {
     !arbiter && num(m.get("votes")).unwrap_or(1.0) != 0.0
 }
 
-/// A user may not supply the field: only the primary sets it.
-pub fn refuse_user_flag(proposed: &Document) -> Result<(), CmdError> {
-    let members = proposed
+fn flagged_ids(cfg: &Document) -> Vec<f64> {
+    let members = cfg
         .get_array("members")
         .map(|a| a.as_slice())
         .unwrap_or(&[]);
-    if members
+    members
         .iter()
         .filter_map(Bson::as_document)
-        .any(|m| m.contains_key(FIELD))
-    {
+        .filter(|m| m.contains_key(FIELD))
+        .filter_map(|m| num(m.get("_id")))
+        .collect()
+}
+
+/// Only the primary sets the field: a user may pass it back (as read from
+/// `local.system.replset`) only on members that still carry it.
+pub fn refuse_user_flag(proposed: &Document, old: &Document) -> Result<(), CmdError> {
+    let still = flagged_ids(old);
+    if flagged_ids(proposed).iter().any(|id| !still.contains(id)) {
         return Err(CmdError::invalid_config(
             "Cannot provide newlyAdded field to member config during reconfig.",
         ));
@@ -174,8 +181,10 @@ mod tests {
     #[test]
     fn a_user_supplied_flag_is_refused() {
         let p = doc! {"members": [{"_id": 0, "host": "a:1", "newlyAdded": true}]};
-        let e = refuse_user_flag(&p).unwrap_err();
+        let e = refuse_user_flag(&p, &old()).unwrap_err();
         assert_eq!(e.code, 93);
+        let p = doc! {"members": [{"_id": 1, "host": "b:1", "newlyAdded": true}]};
+        assert!(refuse_user_flag(&p, &old()).is_ok());
     }
 
     #[test]

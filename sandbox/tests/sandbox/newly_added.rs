@@ -69,9 +69,14 @@ fn an_added_member_votes_only_once_it_is_a_secondary() {
     let shown = a.connect().admin(doc! {"replSetGetConfig": 1});
     let shown = shown.get_document("config").expect("config");
     assert_eq!(flag_of(shown, 1), Some(false), "{shown}");
-    // A user may not set it.
+    // A user may not set it on a member that does not carry it.
     let mut bad = stored.clone();
     bad.insert("version", (v0 + 2) as i32);
+    if let Ok(ms) = bad.get_array_mut("members") {
+        if let Some(Bson::Document(m0)) = ms.get_mut(0) {
+            m0.insert("newlyAdded", true);
+        }
+    }
     let r = a.connect().admin(doc! {"replSetReconfig": bad});
     assert_eq!(r.get_i32("code"), Ok(93), "{r}");
 

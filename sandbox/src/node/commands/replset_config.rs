@@ -165,7 +165,7 @@ pub async fn reconfig(node: &Arc<Node>, req: &Request) -> Result<Document, CmdEr
     };
     let _guard = InProgress::start(node, "replSetReconfig")?;
     if !force {
-        newly_added::refuse_user_flag(&proposed)?;
+        newly_added::refuse_user_flag(&proposed, &old_cfg)?;
     }
     if !force {
         wait_current_config_committed(node, req).await?;
