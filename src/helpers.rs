@@ -14,6 +14,20 @@ pub struct Helper {
     pub deprecated: Option<&'static str>,
 }
 
+mod legacy;
+
+pub use legacy::{Unsupported, LEGACY, UNSUPPORTED};
+
+/// Every row of the table: the core helpers, then the rest of the legacy 4.4 API.
+pub fn all() -> impl Iterator<Item = &'static Helper> {
+    HELPERS.iter().chain(LEGACY.iter())
+}
+
+/// The unsupported legacy name with exactly this path.
+pub fn unsupported(path: &str) -> Option<&'static Unsupported> {
+    UNSUPPORTED.iter().find(|u| u.path == path)
+}
+
 const fn h(path: &'static str, signature: &'static str, help: &'static str) -> Helper {
     Helper {
         path,
@@ -354,7 +368,7 @@ pub fn suggestions(name: &str) -> Vec<&'static str> {
     let lower = name.to_lowercase();
     let stripped = strip_accessor_prefix(&lower);
     let mut best: Vec<(usize, &'static str)> = Vec::new();
-    for helper in HELPERS {
+    for helper in all() {
         let path = helper.path.to_lowercase();
         if path == name {
             return Vec::new();
@@ -457,7 +471,7 @@ fn distance(a: &str, b: &str) -> usize {
 
 /// The helper with exactly this path.
 pub fn find(path: &str) -> Option<&'static Helper> {
-    HELPERS.iter().find(|h| h.path == path)
+    all().find(|h| h.path == path)
 }
 
 #[cfg(test)]
@@ -495,12 +509,12 @@ mod tests {
 
     #[test]
     fn paths_are_unique() {
-        for (i, a) in HELPERS.iter().enumerate() {
-            assert!(
-                HELPERS[i + 1..].iter().all(|b| b.path != a.path),
-                "{}",
-                a.path
-            );
+        let paths: Vec<&str> = all()
+            .map(|h| h.path)
+            .chain(UNSUPPORTED.iter().map(|u| u.path))
+            .collect();
+        for (i, a) in paths.iter().enumerate() {
+            assert!(!paths[i + 1..].contains(a), "{a}");
         }
     }
 }

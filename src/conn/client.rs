@@ -66,6 +66,49 @@ fn command_name(cmd: &Document) -> String {
     cmd.keys().next().cloned().unwrap_or_default()
 }
 
+/// How long the name lookup of the seed hosts may take before the connection is tried anyway.
+const RESOLVE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Fail at once, naming the host, when no seed host name resolves (instead of waiting out the
+/// selection timeout). A slow or unanswered lookup is left to the driver.
+fn unresolvable_hosts(
+    hosts: &[mongodb::options::ServerAddress],
+    interrupt: &Arc<AtomicBool>,
+) -> Result<(), ConnError> {
+    let names: Vec<String> = hosts
+        .iter()
+        .filter_map(|h| match h {
+            mongodb::options::ServerAddress::Tcp { host, port } => {
+                Some(format!("{host}:{}", port.unwrap_or(27017)))
+            }
+            _ => None,
+        })
+        .collect();
+    if names.is_empty() || names.len() != hosts.len() {
+        return Ok(());
+    }
+    let lookups = names.clone().into_iter().map(|name| async move {
+        match tokio::time::timeout(RESOLVE_TIMEOUT, tokio::net::lookup_host(name)).await {
+            Ok(Err(e)) => Some(e.to_string()),
+            _ => None,
+        }
+    });
+    let failures = block_on(interrupt, futures_util::future::join_all(lookups))?;
+    if failures.iter().all(Option::is_some) {
+        let why = failures.into_iter().flatten().next().unwrap_or_default();
+        let host = names[0]
+            .rsplit_once(':')
+            .map_or(names[0].as_str(), |(h, _)| h);
+        let what = if names.len() == 1 {
+            format!("the host name {host} does not resolve")
+        } else {
+            "none of the host names resolves".to_string()
+        };
+        return Err(ConnError::Usage(format!("{what} ({why})")));
+    }
+    Ok(())
+}
+
 impl Connection {
     /// Parse the spec, build the client and check that something answers (`ping`).
     pub fn connect(spec: ConnectSpec, interrupt: Arc<AtomicBool>) -> Result<Connection, ConnError> {
@@ -95,6 +138,7 @@ impl Connection {
         if let Some(t) = tls(&spec)? {
             options.tls = Some(t);
         }
+        unresolvable_hosts(&options.hosts, &interrupt)?;
         let replica_set = options.direct_connection != Some(true)
             && (options.repl_set_name.is_some() || options.hosts.len() > 1);
         let topology: SharedTopology = Arc::new(RwLock::new(TopologyView::default()));

@@ -34,6 +34,8 @@ pub struct ShellCursor {
     exhausted: bool,
     /// Documents handed out so far (`itcount`-style bookkeeping for callers).
     returned: u64,
+    /// The server's cursor id from the last batch (0 once the server has closed it).
+    server_id: i64,
     interrupt: Arc<AtomicBool>,
     ctx: CursorCtx,
 }
@@ -42,10 +44,10 @@ fn bad_reply(what: &str) -> ConnError {
     ConnError::Other(format!("invalid cursor reply from the server: {what}"))
 }
 
-/// Where each document of `batch` lies in its reply bytes, and whether the server cursor is
-/// finished (id 0). The driver's document views borrow the reply, so each range is found from
+/// Where each document of `batch` lies in its reply bytes, and the server cursor's id (0 when
+/// it is finished). The driver's document views borrow the reply, so each range is found from
 /// the view's position in it, then checked.
-fn batch_ranges(batch: &RawBatch) -> Result<(VecDeque<(usize, usize)>, bool), ConnError> {
+fn batch_ranges(batch: &RawBatch) -> Result<(VecDeque<(usize, usize)>, i64), ConnError> {
     let reply = batch.as_raw_document().as_bytes();
     let base = reply.as_ptr() as usize;
     let slices = batch.doc_slices().map_err(|e| bad_reply(&e.to_string()))?;
@@ -68,7 +70,7 @@ fn batch_ranges(batch: &RawBatch) -> Result<(VecDeque<(usize, usize)>, bool), Co
         .ok()
         .and_then(|c| c.get_i64("id").ok())
         .unwrap_or(0);
-    Ok((ranges, id == 0))
+    Ok((ranges, id))
 }
 
 /// Decode the document at `range` of `batch`'s reply.
@@ -90,6 +92,7 @@ impl ShellCursor {
             pending: VecDeque::new(),
             exhausted: false,
             returned: 0,
+            server_id: 0,
             interrupt,
             ctx,
         }
@@ -142,7 +145,9 @@ impl ShellCursor {
                     return Err(err);
                 }
                 Some(Ok(batch)) => {
-                    let (ranges, last) = batch_ranges(&batch)?;
+                    let (ranges, id) = batch_ranges(&batch)?;
+                    let last = id == 0;
+                    self.server_id = id;
                     self.pending = ranges;
                     self.batch = Some(batch);
                     if last {
@@ -201,6 +206,15 @@ impl ShellCursor {
         self.returned
     }
 
+    /// The server's cursor id (0 when the server holds no more results). Opens the cursor
+    /// (first batch) when nothing was fetched yet.
+    pub fn server_id(&mut self) -> Result<i64, ConnError> {
+        if self.batch.is_none() && !self.exhausted {
+            self.fill()?;
+        }
+        Ok(if self.exhausted { 0 } else { self.server_id })
+    }
+
     pub fn is_exhausted(&self) -> bool {
         self.exhausted && self.pending.is_empty()
     }
@@ -210,6 +224,7 @@ impl ShellCursor {
         self.pending.clear();
         self.batch = None;
         self.exhausted = true;
+        self.server_id = 0;
         self.release();
     }
 }

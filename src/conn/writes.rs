@@ -96,7 +96,7 @@ impl Connection {
                     if let Some(wc) = &im.write_concern_error {
                         result.insert("writeConcernError", err_doc(wc.code, &wc.message));
                     }
-                    if errors.len() > 1 {
+                    if !errors.is_empty() {
                         let all: Vec<Bson> = errors
                             .iter()
                             .map(|w| Bson::Document(doc! {"index": w.index as i32, "code": w.code, "errmsg": w.message.clone()}))

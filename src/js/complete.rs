@@ -14,8 +14,14 @@ pub fn complete(ctx: &mut Context, word: &str) -> Vec<String> {
     };
     let mut target = ctx.global_object();
     if !path.is_empty() {
-        for part in path.split('.') {
-            match data_property(&target, part).and_then(|v| v.as_object()) {
+        for (i, part) in path.split('.').enumerate() {
+            // A lazily loaded global is an accessor of ours: its loaded value is safe to read.
+            let value = match i {
+                0 => super::lazy_prelude::loaded_value(ctx, part)
+                    .or_else(|| data_property(&target, part)),
+                _ => data_property(&target, part),
+            };
+            match value.and_then(|v| v.as_object()) {
                 Some(o) => target = o,
                 None => return Vec::new(),
             }

@@ -2,9 +2,9 @@
 //!
 //! Parsing and compiling JavaScript is the main start-up cost of boa (tens of milliseconds for
 //! the connection helpers), and `rsh --nodb --eval 1` needs none of it. A [`LazyGroup`] lists
-//! the globals its files define; until one of them is touched, each is an accessor on the
-//! global object whose getter (or setter) turns all the group's accessors into data properties,
-//! evaluates the group's files in order, and then reads (or assigns) the real global. Files of one group may
+//! the globals its files define; each is an accessor on the global object whose getter (or
+//! setter) first evaluates the group's files in order, then reads (or assigns) the global's
+//! value, kept in a store object (see [`install`] for why they stay accessors). Files of one group may
 //! use each other's globals at top level; a group may touch another group's globals (that group
 //! then loads first).
 //!
@@ -15,7 +15,7 @@ use std::cell::RefCell;
 
 use boa_engine::object::FunctionObjectBuilder;
 use boa_engine::property::PropertyDescriptor;
-use boa_engine::{Context, JsResult, JsString, JsValue, NativeFunction, Script, Source};
+use boa_engine::{Context, JsObject, JsResult, JsString, JsValue, NativeFunction, Script, Source};
 
 use super::args::error;
 
@@ -30,24 +30,62 @@ pub struct LazyGroup {
 /// Which groups of a context have been loaded (kept in the context's data map).
 struct Loaded(RefCell<Vec<bool>>);
 
+/// The store behind the accessors (kept in the context's data map).
+struct Store(JsObject);
+
+/// The value of lazy global `name` when its group is loaded (`None` otherwise, or when `name`
+/// is not a lazy global): what its accessor's getter would return, without loading anything.
+pub fn loaded_value(ctx: &mut Context, name: &str) -> Option<JsValue> {
+    let groups = ctx.get_data::<Groups>()?.0;
+    let index = groups.iter().position(|g| g.globals.contains(&name))?;
+    let loaded = ctx.get_data::<Loaded>()?.0.borrow().get(index).copied()?;
+    if !loaded {
+        return None;
+    }
+    let store = ctx.get_data::<Store>()?.0.clone();
+    store.get(JsString::from(name), ctx).ok()
+}
+
 /// Install the accessors of every group of `groups` on the global object of `ctx`.
+///
+/// The accessors stay for good: once the group is loaded, the getter reads and the setter
+/// writes the value in a store object (the files' `var x = …` go through the setter). Turning
+/// them into data properties instead would change the global object's storage layout while
+/// a getter runs, and boa caches a global's storage slot together with the object's shape
+/// *after* the getter returned: code compiled before the load (a loop calling `assert.eq`)
+/// would then read a wrong slot on its next pass.
 pub fn install(ctx: &mut Context, groups: &'static [LazyGroup]) -> JsResult<()> {
     ctx.insert_data(Loaded(RefCell::new(vec![false; groups.len()])));
     ctx.insert_data(Groups(groups));
     let global = ctx.global_object();
+    let store = JsObject::with_null_proto();
+    ctx.insert_data(Store(store.clone()));
     for (index, group) in groups.iter().enumerate() {
         for name in group.globals {
-            let get = NativeFunction::from_copy_closure(move |_, _, ctx| {
-                load(ctx, index)?;
-                ctx.global_object().get(JsString::from(*name), ctx)
-            });
-            let set = NativeFunction::from_copy_closure(move |_, args, ctx| {
-                load(ctx, index)?;
-                let v = args.first().cloned().unwrap_or_default();
-                ctx.global_object()
-                    .set(JsString::from(*name), v, true, ctx)?;
-                Ok(JsValue::undefined())
-            });
+            let get = NativeFunction::from_copy_closure_with_captures(
+                move |_, _, store: &JsObject, ctx| {
+                    load(ctx, index)?;
+                    // A top-level `function` declaration replaces the accessor by a data
+                    // property: read that one.
+                    let key = JsString::from(*name);
+                    let global = ctx.global_object();
+                    let own = global.borrow().properties().get(&key.clone().into());
+                    if let Some(v) = own.as_ref().and_then(|d| d.value()) {
+                        return Ok(v.clone());
+                    }
+                    store.get(key, ctx)
+                },
+                store.clone(),
+            );
+            let set = NativeFunction::from_copy_closure_with_captures(
+                move |_, args, store: &JsObject, ctx| {
+                    load(ctx, index)?;
+                    let v = args.first().cloned().unwrap_or_default();
+                    store.set(JsString::from(*name), v, true, ctx)?;
+                    Ok(JsValue::undefined())
+                },
+                store.clone(),
+            );
             let get = FunctionObjectBuilder::new(ctx.realm(), get).build();
             let set = FunctionObjectBuilder::new(ctx.realm(), set).build();
             global.define_property_or_throw(
@@ -84,21 +122,6 @@ pub fn load(ctx: &mut Context, index: usize) -> JsResult<()> {
             return Ok(());
         }
         flags[index] = true;
-    }
-    // Turn the accessors into plain (undefined) data properties for the files' declarations to
-    // fill. Not deleted: boa caches global property slots in compiled code, and a delete
-    // followed by a re-add moves them.
-    let global = ctx.global_object();
-    for name in group.globals {
-        global.define_property_or_throw(
-            JsString::from(*name),
-            PropertyDescriptor::builder()
-                .value(JsValue::undefined())
-                .writable(true)
-                .enumerable(true)
-                .configurable(true),
-            ctx,
-        )?;
     }
     for (name, code) in group.files {
         let source = Source::from_bytes(code).with_path(std::path::Path::new(name));

@@ -185,7 +185,7 @@ fn read_preference_and_secondary_ok_settings() {
                 c.setSlaveOk(); \
                 try { c.setReadPref('secondry'); } catch (e) { print(e.message); }";
     let r = eval(&m.host(), code);
-    let expected = "primary [unknown type]\n\
+    let expected = "primary undefined\n\
         secondary 2 sf\n\
         primary\n\
         false\n\

@@ -48,3 +48,22 @@ fn driver_errors_read_as_sentences() {
         assert_eq!(r.stderr.lines().count(), 2, "{args:?}: {}", r.stderr);
     }
 }
+
+#[test]
+fn a_host_name_that_does_not_resolve_is_named() {
+    let r = rsh(
+        &["--quiet", "--host", "srv1.invalid", "--eval", "1"],
+        "",
+        Duration::from_secs(60),
+    );
+    assert_eq!(r.code, 1, "{}", r.all());
+    let first = r.stderr.lines().next().unwrap_or("");
+    assert!(
+        first.starts_with(
+            "Error: couldn't connect to server srv1.invalid:27017: the host name srv1.invalid does not resolve ("
+        ),
+        "{}",
+        r.stderr
+    );
+    assert_plain(&r.stderr);
+}

@@ -175,8 +175,8 @@ fn reconfig_keeps_untouched_types() {
     assert_eq!(m1.get("votes"), Some(&Bson::Int32(1)));
     assert_eq!(
         m2.get("priority"),
-        Some(&Bson::Int32(2)),
-        "new JS number is an int32"
+        Some(&Bson::Double(2.0)),
+        "a new JS number is a double, as the legacy shell sends it"
     );
     assert_eq!(out.get("version"), Some(&Bson::Int32(2)));
     assert_eq!(out.get("term"), Some(&Bson::Int64(1)));
@@ -212,7 +212,9 @@ fn numbers_from_js_literals() {
     );
     assert_eq!(
         out,
-        bson::doc! { "2": "x", "a": 1, "b": 1.5, "c": 2147483648.0, "d": -0.0, "e": 3i64, "f": 4 }
+        bson::doc! { "2": "x", "a": 1.0, "b": 1.5, "c": 2147483648.0, "d": -0.0, "e": 3i64, "f": 4 }
     );
+    // A JS number is a double (the legacy shell's data semantics); only NumberInt is an int32.
+    assert_eq!(out.get("a"), Some(&Bson::Double(1.0)));
     assert!(out.get_f64("d").expect("d").is_sign_negative());
 }

@@ -29,6 +29,8 @@ mod format_props;
 mod js_props;
 mod js_regex_props;
 mod js_runtime;
+mod legacy_api;
+mod legacy_scripts;
 mod real_mongod;
 mod repl_pty;
 mod repl_robust_pty;

@@ -52,6 +52,14 @@ const USER_ADMIN: &[&str] = &[
     "grantRolesToUser",
     "revokeRolesFromUser",
     "rolesInfo",
+    "createRole",
+    "updateRole",
+    "dropRole",
+    "dropAllRolesFromDatabase",
+    "grantRolesToRole",
+    "revokeRolesFromRole",
+    "grantPrivilegesToRole",
+    "revokePrivilegesFromRole",
 ];
 
 const CLUSTER_MANAGER: &[&str] = &[
@@ -179,12 +187,14 @@ pub fn check(node: &Node, conn: &Conn, req: &Request) -> Result<(), CmdError> {
             format!("command {} requires authentication", req.name),
         ));
     }
-    let held: Vec<(String, String)> = conn
+    let direct: Vec<(String, String)> = conn
         .auth
         .users
         .iter()
         .flat_map(|u| super::roles_of(node, u))
         .collect();
+    // User-defined roles count as the built-in roles they amount to.
+    let held = super::custom_roles::effective(node, direct);
     let allowed = needs.iter().all(|(action, db)| {
         held.iter()
             .any(|(r, rdb)| roles::grants(r, rdb, *action, db))

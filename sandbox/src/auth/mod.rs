@@ -14,6 +14,7 @@
 //! Without `--auth`/`--keyFile` nothing here changes a reply.
 
 pub mod authz;
+pub mod custom_roles;
 pub mod internal_client;
 pub mod keyfile;
 pub mod roles;
@@ -143,8 +144,14 @@ pub async fn run_command(
             ),
         )),
         "listDatabases" if enforced() => authz::list_databases(node, conn, req).await,
-        "rolesInfo" => roles::roles_info(req.arg(), &req.cmd, &req.db),
+        "rolesInfo" => roles::roles_info(req.arg(), &req.cmd, &req.db).map(|mut reply| {
+            let mut all = reply.get_array("roles").cloned().unwrap_or_default();
+            all.extend(custom_roles::info(node, req.arg(), &req.cmd, &req.db));
+            reply.insert("roles", all);
+            reply
+        }),
         name if users::COMMANDS.contains(&name) => users::run(node, req).await,
+        name if custom_roles::COMMANDS.contains(&name) => custom_roles::run(node, req).await,
         _ => return None,
     })
 }

@@ -78,6 +78,15 @@ pub fn grants(role: &str, role_db: &str, action: Action, db: &str) -> bool {
 /// A role as written in `roles: [...]`: `"name"` (in `default_db`) or `{role, db}`; the role
 /// must exist (31 RoleNotFound otherwise, as mongod).
 pub fn parse_role(v: &Bson, default_db: &str) -> Result<(String, String), CmdError> {
+    parse_role_with(v, default_db, &|_: &str, _: &str| false)
+}
+
+/// [`parse_role`] where `custom(role, db)` says whether a user-defined role exists.
+pub fn parse_role_with(
+    v: &Bson,
+    default_db: &str,
+    custom: &dyn Fn(&str, &str) -> bool,
+) -> Result<(String, String), CmdError> {
     let (role, db) = match v {
         Bson::String(r) => (r.clone(), default_db.to_string()),
         Bson::Document(d) => {
@@ -95,7 +104,7 @@ pub fn parse_role(v: &Bson, default_db: &str) -> Result<(String, String), CmdErr
             ))
         }
     };
-    if !exists(&role, &db) {
+    if !exists(&role, &db) && !custom(&role, &db) {
         return Err(CmdError::new(
             31,
             "RoleNotFound",
@@ -105,14 +114,18 @@ pub fn parse_role(v: &Bson, default_db: &str) -> Result<(String, String), CmdErr
     Ok((role, db))
 }
 
-/// All roles of a `roles` array argument.
-pub fn parse_roles(
+/// All roles of a `roles` array argument, built-in or user-defined (`custom(role, db)`).
+pub fn parse_roles_with(
     v: Option<&Bson>,
     field: &str,
     default_db: &str,
+    custom: &dyn Fn(&str, &str) -> bool,
 ) -> Result<Vec<(String, String)>, CmdError> {
     match v {
-        Some(Bson::Array(a)) => a.iter().map(|r| parse_role(r, default_db)).collect(),
+        Some(Bson::Array(a)) => a
+            .iter()
+            .map(|r| parse_role_with(r, default_db, custom))
+            .collect(),
         Some(_) => Err(CmdError::type_mismatch(format!(
             "BSON field '{field}' is the wrong type, expected type 'array'"
         ))),
@@ -150,8 +163,8 @@ pub fn roles_of(user: &Document) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
-/// `rolesInfo`: the built-in roles asked for (`1` lists them only with `showBuiltinRoles`);
-/// the sandbox has no user-defined roles. Unknown names are left out, as mongod does.
+/// `rolesInfo`: the built-in roles asked for (`1` lists them only with `showBuiltinRoles`).
+/// Unknown names are left out, as mongod does; user-defined roles are added by the caller.
 pub fn roles_info(arg: Option<&Bson>, cmd: &Document, db: &str) -> Result<Document, CmdError> {
     let entry = |role: &str, rdb: &str| {
         Bson::Document(doc! {

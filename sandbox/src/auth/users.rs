@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use bson::{doc, Bson, Document};
 
-use super::roles::{self, parse_roles, roles_to_bson};
+use super::roles::{self, roles_to_bson};
 use super::scram::{Credential, Mech, MECHANISMS};
 use crate::data::OpTime;
 use crate::error::CmdError;
@@ -49,7 +49,7 @@ pub async fn run(node: &Arc<Node>, req: &Request) -> Result<Document, CmdError> 
 }
 
 /// User changes are writes: primary only (like any write to `admin`).
-fn writable(node: &Node, req: &Request) -> Result<(), CmdError> {
+pub(super) fn writable(node: &Node, req: &Request) -> Result<(), CmdError> {
     let repl = node.repl();
     if repl.set_name.is_none() || repl.is_writable_primary() {
         return Ok(());
@@ -134,6 +134,17 @@ fn password(req: &Request) -> Result<Option<String>, CmdError> {
 
 type Outcome = (Document, Option<OpTime>);
 
+/// A `roles` argument; user-defined roles count as existing.
+fn parse_roles(
+    node: &Node,
+    v: Option<&Bson>,
+    field: &str,
+    db: &str,
+) -> Result<Vec<(String, String)>, CmdError> {
+    let custom = |r: &str, d: &str| node.store.system_role(&format!("{d}.{r}")).is_some();
+    roles::parse_roles_with(v, field, db, &custom)
+}
+
 fn create(node: &Node, req: &Request) -> Result<Outcome, CmdError> {
     let user = user_name(req)?;
     let db = req.db.as_str();
@@ -147,7 +158,7 @@ fn create(node: &Node, req: &Request) -> Result<Outcome, CmdError> {
             "Must provide a 'pwd' field for all user documents, except those with '$external' as the user's source db",
         ));
     };
-    let roles = parse_roles(req.cmd.get("roles"), "createUser.roles", db)?;
+    let roles = parse_roles(node, req.cmd.get("roles"), "createUser.roles", db)?;
     let id = format!("{db}.{user}");
     if node.store.system_user(&id).is_some() {
         return Err(CmdError::new(
@@ -198,7 +209,7 @@ fn update(node: &Node, req: &Request) -> Result<Outcome, CmdError> {
     let user = user_name(req)?;
     let pwd = password(req)?;
     let roles = match req.cmd.get("roles") {
-        Some(v) => Some(parse_roles(Some(v), "updateUser.roles", &req.db)?),
+        Some(v) => Some(parse_roles(node, Some(v), "updateUser.roles", &req.db)?),
         None => None,
     };
     let cd = custom_data(req)?;
@@ -256,6 +267,7 @@ fn drop_all(node: &Node, req: &Request) -> Result<Outcome, CmdError> {
 fn change_roles(node: &Node, req: &Request, grant: bool) -> Result<Outcome, CmdError> {
     let user = user_name(req)?;
     let given = parse_roles(
+        node,
         req.cmd.get("roles"),
         &format!("{}.roles", req.name),
         &req.db,

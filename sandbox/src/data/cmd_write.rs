@@ -73,6 +73,22 @@ pub fn with_id_first(d: &Document) -> Result<Document, CmdError> {
     Ok(out)
 }
 
+/// An inserted document's top-level empty timestamps (`Timestamp(0, 0)`, not `_id`) become
+/// the insert's own timestamp, as mongod fills them.
+fn fill_timestamps(e: &Engine, mut d: Document) -> Document {
+    let empty = bson::Timestamp {
+        time: 0,
+        increment: 0,
+    };
+    let now = super::optime::next_ts(e.last_ts);
+    for (k, v) in d.iter_mut() {
+        if k != "_id" && *v == Bson::Timestamp(empty) {
+            *v = Bson::Timestamp(now);
+        }
+    }
+    d
+}
+
 fn reject_system_writes(db: &str, coll: &str) -> Result<(), CmdError> {
     if (db == "local" && coll == "oplog.rs") || coll.starts_with("system.") {
         return Err(CmdError::new(
@@ -266,7 +282,9 @@ pub fn insert(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOutcome, Cm
     let (mut n, mut errors, mut last) = (0i32, Vec::new(), None);
     for (i, d) in docs.iter().enumerate() {
         let res = statement(e, ctx.as_ref(), i, |e| match d {
-            Bson::Document(d) => with_id_first(d).and_then(|d| insert_one(e, db, &coll, d)),
+            Bson::Document(d) => with_id_first(d)
+                .map(|d| fill_timestamps(e, d))
+                .and_then(|d| insert_one(e, db, &coll, d)),
             _ => Err(CmdError::type_mismatch(
                 "BSON field 'insert.documents' is the wrong type, expected type 'object'",
             )),

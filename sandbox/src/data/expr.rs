@@ -286,6 +286,26 @@ fn operator(op: &str, arg: &Bson, doc: &Document) -> Result<Option<Bson>, CmdErr
                 _ => Bson::Int32(o as i32),
             }
         }
+        "$type" => {
+            let inner = match arg {
+                Bson::Array(a) if a.len() == 1 => &a[0],
+                Bson::Array(a) => {
+                    return Err(CmdError::new(
+                        16020,
+                        "Location16020",
+                        format!(
+                            "Expression $type takes exactly 1 arguments. {} were passed in.",
+                            a.len()
+                        ),
+                    ))
+                }
+                other => other,
+            };
+            match eval(inner, doc)? {
+                Some(v) => Bson::String(super::docpath::bson_type_name(&v).to_string()),
+                None => Bson::String("missing".to_string()),
+            }
+        }
         "$and" => Bson::Boolean(args(arg, doc)?.iter().all(truthy)),
         "$or" => Bson::Boolean(args(arg, doc)?.iter().any(truthy)),
         "$not" => Bson::Boolean(!args(arg, doc)?.first().is_some_and(truthy)),

@@ -338,6 +338,11 @@ impl Pred {
                     {
                         return false;
                     }
+                    // NaN is only equal to NaN: $lt/$gt never match it, $lte/$gte only NaN.
+                    let nan = |b: &Bson| super::compare::to_f64(b).is_some_and(f64::is_nan);
+                    if nan(c) || nan(x) {
+                        return *or_eq && nan(c) && nan(x);
+                    }
                     let o = cmp_bson(c, x);
                     o == *dir || (*or_eq && o == Ordering::Equal)
                 }) || (*or_eq && matches!(x, Bson::Null) && missing)
@@ -420,6 +425,11 @@ mod tests {
         assert!(m(doc! {"a": {"$lte": 1}}, doc! {"a": [5, 0]}));
         assert!(m(doc! {"a": {"$gt": "b"}}, doc! {"a": "c"}));
         assert!(!m(doc! {"a": {"$lt": 5}}, doc! {"b": 1}));
+        // NaN compares equal only to NaN.
+        assert!(!m(doc! {"a": {"$lt": 5}}, doc! {"a": f64::NAN}));
+        assert!(!m(doc! {"a": {"$gt": f64::NAN}}, doc! {"a": 5}));
+        assert!(m(doc! {"a": {"$gte": f64::NAN}}, doc! {"a": f64::NAN}));
+        assert!(m(doc! {"a": f64::NAN}, doc! {"a": f64::NAN}));
     }
 
     #[test]

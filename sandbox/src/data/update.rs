@@ -32,6 +32,7 @@ const OPS: &[&str] = &[
     "$rename",
     "$setOnInsert",
     "$currentDate",
+    "$bit",
 ];
 
 fn failed_to_parse(msg: impl Into<String>) -> CmdError {
@@ -191,6 +192,7 @@ fn check_arg(op: &str, path: &str, v: &Bson) -> Result<(), CmdError> {
                 fmt::value(v)
             ))),
         },
+        "$bit" => bit_ops(v).map(|_| ()),
         "$pullAll" if !matches!(v, Bson::Array(_)) => Err(failed_to_parse(format!(
             "$pullAll requires an array argument but was given a {}",
             docpath::bson_type_name(v)
@@ -284,6 +286,25 @@ fn apply_op(
         "$unset" => {
             docpath::unset(doc, path);
             Ok(())
+        }
+        "$bit" => {
+            let ops = bit_ops(arg)?;
+            let mut cur = match docpath::get(doc, path) {
+                None => Bson::Int32(0),
+                Some(c @ (Bson::Int32(_) | Bson::Int64(_))) => c.clone(),
+                Some(c) => {
+                    return Err(CmdError::type_mismatch(format!(
+                        "Cannot apply $bit to a value of non-integral type.{} has the field {} of non-integer type {}",
+                        id_text(id),
+                        path.rsplit('.').next().unwrap_or(path),
+                        docpath::bson_type_name(c)
+                    )))
+                }
+            };
+            for (how, operand) in ops {
+                cur = bit_apply(&cur, how, &operand);
+            }
+            docpath::set(doc, path, cur)
         }
         "$inc" | "$mul" => {
             let new = match docpath::get(doc, path) {
@@ -525,4 +546,53 @@ fn seed_into(filter: &Document, out: &mut Document) -> Result<(), CmdError> {
         docpath::set(out, k, val)?;
     }
     Ok(())
+}
+
+/// The `{and|or|xor: int}` steps of a `$bit` argument, in order.
+fn bit_ops(v: &Bson) -> Result<Vec<(String, Bson)>, CmdError> {
+    let Bson::Document(d) = v else {
+        return Err(failed_to_parse(format!(
+            "The $bit modifier is not compatible with a {}. You must pass in an embedded document: {{$bit: {{field: {{and/or/xor: #}}}}",
+            docpath::bson_type_name(v)
+        )));
+    };
+    let mut out = Vec::new();
+    for (k, operand) in d {
+        if !matches!(k.as_str(), "and" | "or" | "xor") {
+            return Err(failed_to_parse(format!(
+                "The $bit modifier only supports 'and', 'or', and 'xor', not '{k}' which is an unknown operator: {}",
+                fmt::element(k, operand)
+            )));
+        }
+        if !matches!(operand, Bson::Int32(_) | Bson::Int64(_)) {
+            return Err(failed_to_parse(format!(
+                "The $bit modifier field must be an Integer(32/64 bit); a '{}' is not supported here: {}",
+                docpath::bson_type_name(operand),
+                fmt::element(k, operand)
+            )));
+        }
+        out.push((k.clone(), operand.clone()));
+    }
+    if out.is_empty() {
+        return Err(failed_to_parse(
+            "You must pass in at least one bitwise operation. The format is: {$bit: {field: {and/or/xor: #}}",
+        ));
+    }
+    Ok(out)
+}
+
+/// One bitwise step; the result is a long when either side is.
+fn bit_apply(cur: &Bson, how: String, operand: &Bson) -> Bson {
+    let f = |a: i64, b: i64| match how.as_str() {
+        "and" => a & b,
+        "or" => a | b,
+        _ => a ^ b,
+    };
+    match (cur, operand) {
+        (Bson::Int32(a), Bson::Int32(b)) => Bson::Int32(f(i64::from(*a), i64::from(*b)) as i32),
+        (Bson::Int32(a), Bson::Int64(b)) => Bson::Int64(f(i64::from(*a), *b)),
+        (Bson::Int64(a), Bson::Int32(b)) => Bson::Int64(f(*a, i64::from(*b))),
+        (Bson::Int64(a), Bson::Int64(b)) => Bson::Int64(f(*a, *b)),
+        _ => cur.clone(),
+    }
 }

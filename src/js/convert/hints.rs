@@ -1,7 +1,7 @@
 //! Remembered BSON types of converted documents.
 //!
 //! When a server document becomes a JS object, fields whose BSON type JS cannot tell apart
-//! (an integral double such as `priority: 1.0`, a Symbol, JavaScript code, regex options JS does
+//! (an int32 such as `votes: 1`, which a JS number would send back as a double, a Symbol, JavaScript code, regex options JS does
 //! not know, values out of JS range) are recorded in a hidden, non-enumerable, symbol-keyed
 //! property of that object. Converting back consults it *per field*, and only while the field
 //! still holds a value of the matching JS kind, so edited fields get the natural type and
@@ -16,8 +16,8 @@ use bson::{Bson, Document};
 /// How to turn a field's JS value back into its original BSON type.
 #[derive(Debug, Clone)]
 pub enum Hint {
-    /// A number that was a BSON double.
-    Double,
+    /// A number that was a BSON int32.
+    Int32,
     /// A string that was a BSON symbol.
     Symbol,
     /// A string that was BSON JavaScript code.

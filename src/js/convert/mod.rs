@@ -3,8 +3,8 @@
 //! * BSON → JS ([`bson_to_js`], [`document_to_js`]): documents become plain objects (key order
 //!   kept), int32 and double become JS numbers, int64 → `NumberLong`, dates → `Date`, the other
 //!   types → the classes of `js::types`.
-//! * JS → BSON ([`js_to_bson`], [`js_to_document`]): integral numbers that fit in i32 → Int32,
-//!   others → Double, except where the object remembers (see [`hints`]) that a field came from
+//! * JS → BSON ([`js_to_bson`], [`js_to_document`]): numbers → Double (as the legacy shell;
+//!   `NumberInt`/`NumberLong` give integers), except where the object remembers (see [`hints`]) that a field came from
 //!   the server as another type: `rs.conf()` → change one field → `rs.reconfig(cfg)` keeps the
 //!   other fields' types.
 //! * JS → BSON for printing ([`js_to_print_bson`]): numbers → Double, `NumberInt` → Int32 (print

@@ -115,14 +115,16 @@ impl Walker {
         }
     }
 
+    /// A JS number is a BSON double, as the legacy shell sends it (`NumberInt`/`NumberLong`
+    /// give integers); `{$type: "double"}` queries and other clients see what it wrote.
+    /// A field that came from the server as int32 stays one while it holds an int32 value.
     fn number(&self, n: f64, hint: Option<&Hint>) -> Bson {
         let fits_i32 = n.fract() == 0.0
             && n >= i32::MIN as f64
             && n <= i32::MAX as f64
             && !(n == 0.0 && n.is_sign_negative());
         match (self.mode, hint) {
-            (Mode::Send, Some(Hint::Double)) => Bson::Double(n),
-            (Mode::Send, _) if fits_i32 => Bson::Int32(n as i32),
+            (Mode::Send, Some(Hint::Int32)) if fits_i32 => Bson::Int32(n as i32),
             _ => Bson::Double(n),
         }
     }

@@ -68,13 +68,9 @@ fn is_array_index(k: &str) -> bool {
 fn value(b: &Bson, ctx: &mut Context) -> JsResult<(JsValue, Option<Hint>)> {
     let plain = |v: JsValue| Ok((v, None));
     match b {
-        Bson::Double(f) => {
-            // Integral doubles in i32 range would come back as Int32: remember them.
-            let hint = (f.fract() == 0.0 && *f >= i32::MIN as f64 && *f <= i32::MAX as f64)
-                .then_some(Hint::Double);
-            Ok((JsValue::from(*f), hint))
-        }
-        Bson::Int32(i) => plain(JsValue::from(*i)),
+        Bson::Double(f) => plain(JsValue::from(*f)),
+        // A JS number goes back as a double: remember which fields were int32.
+        Bson::Int32(i) => Ok((JsValue::from(*i), Some(Hint::Int32))),
         Bson::String(s) => plain(JsValue::from(JsString::from(s.as_str()))),
         Bson::Boolean(v) => plain(JsValue::from(*v)),
         Bson::Null => plain(JsValue::null()),

@@ -25,8 +25,8 @@ fn print_result(_this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResul
     Ok(JsValue::undefined())
 }
 
-/// `print(a, b, …)`: arguments joined by one space, then a newline; `null`/`undefined` print
-/// `[unknown type]` (legacy behaviour).
+/// `print(a, b, …)`: arguments joined by one space, then a newline; `null` and `undefined`
+/// print as their names.
 fn print(_this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
     check_interrupt(ctx)?;
     let mut line = String::new();
@@ -34,11 +34,7 @@ fn print(_this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsVal
         if i > 0 {
             line.push(' ');
         }
-        if arg.is_null_or_undefined() {
-            line.push_str("[unknown type]");
-        } else {
-            line.push_str(&arg.to_string(ctx)?.to_std_string_escaped());
-        }
+        line.push_str(&arg.to_string(ctx)?.to_std_string_escaped());
     }
     line.push('\n');
     host(ctx)?.write(&line);

@@ -89,22 +89,26 @@ fn get_host_name(_: &JsValue, args: &[JsValue], _: &mut Context) -> JsResult<JsV
     Ok(js_str(&host_name()))
 }
 
-/// `help()`: the shell words, then every helper of the table (`crate::helpers::HELPERS`).
+/// `help()`: the shell words, then the core helpers of the table (`crate::helpers::HELPERS`);
+/// `help("db.collection")` etc.: every row under that path, unsupported names with their reason.
 fn help(_: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
     if let Some(topic) = args.first().and_then(|v| v.as_string()) {
         let topic = topic.to_std_string_escaped();
-        let rows: Vec<_> = crate::helpers::HELPERS
-            .iter()
-            .filter(|h| h.path == topic || h.path.starts_with(&format!("{topic}.")))
+        let under = |path: &str| path == topic || path.starts_with(&format!("{topic}."));
+        let mut text: String = crate::helpers::all()
+            .filter(|h| under(h.path))
+            .map(|h| help_line(h.signature, h.help))
             .collect();
-        if rows.is_empty() {
+        for u in crate::helpers::UNSUPPORTED.iter().filter(|u| under(u.path)) {
+            text.push_str(&help_line(
+                u.signature,
+                &format!("unsupported: {}", u.reason),
+            ));
+        }
+        if text.is_empty() {
             host(ctx)?.write(&format!("no help for {topic}\n"));
             return Ok(JsValue::undefined());
         }
-        let text: String = rows
-            .iter()
-            .map(|h| help_line(h.signature, h.help))
-            .collect();
         host(ctx)?.write(&text);
         return Ok(JsValue::undefined());
     }
@@ -132,6 +136,10 @@ pub fn help_text() -> String {
             "set default number of items to display on shell",
         ),
         ("exit", "quit the shell"),
+        (
+            "help(\"db.collection\")",
+            "the legacy 4.4 API by prefix: assert, cursor, db, Mongo, Bulk, session...",
+        ),
     ] {
         out.push_str(&help_line(w, h));
     }

@@ -33,7 +33,9 @@ DBCollection.prototype._write = function () {
     return __write.apply(null, args);
 };
 
-// A copy of `doc` with a new ObjectId first when it has no _id (legacy key order).
+// `doc` ready to insert: an _id is generated when it has none and, as the legacy shell does,
+// also set on the caller's object (so `db.c.insert(d); d._id` works); the document sent has
+// _id first.
 DBCollection._withId = function (doc) {
     if (doc === null || typeof doc !== "object" || Array.isArray(doc)) {
         throw Error("can't save a " + (doc === null ? "null" : typeof doc));
@@ -41,68 +43,25 @@ DBCollection._withId = function (doc) {
     if (doc._id !== undefined) {
         return doc;
     }
-    var out = {_id: new ObjectId()};
+    var id = new ObjectId();
+    var out = {_id: id};
     for (var k in doc) {
         out[k] = doc[k];
+    }
+    try {
+        doc._id = id;
+    } catch (e) {
+        // A frozen object keeps its shape; the copy carries the _id.
     }
     return out;
 };
 
-// Legacy result wrappers; they print as `WriteResult({ … })` etc.
-var WriteResult = function (doc) { this._doc = doc; };
-WriteResult.prototype.tojson = function (indent, nolint) {
-    return "WriteResult(" + tojson(this._doc, indent, nolint) + ")";
-};
-WriteResult.prototype.toString = WriteResult.prototype.tojson;
-WriteResult.prototype.shellPrint = function () { print(this.tojson()); };
-WriteResult.prototype.hasWriteError = function () { return this._doc.writeError !== undefined; };
-WriteResult.prototype.getWriteError = function () { return this._doc.writeError; };
-WriteResult.prototype.hasWriteConcernError = function () { return this._doc.writeConcernError !== undefined; };
-Object.defineProperty(WriteResult.prototype, "nInserted", {get: function () { return this._doc.nInserted; }});
-Object.defineProperty(WriteResult.prototype, "nMatched", {get: function () { return this._doc.nMatched; }});
-Object.defineProperty(WriteResult.prototype, "nModified", {get: function () { return this._doc.nModified; }});
-Object.defineProperty(WriteResult.prototype, "nUpserted", {get: function () { return this._doc.nUpserted; }});
-Object.defineProperty(WriteResult.prototype, "nRemoved", {get: function () { return this._doc.nRemoved; }});
-
-var BulkWriteResult = function (doc) { this._doc = doc; };
-BulkWriteResult.prototype = Object.create(WriteResult.prototype);
-BulkWriteResult.prototype.tojson = function (indent, nolint) {
-    return "BulkWriteResult(" + tojson(this._doc, indent, nolint) + ")";
-};
-BulkWriteResult.prototype.toString = BulkWriteResult.prototype.tojson;
-
-var WriteCommandError = function (doc) { this._doc = doc; };
-WriteCommandError.prototype.tojson = function (indent, nolint) {
-    return "WriteCommandError(" + tojson(this._doc, indent, nolint) + ")";
-};
-WriteCommandError.prototype.toString = WriteCommandError.prototype.tojson;
-WriteCommandError.prototype.shellPrint = function () { print(this.tojson()); };
-
-// Legacy field order of a WriteResult.
-DBCollection._writeResult = function (r, kind) {
+// A __write result as the legacy WriteResult (or WriteCommandError when refused).
+DBCollection._writeResult = function (r, kind, ops) {
     if (r.writeCommandError) {
         return new WriteCommandError(r.writeCommandError);
     }
-    var d = {};
-    if (kind === "insert") {
-        d.nInserted = r.nInserted;
-    } else if (kind === "update") {
-        d.nMatched = r.nMatched;
-        d.nUpserted = r.nUpserted;
-        d.nModified = r.nModified;
-        if (r._id !== undefined) {
-            d._id = r._id;
-        }
-    } else {
-        d.nRemoved = r.nRemoved;
-    }
-    if (r.writeError) {
-        d.writeError = r.writeError;
-    }
-    if (r.writeConcernError) {
-        d.writeConcernError = r.writeConcernError;
-    }
-    return new WriteResult(d);
+    return new WriteResult(__bulkFromWrite(r, kind, ops), kind === "delete" ? "remove" : kind);
 };
 
 // Throw the CRUD-API way when a write failed.
@@ -119,20 +78,26 @@ DBCollection._throwIfFailed = function (r) {
 };
 
 DBCollection.prototype.insert = function (obj, options) {
-    var ordered = !(options && options.ordered === false);
+    if (obj === undefined || obj === null) {
+        throw Error("no object passed to insert!");
+    }
+    var ordered = true;
+    if (typeof options === "number") {
+        ordered = (options & 1) === 0;
+    } else if (options && options.ordered === false) {
+        ordered = false;
+    }
     if (Array.isArray(obj)) {
         var docs = obj.map(DBCollection._withId);
         var r = this._write("insert", docs, ordered);
         if (r.writeCommandError) {
             return new WriteCommandError(r.writeCommandError);
         }
-        var errors = r.writeErrors || (r.writeError ? [r.writeError] : []);
-        return new BulkWriteResult({
-            writeErrors: errors, writeConcernErrors: r.writeConcernError ? [r.writeConcernError] : [],
-            nInserted: r.nInserted, nUpserted: 0, nMatched: 0, nModified: 0, nRemoved: 0, upserted: []
-        });
+        var res = new BulkWriteResult(__bulkFromWrite(r, "insert", docs), "insert");
+        return res;
     }
-    return DBCollection._writeResult(this._write("insert", [DBCollection._withId(obj)], ordered), "insert");
+    var d = DBCollection._withId(obj);
+    return DBCollection._writeResult(this._write("insert", [d], ordered), "insert", [d]);
 };
 
 DBCollection.prototype.insertOne = function (doc) {
@@ -150,14 +115,17 @@ DBCollection.prototype.insertMany = function (docs, options) {
     return {acknowledged: true, insertedIds: withIds.map(function (d) { return d._id; })};
 };
 
-DBCollection.prototype.save = function (obj) {
-    if (obj === null || typeof obj !== "object") {
-        throw Error("can't save a " + typeof obj);
+DBCollection.prototype.save = function (obj, opts) {
+    if (obj === null || obj === undefined) {
+        throw Error("can't save a null");
+    }
+    if (typeof obj === "number" || typeof obj === "string") {
+        throw Error("can't save a number or string");
     }
     if (obj._id === undefined) {
-        return this.insert(obj);
+        return this.insert(obj, opts);
     }
-    return this.update({_id: obj._id}, obj, {upsert: true});
+    return this.update({_id: obj._id}, obj, Object.merge({upsert: true}, opts));
 };
 
 // update(query, update, upsert, multi) or update(query, update, {upsert, multi}).

@@ -6,7 +6,7 @@
 var __READ = true;
 
 var __shellBatchSize = DBQuery.shellBatchSize;
-DBQuery = function (mongo, db, collection, ns, query, fields, limit, skip, batchSize) {
+DBQuery = function (mongo, db, collection, ns, query, fields, limit, skip, batchSize, options) {
     this._mongo = mongo;
     this._db = db;
     this._collection = collection;
@@ -21,8 +21,22 @@ DBQuery = function (mongo, db, collection, ns, query, fields, limit, skip, batch
     this._readPref = undefined;
     this._pretty = false;
     this._cursor = null;
+    if (options) {
+        this.addOption(options);
+    }
+    return new Proxy(this, DBQuery._indexes);
 };
 DBQuery.shellBatchSize = __shellBatchSize || 20;
+
+// `cursor[i]`: a numeric property reads the i-th document (the whole result is fetched).
+DBQuery._indexes = {
+    get: function (target, key, receiver) {
+        if (typeof key === "string" && /^(0|[1-9][0-9]*)$/.test(key) && !(key in target)) {
+            return target.arrayAccess.call(receiver, Number(key));
+        }
+        return target[key];
+    }
+};
 
 DBQuery.prototype._checkModify = function () {
     if (this._cursor !== null) {
@@ -77,6 +91,90 @@ DBQuery.prototype.comment = function (c) { this._checkModify(); this._extra.comm
 DBQuery.prototype.maxTimeMS = function (ms) { this._checkModify(); this._extra.maxTimeMS = ms; return this; };
 DBQuery.prototype.projection = function (p) { this._checkModify(); this._fields = p; return this; };
 DBQuery.prototype.pretty = function () { this._pretty = true; return this; };
+DBQuery.prototype.min = function (m) { this._checkModify(); this._extra.min = m; return this; };
+DBQuery.prototype.max = function (m) { this._checkModify(); this._extra.max = m; return this; };
+DBQuery.prototype.returnKey = function () { this._checkModify(); this._extra.returnKey = true; return this; };
+DBQuery.prototype.showRecordId = function () {
+    this._checkModify();
+    this._extra.showRecordId = true;
+    return this;
+};
+DBQuery.prototype.showDiskLoc = DBQuery.prototype.showRecordId;
+DBQuery.prototype.collation = function (c) { this._checkModify(); this._extra.collation = c; return this; };
+DBQuery.prototype.readConcern = function (level) {
+    this._checkModify();
+    this._extra.readConcern = {level: level};
+    return this;
+};
+DBQuery.prototype.allowDiskUse = function (v) {
+    this._checkModify();
+    this._extra.allowDiskUse = v === undefined ? true : !!v;
+    return this;
+};
+DBQuery.prototype.noCursorTimeout = function () {
+    return this.addOption(DBQuery.Option.noTimeout);
+};
+DBQuery.prototype.allowPartialResults = function () {
+    return this.addOption(DBQuery.Option.partial);
+};
+// The query flags set (addOption and the helpers keep them as find command fields).
+DBQuery.prototype.getOptions = function () {
+    var x = this._extra, o = DBQuery.Option, bits = 0;
+    bits |= x.tailable ? o.tailable : 0;
+    bits |= x.awaitData ? o.awaitData : 0;
+    bits |= x.noCursorTimeout ? o.noTimeout : 0;
+    bits |= x.allowPartialResults ? o.partial : 0;
+    return bits;
+};
+DBQuery.prototype.modifiers = function (document) {
+    this._checkModify();
+    var names = {$hint: "hint", $min: "min", $max: "max", $comment: "comment",
+                 $maxTimeMS: "maxTimeMS", $returnKey: "returnKey", $showDiskLoc: "showRecordId",
+                 $orderby: "sort"};
+    for (var name in document) {
+        if (name.charAt(0) !== "$") {
+            throw new Error("All modifiers must start with a $ such as $returnKey");
+        }
+    }
+    for (var n in document) {
+        if (n === "$orderby") {
+            this._sort = document[n];
+        } else {
+            this._extra[names[n] || n.substring(1)] = document[n];
+        }
+    }
+    return this;
+};
+DBQuery.prototype.clone = function () {
+    var q = new DBQuery(this._mongo, this._db, this._collection, this._ns, this._query,
+                        this._fields, this._limit, this._skip, this._batchSize);
+    q._sort = this._sort;
+    q._extra = Object.extend({}, this._extra);
+    q._readPref = this._readPref;
+    return q;
+};
+DBQuery.prototype.readOnly = function () { return this; };
+DBQuery.prototype.arrayAccess = function (i) { return this.toArray()[i]; };
+DBQuery.prototype.length = function () { return this.toArray().length; };
+DBQuery.prototype.countReturn = function () {
+    var c = this.count();
+    if (this._skip) {
+        c = c - this._skip;
+    }
+    if (this._limit > 0 && this._limit < c) {
+        return this._limit;
+    }
+    return c;
+};
+DBQuery.prototype.getId = function () {
+    return __cursorId(this._exec());
+};
+DBQuery.prototype.isClosed = function () {
+    return __cursorId(this._exec()).toNumber() === 0;
+};
+DBQuery.prototype.isExhausted = function () {
+    return this.isClosed() && this.objsLeftInBatch() === 0;
+};
 DBQuery.prototype.readPref = function (mode, tagSet) {
     this._checkModify();
     this._readPref = {mode: mode};
@@ -213,6 +311,18 @@ DBQuery.prototype.help = function () {
     print("\t.count(applySkipLimit) - total # of objects matching query. by default ignores skip,limit");
     print("\t.size() - total # of objects cursor would return, honors skip,limit");
     print("\t.explain(<verbosity>)");
+    print("\t.collation({...})");
+    print("\t.readConcern(<level>)");
+    print("\t.min({...})");
+    print("\t.max({...})");
+    print("\t.maxTimeMS(<n>)");
+    print("\t.comment(<comment>)");
+    print("\t.tailable(<isAwaitData>)");
+    print("\t.noCursorTimeout()");
+    print("\t.allowPartialResults()");
+    print("\t.returnKey()");
+    print("\t.showRecordId() - adds a $recordId field to each returned object");
+    print("\t.allowDiskUse() - allow using disk in completing the query");
     print("\t.pretty() - pretty print each document, possibly over multiple lines");
     print("");
     print("Cursor methods");
@@ -235,6 +345,7 @@ var DBCommandCursor = function (db, cmd, primary, batchSize) {
     this._batchSize = batchSize || 0;
     this._pretty = false;
     this._cursor = null;
+    return new Proxy(this, DBQuery._indexes);
 };
 DBCommandCursor.prototype = Object.create(DBQuery.prototype);
 DBCommandCursor.prototype.constructor = DBCommandCursor;
@@ -255,3 +366,19 @@ DBCommandCursor.prototype.toString = function () {
     return "DBCommandCursor";
 };
 DBCommandCursor.prototype.tojson = DBCommandCursor.prototype.toString;
+DBCommandCursor.prototype.getResumeToken = function () {
+    return this._resumeToken;
+};
+DBCommandCursor.prototype.help = function () {
+    print("\nCursor methods");
+    print("\t.toArray() - iterates through docs and returns an array of the results");
+    print("\t.forEach( func )");
+    print("\t.map( func )");
+    print("\t.hasNext()");
+    print("\t.next()");
+    print("\t.objsLeftInBatch() - returns count of docs left in current batch (when exhausted, a new getMore will be issued)");
+    print("\t.itcount() - iterates through documents and counts them");
+    print("\t.getResumeToken() - for a change stream cursor, obtains the most recent valid resume token, if it exists.");
+    print("\t.pretty() - pretty print each document, possibly over multiple lines");
+    print("\t.close()");
+};

@@ -4,7 +4,7 @@
 
 var __EXPLAIN_VERBOSITIES = ["queryPlanner", "executionStats", "allPlansExecution"];
 
-function __explainVerbosity(v) {
+var __explainVerbosity = function (v) {
     if (v === undefined || v === false) {
         return "queryPlanner";
     }
@@ -15,22 +15,22 @@ function __explainVerbosity(v) {
         throw Error("verbosity must be one of " + tojson(__EXPLAIN_VERBOSITIES));
     }
     return v;
-}
+};
 
 // `cmd` with every field of `options` added (but `except`).
-function __withOptions(cmd, options, except) {
+var __withOptions = function (cmd, options, except) {
     for (var k in (options || {})) {
         if (k !== except) {
             cmd[k] = options[k];
         }
     }
     return cmd;
-}
+};
 
-function Explainable(collection, verbosity) {
+var Explainable = function (collection, verbosity) {
     this._collection = collection;
     this._verbosity = __explainVerbosity(verbosity);
-}
+};
 
 Explainable.prototype.toString = function () {
     return "Explainable(" + this._collection.getFullName() + ")";
@@ -114,11 +114,11 @@ Explainable.prototype.help = function () {
 
 // A find() under explain: modifiers apply to the underlying query; finish() (or printing it)
 // runs the explain once.
-function DBExplainQuery(query, verbosity) {
+var DBExplainQuery = function (query, verbosity) {
     this._query = query;
     this._verbosity = verbosity;
     this._result = null;
-}
+};
 
 ["sort", "limit", "skip", "batchSize", "hint", "comment", "maxTimeMS", "projection", "readPref",
  "pretty", "collation", "allowDiskUse", "min", "max", "returnKey", "showRecordId", "readConcern",

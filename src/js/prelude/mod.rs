@@ -6,8 +6,10 @@
 //! `rsh --nodb --eval 1` must start in a few milliseconds, and parsing JavaScript is most of
 //! what start-up would cost, so new prelude code goes into a [`LAZY`] group, not [`PRELUDE`]:
 //!
-//! 1. Put the code in `prelude/<name>.js`. Its top-level `var`/`function` declarations are its
-//!    globals; methods it adds to another group's objects (`DB.prototype.x = …`) are not.
+//! 1. Put the code in `prelude/<name>.js`. Its top-level `var` declarations are its globals
+//!    (`var f = function (…) {…};`, not `function f`: a declaration would replace the global's
+//!    accessor, see `js::lazy_prelude::install`); methods it adds to another group's objects
+//!    (`DB.prototype.x = …`) are not.
 //! 2. Either add `("prelude/<name>.js", include_str!("<name>.js"))` to the `files` of the group
 //!    it extends (files of a group run in list order, so after the files it builds on), or add
 //!    a new [`LazyGroup`] at the end of [`LAZY`] for a separate feature.
@@ -42,6 +44,21 @@ pub const LAZY: &[LazyGroup] = &[
             "WriteResult",
             "BulkWriteResult",
             "WriteCommandError",
+            // bulk.js
+            "__bulkEmpty",
+            "WriteConcern",
+            "WriteError",
+            "WriteConcernError",
+            "__resultCounters",
+            "__bulkResultMethods",
+            "__bulkPlain",
+            "BulkWriteError",
+            "__bulkFromWrite",
+            "Bulk",
+            "__bulkMerge",
+            // session.js
+            "SessionOptions",
+            "DriverSession",
             "DBCommandCursor",
             "__READ",
             "__shellBatchSize",
@@ -62,12 +79,70 @@ pub const LAZY: &[LazyGroup] = &[
             ("prelude/db.js", include_str!("db.js")),
             ("prelude/collection.js", include_str!("collection.js")),
             ("prelude/cursor.js", include_str!("cursor.js")),
+            // The rest of the legacy 4.4 API: write results and the Bulk API, DBCollection,
+            // DB (users, roles, profiling...), Mongo and sessions.
+            ("prelude/bulk.js", include_str!("bulk.js")),
+            (
+                "prelude/collection_more.js",
+                include_str!("collection_more.js"),
+            ),
+            ("prelude/db_more.js", include_str!("db_more.js")),
+            ("prelude/session.js", include_str!("session.js")),
             ("prelude/explain.js", include_str!("explain.js")),
             ("prelude/watch.js", include_str!("watch.js")),
             ("prelude/replinfo.js", include_str!("replinfo.js")),
             ("prelude/shellwords.js", include_str!("shellwords.js")),
             // Extends rs (rs.js) and DB.prototype: preflight, dry runs, waits, rs.doctor().
             ("prelude/rs_admin.js", include_str!("rs_admin.js")),
+        ],
+    },
+    // The legacy shell's assertion library and utility globals. The Array/Object/String
+    // helpers it implements (Array.contains, Object.extend...) have stubs in shell.js that
+    // forward to `__legacyStatics`.
+    LazyGroup {
+        globals: &[
+            "isString",
+            "isNumber",
+            "isObject",
+            "friendlyEqual",
+            "tojsonObject",
+            "sortDoc",
+            "printStackTrace",
+            "_verboseShell",
+            "setVerboseShell",
+            "timestampCmp",
+            "compare",
+            "compareOn",
+            "isNetworkError",
+            "retryOnNetworkError",
+            "_getErrorWithCode",
+            "__legacyStatics",
+            "__defineStatic",
+            "Random",
+            "Geo",
+            "TestData",
+            "jsTestName",
+            "jsTestOptions",
+            "jsTestLog",
+            "jsTest",
+            "ErrorCodeStrings",
+            "ErrorCodes",
+            "doassert",
+            "assert",
+            "DBPointer",
+            "gc",
+            "runProgram",
+            "run",
+            "startMongoProgram",
+            "ReplSetTest",
+            "ShardingTest",
+            "MongoRunner",
+            "sh",
+        ],
+        files: &[
+            ("prelude/legacy_utils.js", include_str!("legacy_utils.js")),
+            ("prelude/error_codes.js", include_str!("error_codes.js")),
+            ("prelude/legacy_assert.js", include_str!("legacy_assert.js")),
         ],
     },
 ];
@@ -99,6 +174,10 @@ mod tests {
             .collect();
         for group in LAZY {
             for (file, code) in group.files {
+                assert!(
+                    !code.lines().any(|l| l.starts_with("function ")),
+                    "{file}: top-level function declarations replace the lazy accessors; use var"
+                );
                 for name in top_level_globals(code) {
                     assert!(
                         group.globals.contains(&name) || name == "defaultPrompt",

@@ -39,3 +39,23 @@ shellHelper.use = function () {
 shellHelper.show = function () {
     throw Error("not connected to a database (rsh was started with --nodb)");
 };
+
+// The legacy Array/Object/String helpers (Array.contains, Object.extend...) are implemented
+// in a lazily loaded file; each is a stub here that forwards to it (touching
+// `__legacyStatics` loads the file).
+[[Array, ["contains", "unique", "shuffle", "tojson", "fetchRefs", "sum", "avg", "stdDev"]],
+ [Object, ["extend", "merge", "keySet", "bsonsize"]],
+ [String.prototype, ["ltrim", "rtrim", "pad"]],
+ [Number.prototype, ["zeroPad", "toPercentStr"]],
+ [RegExp, ["escape"]], [Date, ["timeFunc"]]].forEach(function (entry) {
+    entry[1].forEach(function (name) {
+        Object.defineProperty(entry[0], name, {
+            configurable: true,
+            enumerable: false,
+            writable: true,
+            value: function () {
+                return __legacyStatics.get(entry[0])[name].apply(this, arguments);
+            }
+        });
+    });
+});

@@ -9,7 +9,7 @@
 var __CHANGE_STREAM_STAGE_OPTIONS = ["fullDocument", "fullDocumentBeforeChange", "resumeAfter",
                                      "startAfter", "startAtOperationTime", "showExpandedEvents"];
 
-function ChangeStreamCursor(db, target, stage, pipeline, batchSize) {
+var ChangeStreamCursor = function (db, target, stage, pipeline, batchSize) {
     this._db = db;
     this._target = target;
     this._stage = stage;
@@ -19,7 +19,7 @@ function ChangeStreamCursor(db, target, stage, pipeline, batchSize) {
     this._cursor = null;
     this._closed = false;
     this._open();
-}
+};
 
 ChangeStreamCursor.prototype._open = function () {
     var stage = Object.assign({}, this._stage);
@@ -134,7 +134,7 @@ ChangeStreamCursor.prototype.help = function () {
 };
 
 // Splits watch() options into the $changeStream stage and the cursor's batch size.
-function __changeStreamStage(options, extra) {
+var __changeStreamStage = function (options, extra) {
     options = options || {};
     if (typeof options !== "object") {
         throw Error("'options' argument must be an object");
@@ -151,16 +151,16 @@ function __changeStreamStage(options, extra) {
         }
     }
     return {stage: stage, batchSize: batchSize};
-}
+};
 
-function __watch(db, target, pipeline, options, extra) {
+var __watch = function (db, target, pipeline, options, extra) {
     pipeline = pipeline || [];
     if (!Array.isArray(pipeline)) {
         throw Error("'pipeline' argument must be an array");
     }
     var o = __changeStreamStage(options, extra);
     return new ChangeStreamCursor(db, target, o.stage, pipeline, o.batchSize);
-}
+};
 
 DBCollection.prototype.watch = function (pipeline, options) {
     return __watch(this._db, this._shortName, pipeline, options, {});

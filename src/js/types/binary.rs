@@ -54,6 +54,8 @@ impl Class for JsBinData {
                 ("toJSON", to_json),
             ],
         );
+        // `b.type`: the subtype as a property, as legacy scripts read it.
+        super::numbers::add_getters(class, &[("type", subtype)]);
         Ok(())
     }
 }

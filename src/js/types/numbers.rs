@@ -282,6 +282,9 @@ impl Class for JsNumberDecimal {
         if let Some(l) = value_data::<JsNumberLong>(v) {
             return parse_decimal(&l.0.to_string());
         }
+        if let Some(i) = value_data::<JsNumberInt>(v) {
+            return parse_decimal(&i.0.to_string());
+        }
         Err(wrong_type(
             "NumberDecimal()",
             "argument",

@@ -69,6 +69,16 @@ impl Class for JsObjectId {
         ] {
             class.method(js_string!(name), 0, NativeFunction::from_fn_ptr(f));
         }
+        class.static_method(
+            js_string!("fromDate"),
+            1,
+            NativeFunction::from_fn_ptr(from_date),
+        );
+        class.static_method(
+            js_string!("isObjectId"),
+            1,
+            NativeFunction::from_fn_ptr(is_object_id),
+        );
         Ok(())
     }
 }
@@ -123,4 +133,36 @@ fn to_json(this: &JsValue, _: &[JsValue], ctx: &mut Context) -> JsResult<JsValue
         .property(js_string!("$oid"), js_str(&oid.to_hex()), Attribute::all())
         .build();
     Ok(obj.into())
+}
+
+/// `ObjectId.fromDate(date)`: the smallest ObjectId of that second (time, then zeros).
+fn from_date(_: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
+    let ms = args
+        .first()
+        .and_then(|v| v.as_object())
+        .and_then(|o| {
+            boa_engine::object::builtins::JsDate::from_object(o.clone())
+                .ok()
+                .and_then(|d| d.get_time(ctx).ok())
+        })
+        .and_then(|t| t.as_number())
+        .filter(|t| t.is_finite())
+        .ok_or_else(|| type_error("ObjectId.fromDate() needs a valid Date"))?;
+    let secs = (ms / 1000.0).floor();
+    if !(0.0..=f64::from(u32::MAX)).contains(&secs) {
+        return Err(type_error("ObjectId.fromDate(): date out of range"));
+    }
+    let mut bytes = [0u8; 12];
+    bytes[..4].copy_from_slice(&(secs as u32).to_be_bytes());
+    crate::js::convert::bson_to_js(
+        &bson::Bson::ObjectId(bson::oid::ObjectId::from_bytes(bytes)),
+        ctx,
+    )
+}
+
+fn is_object_id(_: &JsValue, args: &[JsValue], _: &mut Context) -> JsResult<JsValue> {
+    Ok(JsValue::from(
+        args.first()
+            .is_some_and(|v| value_data::<JsObjectId>(v).is_some()),
+    ))
 }

@@ -18,6 +18,7 @@ pub fn register(ctx: &mut Context) -> JsResult<()> {
     global_fn(ctx, "__cursorBuffered", 1, buffered)?;
     global_fn(ctx, "__cursorPrint", 3, print_batch)?;
     global_fn(ctx, "__cursorClose", 1, close)?;
+    global_fn(ctx, "__cursorId", 1, server_id)?;
     Ok(())
 }
 
@@ -178,4 +179,17 @@ fn close(_this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsVal
         c.close();
     }
     Ok(JsValue::undefined())
+}
+
+/// `__cursorId(id)` → the server's cursor id as a NumberLong (0 once closed or exhausted).
+fn server_id(_this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
+    check_interrupt(ctx)?;
+    let id = handle(&arg(args, 0))?;
+    let open = conns(ctx)?.cursors.borrow().contains_key(&id);
+    let n = if open {
+        with_cursor(ctx, id, |c| c.server_id())?
+    } else {
+        0
+    };
+    crate::js::convert::bson_to_js(&bson::Bson::Int64(n), ctx)
 }
