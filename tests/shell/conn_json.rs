@@ -64,7 +64,7 @@ fn cursors_print_as_extended_json_arrays() {
     let r = json_eval(&host, "--json=canonical", "db.c.find({_id: 2})");
     assert_eq!(
         parse(&r.stdout),
-        json!([{"_id": {"$numberInt": "2"}, "n": {"$numberLong": "4"}}]),
+        json!([{"_id": {"$numberDouble": "2.0"}, "n": {"$numberLong": "4"}}]),
         "{}",
         r.stdout
     );

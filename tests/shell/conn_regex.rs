@@ -5,9 +5,11 @@ use std::process::Command;
 use support::{eval, one_member_primary, pymongo_python};
 
 /// The values searched: the issue's cases, including literal backslashes.
+// Integer ids (a JS number is stored as a double, which Python would print as 1.0).
 const SETUP: &str = r#"db.t.drop(); db.t.insertMany([
-  {_id: 1, p: "/var/log/x"}, {_id: 2, p: "\\/var\\/log"}, {_id: 3, p: "http://a"},
-  {_id: 4, p: "x/y"}, {_id: 5, p: "X/Y"}, {_id: 6, p: "http:\\/\\/a"}])"#;
+  {_id: NumberInt(1), p: "/var/log/x"}, {_id: NumberInt(2), p: "\\/var\\/log"},
+  {_id: NumberInt(3), p: "http://a"}, {_id: NumberInt(4), p: "x/y"}, {_id: NumberInt(5), p: "X/Y"},
+  {_id: NumberInt(6), p: "http:\\/\\/a"}])"#;
 
 /// (rsh literal, Python pattern, Python flags) pairs meaning the same.
 const CASES: &[(&str, &str, &str)] = &[
@@ -75,8 +77,8 @@ fn pymongo_reads_the_regexes_rsh_stored() {
     let host = m.host();
     let r = eval(
         &host,
-        r"db.r.drop(); db.r.insertMany([{_id: 1, r: /^\/var\/log/}, {_id: 2, r: /a b/gimsuy},
-          {_id: 3, r: new RegExp('a/b[/]')}, {_id: 4, r: /\\\//}])",
+        r"db.r.drop(); db.r.insertMany([{_id: NumberInt(1), r: /^\/var\/log/}, {_id: NumberInt(2), r: /a b/gimsuy},
+          {_id: NumberInt(3), r: new RegExp('a/b[/]')}, {_id: NumberInt(4), r: /\\\//}])",
     );
     assert_eq!(r.code, 0, "{}", r.all());
     let script = format!(
