@@ -14,14 +14,16 @@ pub struct MemberView {
     pub votes: i32,
     pub secondary_delay_secs: i64,
     pub tags: Document,
+    /// Added by a reconfig and not yet SECONDARY: neither votes nor stands.
+    pub newly_added: bool,
 }
 
 impl MemberView {
     pub fn is_electable(&self) -> bool {
-        self.priority > 0.0 && !self.arbiter_only
+        self.priority > 0.0 && !self.arbiter_only && !self.newly_added
     }
     pub fn is_voter(&self) -> bool {
-        self.votes > 0
+        self.votes > 0 && !self.newly_added
     }
 }
 
@@ -68,6 +70,7 @@ fn member(m: &Document) -> MemberView {
         secondary_delay_secs: num(m.get("secondaryDelaySecs").or_else(|| m.get("slaveDelay")))
             .unwrap_or(0.0) as i64,
         tags: m.get_document("tags").cloned().unwrap_or_default(),
+        newly_added: boolean(m.get("newlyAdded"), false),
     }
 }
 

@@ -3,9 +3,11 @@
 //! priority takeover. The per-tick decisions live in `timer`, the pure rules in `rules`.
 //!
 //! After winning, the catch-up phase (`catchup`) copies what a member ahead of the winner has
-//! before writes are accepted. Not simulated: catch-up takeover.
+//! before writes are accepted; a fresher member may take over from a primary stuck in that phase
+//! (`catchup_takeover`).
 
 pub mod catchup;
+pub mod catchup_takeover;
 pub mod rules;
 mod timer;
 
@@ -30,6 +32,7 @@ use rules::{CandidateView, VoteRequest};
 pub enum Reason {
     ElectionTimeout,
     PriorityTakeover,
+    CatchupTakeover,
     StepUpRequest,
     StepUpRequestSkipDryRun,
     SingleNodePromptElection,
@@ -40,6 +43,7 @@ impl Reason {
         match self {
             Reason::ElectionTimeout => "electionTimeout",
             Reason::PriorityTakeover => "priorityTakeover",
+            Reason::CatchupTakeover => "catchupTakeover",
             Reason::StepUpRequest => "stepUpRequest",
             Reason::StepUpRequestSkipDryRun => "stepUpRequestSkipDryRun",
             Reason::SingleNodePromptElection => "singleNodePromptElection",

@@ -12,6 +12,7 @@ pub mod exhaust;
 pub mod fail_points;
 pub mod heartbeat;
 pub mod internal_cmds;
+pub mod newly_added;
 pub mod ops;
 pub mod peer;
 pub mod replication;
@@ -143,5 +144,6 @@ pub async fn run(node: Arc<Node>, listeners: Vec<tokio::net::TcpListener>) {
     heartbeat::spawn(&node);
     election::spawn(&node);
     replication::spawn(&node);
+    newly_added::spawn(&node);
     server::serve(node, listeners).await;
 }

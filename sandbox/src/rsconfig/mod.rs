@@ -74,9 +74,13 @@ impl MemberConfig {
         !self.arbiter_only && self.priority > 0.0 && !self.newly_added
     }
 
-    /// The member as replSetGetConfig serves it (`newlyAdded` is internal and never shown).
+    /// The member as stored (replSetGetConfig hides `newlyAdded` unless asked for it).
     pub fn to_document(&self) -> Document {
-        let mut d = doc! {"_id": self.id, "host": &self.host, "arbiterOnly": self.arbiter_only};
+        let mut d = doc! {"_id": self.id, "host": &self.host};
+        if self.newly_added {
+            d.insert("newlyAdded", true);
+        }
+        d.insert("arbiterOnly", self.arbiter_only);
         d.insert("buildIndexes", self.build_indexes);
         d.insert("hidden", self.hidden);
         d.insert("priority", self.priority);

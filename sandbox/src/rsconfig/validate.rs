@@ -222,7 +222,8 @@ pub fn validate_single_node_change(
     let ids = |c: &ReplSetConfig| {
         c.members
             .iter()
-            .filter(|m| m.is_voter())
+            // newlyAdded members count here by their `votes` (one voter change at a time).
+            .filter(|m| m.votes > 0)
             .map(|m| m.id)
             .collect::<BTreeSet<_>>()
     };

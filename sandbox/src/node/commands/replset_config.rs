@@ -12,7 +12,7 @@ use crate::node::config_view;
 use crate::node::dispatch::Request;
 use crate::node::heartbeat::install::install_config;
 use crate::node::peer::{peers, quorum_check, QuorumKind, QuorumTarget};
-use crate::node::Node;
+use crate::node::{newly_added, Node};
 use crate::rsconfig;
 
 /// How long members have to answer the quorum check.
@@ -165,6 +165,9 @@ pub async fn reconfig(node: &Arc<Node>, req: &Request) -> Result<Document, CmdEr
     };
     let _guard = InProgress::start(node, "replSetReconfig")?;
     if !force {
+        newly_added::refuse_user_flag(&proposed, &old_cfg)?;
+    }
+    if !force {
         wait_current_config_committed(node, req).await?;
     }
     let old = rsconfig::parse(&old_cfg)?;
@@ -179,8 +182,9 @@ pub async fn reconfig(node: &Arc<Node>, req: &Request) -> Result<Document, CmdEr
         set_name: &set_name,
         is_self: &is_self,
     })?;
-    let cfg_doc = cfg.to_document();
+    let mut cfg_doc = cfg.to_document();
     if !force {
+        newly_added::mark(&mut cfg_doc, &old_cfg);
         let (self_id, me_target, others) = quorum_targets(&cfg_doc, me);
         quorum_check(
             peers(),
@@ -235,7 +239,7 @@ async fn wait_current_config_committed(node: &Node, req: &Request) -> Result<(),
 }
 
 /// (whether a majority of voters hold our config, its version, its term).
-fn config_held_by_majority(node: &Node) -> (bool, i64, i64) {
+pub(crate) fn config_held_by_majority(node: &Node) -> (bool, i64, i64) {
     let repl = node.repl();
     let Some(cfg) = repl.config_doc.as_ref() else {
         return (false, -1, -1);

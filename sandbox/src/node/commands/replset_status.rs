@@ -32,7 +32,15 @@ pub fn get_config(node: &Node, req: &Request) -> Result<Document, CmdError> {
     super::admin_only(req)?;
     let repl = node.repl();
     let cfg = require_config(&repl)?;
-    let mut d = doc! {"config": cfg.clone()};
+    let mut cfg = cfg.clone();
+    if !req
+        .cmd
+        .get_bool("$_internalIncludeNewlyAdded")
+        .unwrap_or(false)
+    {
+        crate::node::newly_added::hide(&mut cfg);
+    }
+    let mut d = doc! {"config": cfg};
     if req.cmd.get_bool("commitmentStatus").unwrap_or(false) {
         if !repl.is_primary() {
             return Err(CmdError::new(

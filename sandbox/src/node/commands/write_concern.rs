@@ -203,6 +203,7 @@ mod tests {
             votes: 1,
             secondary_delay_secs: 0,
             tags: doc! {"dc": dc},
+            newly_added: false,
         }
     }
 

@@ -9,7 +9,7 @@ use bson::{doc, DateTime};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 
-use super::{election_timeout, rules, run_election, visible_voters, Reason};
+use super::{catchup_takeover, election_timeout, rules, run_election, visible_voters, Reason};
 use crate::log;
 use crate::node::config_view;
 use crate::node::heartbeat::install::step_down_locked;
@@ -41,6 +41,7 @@ struct Timer {
     /// The electionTimeoutMillis `timeout` was drawn from (a new config may change it).
     base: Duration,
     takeover_at: Option<Instant>,
+    catchup_takeover_at: Option<Instant>,
     /// The last vote cast that the timer has seen: granting a vote resets the timer, so the
     /// voter does not compete with the candidate it just voted for.
     seen_vote: Option<(i64, i32)>,
@@ -61,6 +62,7 @@ async fn timer_loop(node: Arc<Node>) {
         timeout: Duration::from_secs(10),
         base: Duration::from_secs(10),
         takeover_at: None,
+        catchup_takeover_at: None,
         seen_vote: None,
     };
     loop {
@@ -87,6 +89,7 @@ async fn timer_loop(node: Arc<Node>) {
             let base = election_timeout(&node.repl());
             timer.reset(Instant::now(), base);
             timer.takeover_at = None;
+            timer.catchup_takeover_at = None;
         }
         tokio::time::sleep(tick).await;
     }
@@ -150,6 +153,7 @@ fn evaluate(node: &Node, repl: &mut Repl, timer: &mut Timer) -> Action {
     if repl.reported_state() != MemberState::Secondary || !me.is_electable() {
         timer.reset(now, base);
         timer.takeover_at = None;
+        timer.catchup_takeover_at = None;
         return Action::Wait;
     }
     let primary = repl.primary_index.filter(|p| Some(*p) != repl.self_index);
@@ -162,6 +166,7 @@ fn evaluate(node: &Node, repl: &mut Repl, timer: &mut Timer) -> Action {
     if repl.is_frozen(now) {
         // No candidacy while frozen; the timer keeps running so an expired one fires on thaw.
         timer.takeover_at = None;
+        timer.catchup_takeover_at = None;
         return Action::Wait;
     }
     if voters == 1 && me.is_voter() {
@@ -188,8 +193,58 @@ fn evaluate(node: &Node, repl: &mut Repl, timer: &mut Timer) -> Action {
         let rank = rules::priority_rank(me.priority, electable);
         timer.takeover_at = Some(now + rules::priority_takeover_delay(rank, base, &mut timer.rng));
     }
+    if catchup_takeover_due(node, repl, &me, primary, timer, now) {
+        return Action::Elect(Reason::CatchupTakeover);
+    }
     if now.duration_since(timer.last_contact) >= timer.timeout {
         return Action::Elect(Reason::ElectionTimeout);
     }
     Action::Wait
+}
+
+/// Plans (or fires) a catch-up takeover of `primary`, re-checked on every tick.
+fn catchup_takeover_due(
+    node: &Node,
+    repl: &Repl,
+    me: &config_view::MemberView,
+    primary: Option<usize>,
+    timer: &mut Timer,
+    now: Instant,
+) -> bool {
+    let setting = repl
+        .config_doc
+        .as_ref()
+        .map(|c| config_view::setting(c, "catchUpTakeoverDelayMillis", 30_000))
+        .unwrap_or(30_000);
+    let health = primary.and_then(|p| repl.members.get(p));
+    let wanted = health
+        .filter(|h| h.up && h.state == MemberState::Primary)
+        .is_some_and(|h| {
+            let newest_other = repl
+                .members
+                .iter()
+                .enumerate()
+                .filter(|(i, m)| Some(*i) != repl.self_index && m.up)
+                .map(|(_, m)| m.applied)
+                .max()
+                .unwrap_or(h.applied);
+            catchup_takeover::wanted(&catchup_takeover::View {
+                electable: me.is_electable(),
+                my_applied: node.store.last_applied(),
+                term: repl.term,
+                primary_applied: h.applied,
+                newest_other,
+            })
+        });
+    let Some(delay) = catchup_takeover::delay(setting).filter(|_| wanted) else {
+        timer.catchup_takeover_at = None;
+        return false;
+    };
+    match timer.catchup_takeover_at {
+        Some(at) => now >= at,
+        None => {
+            timer.catchup_takeover_at = Some(now + delay);
+            false
+        }
+    }
 }
