@@ -230,10 +230,29 @@ fn sync_from_and_maintenance_replies() {
     let (members, _) = start_set(3, false);
     let refs: Vec<&_> = members.iter().collect();
     let (p, _) = wait_primary(&refs, FIRST_PRIMARY).expect("a first primary");
-    let (s, t) = ((p + 1) % 3, (p + 2) % 3);
+    let (a, b) = ((p + 1) % 3, (p + 2) % 3);
     assert!(wait_until(Duration::from_secs(10), || {
-        [s, t].iter().all(|i| my_state(&members[*i]) == Some(2))
+        [a, b].iter().all(|i| my_state(&members[*i]) == Some(2))
     }));
+    // At least one secondary syncs from the primary (the other may chain through it): that one
+    // is `s`, to be pointed at the other secondary `t`.
+    let source_of = |i: usize| {
+        admin(&members[i], doc! {"replSetGetStatus": 1})
+            .and_then(|st| st.get_str("syncSourceHost").ok().map(str::to_string))
+    };
+    let primary_host = members[p].host();
+    let mut pick = None;
+    assert!(
+        wait_until(Duration::from_secs(30), || {
+            pick = [a, b]
+                .into_iter()
+                .find(|i| source_of(*i).as_deref() == Some(primary_host.as_str()));
+            pick.is_some()
+        }),
+        "no secondary syncs from the primary"
+    );
+    let s = pick.unwrap_or(a);
+    let t = if s == a { b } else { a };
     let code_msg = |r: &Document| {
         (
             r.get_i32("code").unwrap_or(0),
@@ -259,10 +278,6 @@ fn sync_from_and_maintenance_replies() {
         "{r}"
     );
     // A secondary syncing from the primary can be pointed at the other secondary (chaining).
-    assert!(wait_until(Duration::from_secs(10), || {
-        admin(&members[s], doc! {"replSetGetStatus": 1})
-            .is_some_and(|st| st.get_str("syncSourceHost").ok() == Some(members[p].host().as_str()))
-    }));
     let r = admin(&members[s], doc! {"replSetSyncFrom": members[t].host()}).expect("reply");
     assert!(ok(&r), "{r}");
     assert_eq!(
