@@ -445,3 +445,26 @@ print(c.test.types.count_documents({'x': 1.0}), c.test.types.count_documents({'n
         "dbl=double frac=double i32=int32 i64=int64 big=double ts=timestamp:filled\n1 1\n"
     );
 }
+
+#[test]
+fn validate_and_profiling_helpers() {
+    let m = one_member_primary();
+    let host = m.host();
+    let r = eval(
+        &host,
+        "db.v.drop(); db.v.insert([{_id: 1}, {_id: 2}]); db.v.createIndex({a: 1}); \
+         var v = db.v.validate(); assert(v.valid, tojson(v)); print(v.ns, v.nrecords, v.nIndexes); \
+         assert(db.v.validate({full: true}).valid); \
+         print(db.getProfilingLevel()); var s = db.getProfilingStatus(); print(s.was, s.slowms); \
+         assert.commandWorked(db.setProfilingLevel(0)); \
+         try { db.setProfilingLevel(5); } catch (e) { print(e.message); } \
+         try { db.setProfilingLevel(2); print('level 2 accepted'); } catch (e) { print(e.code); }",
+    );
+    assert_eq!(r.code, 0, "{}", r.all());
+    assert_eq!(
+        r.stdout,
+        "test.v NumberLong(2) 2\n0\n0 100\ninput level 5 is out of range [0..2]\n20\n",
+        "{}",
+        r.all()
+    );
+}
