@@ -95,6 +95,11 @@ fn next_step(node: &Node, repl: &mut Repl) -> Step {
         return idle;
     };
     let members = config_view::members(cfg);
+    let chaining = cfg
+        .get_document("settings")
+        .ok()
+        .and_then(|s| s.get_bool("chainingAllowed").ok())
+        .unwrap_or(true);
     let Some(me) = repl.self_index.and_then(|i| members.get(i)).cloned() else {
         repl.sync_source = None;
         return idle;
@@ -112,7 +117,7 @@ fn next_step(node: &Node, repl: &mut Repl) -> Step {
         // Configured while already holding data (e.g. right after initiate).
         set_state(node, repl, MemberState::Secondary);
     }
-    let chosen = choose_source(repl, &members, my_applied);
+    let chosen = choose_source(repl, &members, my_applied, chaining);
     if chosen != repl.sync_source {
         if let Some(i) = chosen {
             log::write(
@@ -140,8 +145,14 @@ fn next_step(node: &Node, repl: &mut Repl) -> Step {
 }
 
 /// The replSetSyncFrom target (once), the current source while usable, the primary, or the
-/// freshest usable member ahead of us.
-fn choose_source(repl: &mut Repl, members: &[MemberView], my_applied: OpTime) -> Option<usize> {
+/// freshest usable member ahead of us. With `settings.chainingAllowed: false` only the primary
+/// (or an explicit replSetSyncFrom target) serves, as on mongod.
+fn choose_source(
+    repl: &mut Repl,
+    members: &[MemberView],
+    my_applied: OpTime,
+    chaining: bool,
+) -> Option<usize> {
     if let Some(i) = repl.sync_from_requested.take() {
         if usable_source(repl, members, i) {
             return Some(i);
@@ -149,6 +160,7 @@ fn choose_source(repl: &mut Repl, members: &[MemberView], my_applied: OpTime) ->
     }
     if let Some(i) = repl
         .sync_source
+        .filter(|i| chaining || Some(*i) == repl.primary_index)
         .filter(|i| usable_source(repl, members, *i))
     {
         return Some(i);
@@ -158,6 +170,9 @@ fn choose_source(repl: &mut Repl, members: &[MemberView], my_applied: OpTime) ->
         .filter(|p| usable_source(repl, members, *p))
     {
         return Some(p);
+    }
+    if !chaining {
+        return None;
     }
     (0..members.len())
         .filter(|i| usable_source(repl, members, *i))

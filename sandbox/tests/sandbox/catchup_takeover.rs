@@ -35,6 +35,8 @@ fn a_fresher_member_takes_over_from_a_primary_stuck_catching_up() {
     let mut settings = fast_settings();
     settings.insert("catchUpTimeoutMillis", -1);
     settings.insert("catchUpTakeoverDelayMillis", 1000);
+    // Everyone syncs from A, so the w:2 write below cannot wait behind a stopped chain.
+    settings.insert("chainingAllowed", false);
     let cfg = doc! {"_id": "rs0", "members": list, "settings": settings};
     assert!(ok(&members[0]
         .connect()
