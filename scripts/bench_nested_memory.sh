@@ -21,7 +21,7 @@ function wide(i) { var items = []; for (var k = 0; k < 60; k++) items.push({x: k
 var make = '$shape' == 'deep' ? deep : wide, total = 0, batch = [];
 while (total < 8 * 1024 * 1024) { var d = make(total); total += Object.bsonsize ? Object.bsonsize(d) : JSON.stringify(d).length; batch.push(d); if (batch.length == 50) { db.c.insertMany(batch); batch = []; } }
 if (batch.length) db.c.insertMany(batch);
-print(db.c.stats().size);")
+print(Number(db.c.stats().size));")
 sleep 1
 after=$(rss)
 target/release/rsh --quiet --port "$port" --eval "db.c.drop()" >/dev/null
