@@ -86,6 +86,28 @@ impl Peers {
         }
     }
 
+    /// [`Peers::command`] for replies that must succeed: a network failure or an `ok` other than 1
+    /// becomes the reply's errmsg (or `what` failed) as a one-line error.
+    pub async fn command_ok(
+        &self,
+        host: &str,
+        cmd: &Document,
+        timeout: Duration,
+        what: &str,
+    ) -> Result<Document, String> {
+        let reply = self
+            .command(host, cmd, timeout)
+            .await
+            .map_err(|e| e.to_string())?;
+        if super::config_view::num(reply.get("ok")) != Some(1.0) {
+            return Err(reply
+                .get_str("errmsg")
+                .map(str::to_string)
+                .unwrap_or_else(|_| format!("{what} failed")));
+        }
+        Ok(reply)
+    }
+
     /// Drops every cached connection to `host` (after a peer restarted, for instance).
     pub fn forget(&self, host: &str) {
         if let Ok(mut idle) = self.idle.lock() {

@@ -191,15 +191,8 @@ async fn fetch_and_apply(node: &Arc<Node>, host: &str, delay_secs: i64) -> Resul
         "$db": "admin",
     };
     let reply = peers()
-        .command(host, &cmd, MAX_AWAIT + Duration::from_secs(5))
-        .await
-        .map_err(|e| e.to_string())?;
-    if config_view::num(reply.get("ok")) != Some(1.0) {
-        return Err(reply
-            .get_str("errmsg")
-            .unwrap_or("fetch failed")
-            .to_string());
-    }
+        .command_ok(host, &cmd, MAX_AWAIT + Duration::from_secs(5), "fetch")
+        .await?;
     if reply.get_bool("sourceBehind").unwrap_or(false) {
         // It will catch up (it syncs too); ask again shortly.
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -324,15 +317,8 @@ async fn resync(node: &Arc<Node>, host: &str, during: MemberState) -> Result<(),
                 cmd.insert("id", id);
             }
             let reply = peers()
-                .command(host, &cmd, Duration::from_secs(30))
-                .await
-                .map_err(|e| e.to_string())?;
-            if config_view::num(reply.get("ok")) != Some(1.0) {
-                return Err(reply
-                    .get_str("errmsg")
-                    .unwrap_or("initial sync failed")
-                    .to_string());
-            }
+                .command_ok(host, &cmd, Duration::from_secs(30), "initial sync")
+                .await?;
             let page = reply
                 .get_array("parts")
                 .map_err(|_| "initial sync reply without 'parts'".to_string())?;

@@ -9,7 +9,6 @@ use std::time::Duration;
 
 use bson::{doc, Bson, Document};
 
-use super::config_view;
 use super::heartbeat::install::set_state;
 use super::peer::peers;
 use super::replication::FETCH_CMD;
@@ -85,16 +84,7 @@ async fn roll_back(node: &Arc<Node>, host: &str) -> Result<(), String> {
 /// True when `at` is an entry of the source's history.
 async fn source_has(host: &str, at: OpTime) -> Result<bool, String> {
     let cmd = doc! {FETCH_CMD: 1, "after": at.to_document(), "limit": 1i64, "maxAwaitMS": 0i64, "$db": "admin"};
-    let reply = peers()
-        .command(host, &cmd, TIMEOUT)
-        .await
-        .map_err(|e| e.to_string())?;
-    if config_view::num(reply.get("ok")) != Some(1.0) {
-        return Err(reply
-            .get_str("errmsg")
-            .unwrap_or("fetch failed")
-            .to_string());
-    }
+    let reply = peers().command_ok(host, &cmd, TIMEOUT, "fetch").await?;
     Ok(!reply.get_bool("diverged").unwrap_or(false)
         && !reply.get_bool("sourceBehind").unwrap_or(false))
 }
@@ -157,16 +147,7 @@ async fn refetch(
             let ids: Vec<Bson> = chunk.iter().map(|t| t.id.clone()).collect();
             let cmd = doc! {"find": coll, "filter": {"_id": {"$in": ids}}, "batchSize": REFETCH_CHUNK as i64,
             "$db": db, "$readPreference": {"mode": "secondaryPreferred"}};
-            let reply = peers()
-                .command(host, &cmd, TIMEOUT)
-                .await
-                .map_err(|e| e.to_string())?;
-            if config_view::num(reply.get("ok")) != Some(1.0) {
-                return Err(reply
-                    .get_str("errmsg")
-                    .unwrap_or("refetch failed")
-                    .to_string());
-            }
+            let reply = peers().command_ok(host, &cmd, TIMEOUT, "refetch").await?;
             let cursor = reply
                 .get_document("cursor")
                 .map_err(|_| "refetch reply without a cursor".to_string())?;

@@ -273,39 +273,13 @@ pub static COMMANDS: &[CommandSpec] = &[
     ),
     strict(
         "findAndModify",
-        &[
-            "query",
-            "fields",
-            "sort",
-            "remove",
-            "update",
-            "new",
-            "upsert",
-            "bypassDocumentValidation",
-            "collation",
-            "arrayFilters",
-            "hint",
-            "let",
-        ],
-        &["collation", "arrayFilters", "let"],
+        FIND_AND_MODIFY_FIELDS,
+        FIND_AND_MODIFY_REFUSED,
     ),
     strict(
         "findandmodify",
-        &[
-            "query",
-            "fields",
-            "sort",
-            "remove",
-            "update",
-            "new",
-            "upsert",
-            "bypassDocumentValidation",
-            "collation",
-            "arrayFilters",
-            "hint",
-            "let",
-        ],
-        &["collation", "arrayFilters", "let"],
+        FIND_AND_MODIFY_FIELDS,
+        FIND_AND_MODIFY_REFUSED,
     ),
     strict(
         "create",
@@ -445,6 +419,23 @@ pub fn unknown_field(path: &str) -> CmdError {
         format!("BSON field '{path}' is an unknown field."),
     )
 }
+
+/// findAndModify's fields (both spellings of the command take the same).
+const FIND_AND_MODIFY_FIELDS: &[&str] = &[
+    "query",
+    "fields",
+    "sort",
+    "remove",
+    "update",
+    "new",
+    "upsert",
+    "bypassDocumentValidation",
+    "collation",
+    "arrayFilters",
+    "hint",
+    "let",
+];
+const FIND_AND_MODIFY_REFUSED: &[&str] = &["collation", "arrayFilters", "let"];
 
 /// Unset-looking values of an unsupported option are harmless (drivers send `let: {}`,
 /// `returnKey: false`, the simple collation); anything else is refused.
