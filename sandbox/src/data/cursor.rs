@@ -54,6 +54,8 @@ pub struct Cursor {
     pub tail: Option<Tail>,
     /// Opened with a maxTimeMS (its getMores run under that limit too).
     pub max_time: bool,
+    /// What is left of that limit for the next getMore (None: no limit).
+    pub time_left: Option<Duration>,
 }
 
 /// The server's default cursor timeout (cursorTimeoutMillis, 10 minutes).
@@ -74,6 +76,7 @@ impl Cursor {
             used: Instant::now(),
             tail: None,
             max_time: false,
+            time_left: None,
         }
     }
 
@@ -86,6 +89,7 @@ impl Cursor {
             remaining: None,
             tail: None,
             max_time: false,
+            time_left: None,
         }
     }
 
@@ -202,5 +206,30 @@ impl Engine {
                 return id;
             }
         }
+    }
+}
+
+impl super::Store {
+    /// What is left of cursor `id`'s time limit (None: no limit, awaitData, or no such cursor).
+    pub fn cursor_time_left(&self, id: i64) -> Option<Duration> {
+        let e = self.lock();
+        let c = e.cursors.get(&id)?;
+        if c.tail.is_some_and(|t| t.await_data) || matches!(c.source, Source::Change(_)) {
+            return None;
+        }
+        c.time_left
+    }
+
+    /// Keeps `left` of the limit for cursor `id`'s next getMore (mongod charges a cursor only
+    /// for the time its commands run, not the time between them).
+    pub fn set_cursor_time_left(&self, id: i64, left: Duration) {
+        if let Some(c) = self.lock().cursors.get_mut(&id) {
+            c.time_left = Some(left);
+        }
+    }
+
+    /// Closes cursor `id` (a getMore or find that ran out of time takes its cursor with it).
+    pub fn close_cursor(&self, id: i64) {
+        self.lock().cursors.remove(&id);
     }
 }

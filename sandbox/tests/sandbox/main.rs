@@ -22,6 +22,7 @@ mod failover;
 mod fuzz_dispatch;
 mod initial_sync;
 mod large_batches;
+mod max_time;
 mod newly_added;
 mod node;
 mod node_set;
