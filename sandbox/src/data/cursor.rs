@@ -165,9 +165,15 @@ impl Engine {
                         } else {
                             Box::new(range.rev())
                         };
-                    let mut more = false;
+                    // As mongod's collection scan, the end is only known once the scan finds
+                    // nothing more: a batch filled by the last document leaves the cursor open,
+                    // and the next getMore answers an empty batch with cursor id 0.
+                    let mut ended = false;
                     while !full(out.len(), bytes) {
-                        let Some((rid, s)) = iter.next() else { break };
+                        let Some((rid, s)) = iter.next() else {
+                            ended = true;
+                            break;
+                        };
                         *last = Some(*rid);
                         let doc = s.doc();
                         if !filter.matches(&doc) {
@@ -180,10 +186,7 @@ impl Engine {
                         bytes += u64::from(s.size);
                         out.push(emit(&doc));
                     }
-                    if full(out.len(), bytes) {
-                        more = iter.next().is_some();
-                    }
-                    !more
+                    ended
                 }
             },
         };

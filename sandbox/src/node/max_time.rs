@@ -103,7 +103,10 @@ mod tests {
             msg(doc! {"maxTimeMS": i64::from(i32::MAX) + 1}),
             "maxTimeMS is out of range"
         );
-        assert_eq!(msg(doc! {"maxTimeMS": 1.5}), "maxTimeMS has non-integral value");
+        assert_eq!(
+            msg(doc! {"maxTimeMS": 1.5}),
+            "maxTimeMS has non-integral value"
+        );
         assert_eq!(msg(doc! {"maxTimeMS": "1"}), "maxTimeMS must be a number");
         assert_eq!(parse(&doc! {"maxTimeMS": "1"}).unwrap_err().code, 2);
     }

@@ -40,7 +40,11 @@ fn assert_expired(r: &Document) {
     assert_eq!(r.get_f64("ok"), Ok(0.0), "{r}");
     assert_eq!(r.get_i32("code"), Ok(50), "{r}");
     assert_eq!(r.get_str("codeName"), Ok("MaxTimeMSExpired"), "{r}");
-    assert_eq!(r.get_str("errmsg"), Ok("operation exceeded time limit"), "{r}");
+    assert_eq!(
+        r.get_str("errmsg"),
+        Ok("operation exceeded time limit"),
+        "{r}"
+    );
 }
 
 #[test]
@@ -64,16 +68,19 @@ fn max_time_ms_is_validated_like_mongod() {
 fn a_blocked_command_expires_at_its_limit() {
     let m = primary();
     let mut c = m.connect();
-    assert!(ok(&c.run("t", doc! {"insert": "a", "documents": [{"_id": 1}]})));
+    assert!(ok(
+        &c.run("t", doc! {"insert": "a", "documents": [{"_id": 1}]})
+    ));
     block(&mut c, &["find", "ping", "insert", "count"], 3000);
     let mut other = m.connect();
     assert_expired(&other.run("t", doc! {"find": "a", "maxTimeMS": 100}));
     assert_expired(&other.run("t", doc! {"count": "a", "maxTimeMS": 100}));
     assert_expired(&other.run("admin", doc! {"ping": 1, "maxTimeMS": 100}));
     // The block comes before the write: an expired insert wrote nothing.
-    assert_expired(
-        &other.run("t", doc! {"insert": "a", "documents": [{"_id": 2}], "maxTimeMS": 100}),
-    );
+    assert_expired(&other.run(
+        "t",
+        doc! {"insert": "a", "documents": [{"_id": 2}], "maxTimeMS": 100},
+    ));
     unblock(&mut c);
     let r = c.run("t", doc! {"count": "a"});
     assert_eq!(r.get_i32("n"), Ok(1), "{r}");
@@ -91,10 +98,7 @@ fn a_cursor_keeps_what_is_left_of_its_limit() {
     let docs: Vec<Document> = (0..5).map(|i| doc! {"_id": i}).collect();
     assert!(ok(&c.run("t", doc! {"insert": "a", "documents": docs})));
     let open = |c: &mut Client| {
-        let r = c.run(
-            "t",
-            doc! {"find": "a", "batchSize": 1, "maxTimeMS": 300},
-        );
+        let r = c.run("t", doc! {"find": "a", "batchSize": 1, "maxTimeMS": 300});
         let id = r
             .get_document("cursor")
             .and_then(|c| c.get_i64("id"))
@@ -150,16 +154,22 @@ fn a_write_concern_wait_ends_at_the_limit_with_the_write_kept() {
     );
     assert!(ok(&r), "{r}");
     assert_eq!(r.get_i32("n"), Ok(1), "{r}");
-    let wce = r.get_document("writeConcernError").cloned().unwrap_or_default();
+    let wce = r
+        .get_document("writeConcernError")
+        .cloned()
+        .unwrap_or_default();
     assert_eq!(wce.get_i32("code"), Ok(50), "{r}");
     assert_eq!(wce.get_str("codeName"), Ok("MaxTimeMSExpired"), "{r}");
     // A wtimeout shorter than the limit still reports the write concern timeout.
     let r = c.run(
         "t",
         doc! {"insert": "a", "documents": [{"_id": 2}],
-              "writeConcern": {"w": 2, "wtimeout": 100}, "maxTimeMS": 5000},
+        "writeConcern": {"w": 2, "wtimeout": 100}, "maxTimeMS": 5000},
     );
-    let wce = r.get_document("writeConcernError").cloned().unwrap_or_default();
+    let wce = r
+        .get_document("writeConcernError")
+        .cloned()
+        .unwrap_or_default();
     assert_eq!(wce.get_i32("code"), Ok(64), "{r}");
     let r = c.run("t", doc! {"count": "a"});
     assert_eq!(r.get_i32("n"), Ok(2), "{r}");
