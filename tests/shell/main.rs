@@ -34,6 +34,7 @@ mod legacy_scripts;
 mod real_mongod;
 mod repl_pty;
 mod repl_robust_pty;
+mod script_error_positions;
 mod script_exit;
 mod script_interrupt;
 mod script_robust;
