@@ -485,7 +485,10 @@ mod tests {
         let units: Vec<u16> = text.encode_utf16().collect();
         match parse(&units, &mut ctx) {
             Ok(_) => "ok".to_string(),
-            Err(e) => e.to_string(),
+            Err(e) => e
+                .as_native()
+                .map(|n| n.message().to_string())
+                .unwrap_or_else(|| e.to_string()),
         }
     }
 
@@ -560,7 +563,7 @@ mod tests {
         for (text, want) in cases {
             assert_eq!(
                 error_of(text),
-                format!("SyntaxError: JSON.parse: {want} of the JSON data"),
+                format!("JSON.parse: {want} of the JSON data"),
                 "{text:?}"
             );
         }
