@@ -7,6 +7,7 @@ use boa_engine::{js_string, Context, JsResult, NativeFunction};
 pub mod arg_check;
 pub mod conn;
 pub mod files;
+pub mod json;
 pub mod legacy;
 pub mod print;
 pub mod system;
@@ -19,6 +20,7 @@ pub const REGISTRY: &[(&str, Register)] = &[
     ("types", crate::js::types::register),
     ("print", print::register),
     ("files", files::register),
+    ("json", json::register),
     ("system", system::register),
     ("legacy", legacy::register),
     ("conn", conn::register),
