@@ -9,6 +9,7 @@ pub mod auth;
 pub mod client;
 pub mod cursor;
 pub mod error;
+pub mod names;
 pub mod probe;
 pub mod prompt;
 pub mod runtime;

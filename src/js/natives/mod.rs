@@ -21,6 +21,7 @@ pub const REGISTRY: &[(&str, Register)] = &[
     ("system", system::register),
     ("legacy", legacy::register),
     ("conn", conn::register),
+    ("complete", crate::js::complete::register),
 ];
 
 /// Install all native groups into `ctx`.
