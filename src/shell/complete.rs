@@ -100,8 +100,15 @@ impl ShellHelper {
                 before,
                 prefix,
             } => {
+                // The helper table's rows that the object has: walking it also loads the
+                // prelude group that adds rsh's own helpers (`rs.doctor`).
                 let receiver = format!("{object}.");
-                with_prefix(syntax::methods(&receiver).into_iter(), &prefix, &before)
+                let present = rt.complete(&format!("{object}.{prefix}"));
+                let rows = syntax::methods(&receiver);
+                let names = rows
+                    .into_iter()
+                    .filter(|m| present.iter().any(|p| p.strip_prefix(&receiver) == Some(m)));
+                with_prefix(names, &prefix, &before)
             }
             Want::Js { word } => rt.complete(&word),
             Want::Nothing => Vec::new(),
