@@ -26,7 +26,10 @@ impl Runtime {
 
     /// A runtime printing to `out` (tests capture output this way).
     pub fn with_output(opts: RuntimeOptions, out: Box<dyn Write>) -> Result<Runtime, String> {
-        let mut ctx = Context::default();
+        let mut ctx = boa_engine::context::ContextBuilder::new()
+            .host_hooks(std::rc::Rc::new(super::depth::SourceDepthHooks))
+            .build()
+            .map_err(|e| format!("cannot start the runtime: {e}"))?;
         super::budget::apply_limits(&mut ctx);
         let host = Host::new(opts, out);
         let interrupt = host.interrupt.clone();

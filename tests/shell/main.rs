@@ -26,6 +26,7 @@ mod conn_startup;
 mod conn_watch;
 mod format_golden;
 mod format_props;
+mod js_json_parse;
 mod js_props;
 mod js_regex_props;
 mod js_runtime;

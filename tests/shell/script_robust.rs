@@ -109,6 +109,49 @@ fn recursion_and_deep_values_throw_and_the_script_goes_on() {
 }
 
 #[test]
+fn eval_function_and_load_sources_nested_too_deep_throw_and_the_script_goes_on() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let deep = dir.path().join("deep.js");
+    std::fs::write(
+        &deep,
+        format!("x = {}{};\n", "[".repeat(100_000), "]".repeat(100_000)),
+    )
+    .expect("write");
+    let recursive = dir.path().join("recursive.js");
+    std::fs::write(&recursive, "f = n => n ? 1 + f(n - 1) : 0; f(1e6);\n").expect("write");
+    let code = format!(
+        r#"
+        var open = "[".repeat(1e6), close = "]".repeat(1e6);
+        try {{ eval(open + close); print("no error") }} catch (e) {{ print("eval:", e) }}
+        try {{ new Function("return " + open + close); print("no error") }}
+        catch (e) {{ print("Function:", e) }}
+        try {{ new Function("a = " + open + close, "return a") }} catch (e) {{ print("params:", e) }}
+        try {{ load({deep:?}) }} catch (e) {{ print("load:", e) }}
+        try {{ load({recursive:?}) }} catch (e) {{ print("load recursion:", e) }}
+        print(eval("[[1]]")[0][0], new Function("a", "return [[a]]")(2)[0][0], JSON.parse(open + close).length);
+        "#,
+        deep = deep.to_string_lossy(),
+        recursive = recursive.to_string_lossy(),
+    );
+    let r = rsh(&["--nodb", "--quiet", "--eval", &code], "", LIMIT);
+    assert_eq!(r.code, 0, "{}", r.all());
+    let too_deep = "InternalError: too much recursion";
+    assert_eq!(
+        r.stdout.lines().collect::<Vec<_>>(),
+        vec![
+            format!("eval: {too_deep}"),
+            format!("Function: {too_deep}"),
+            format!("params: {too_deep}"),
+            format!("load: {too_deep}"),
+            format!("load recursion: {too_deep}"),
+            "1 2 1".to_string(),
+        ],
+        "{}",
+        r.all()
+    );
+}
+
+#[test]
 fn heap_limit_stops_a_growing_script_and_the_session_goes_on() {
     let r = rsh(
         &["--nodb", "--quiet", "--jsHeapLimitMB", "256"],

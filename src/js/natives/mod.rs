@@ -6,6 +6,7 @@ use boa_engine::{js_string, Context, JsResult, NativeFunction};
 
 pub mod conn;
 pub mod files;
+pub mod json;
 pub mod legacy;
 pub mod print;
 pub mod system;
@@ -18,6 +19,7 @@ pub const REGISTRY: &[(&str, Register)] = &[
     ("types", crate::js::types::register),
     ("print", print::register),
     ("files", files::register),
+    ("json", json::register),
     ("system", system::register),
     ("legacy", legacy::register),
     ("conn", conn::register),
