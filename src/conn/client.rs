@@ -12,7 +12,7 @@ use mongodb::Client;
 
 use super::auth::{credential, tls};
 use super::cursor::ShellCursor;
-use super::error::{classify, is_not_primary_code, map_class, ConnError, ErrClass, ErrCtx};
+use super::error::{classify, is_not_primary_code, ConnError, ErrClass, ErrCtx};
 use super::prompt::PromptMode;
 use super::runtime::{block_on, drop_in_runtime};
 use super::spec::{ConnectSpec, ReadPref, Target};
@@ -223,6 +223,7 @@ impl Connection {
             replica_set: self.replica_set,
             to_primary,
             selection_timeout_secs: self.selection_timeout.as_secs_f64(),
+            facts: self.facts(),
         }
     }
 
@@ -289,7 +290,7 @@ impl Connection {
                         Ok(reply)
                     }
                 }
-                other => Err(map_class(other, &self.ctx(&name, to_primary))),
+                other => Err(self.map_failure(other, &name, to_primary)),
             },
         }
     }
@@ -338,7 +339,7 @@ impl Connection {
                         ConnError::Server(reply)
                     }
                 }
-                other => map_class(other, &self.ctx(&name, to_primary)),
+                other => self.map_failure(other, &name, to_primary),
             }),
         }
     }
@@ -444,10 +445,6 @@ impl Connection {
 
     pub(crate) fn set_prompt_mode(&self, m: PromptMode) {
         self.state().prompt_mode = m;
-    }
-
-    pub(crate) fn selection_timeout_secs(&self) -> f64 {
-        self.selection_timeout.as_secs_f64()
     }
 
     pub(crate) fn main_client(&self) -> Result<Client, ConnError> {

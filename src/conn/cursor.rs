@@ -104,6 +104,7 @@ impl ShellCursor {
             replica_set: self.ctx.replica_set,
             to_primary: self.ctx.to_primary,
             selection_timeout_secs: self.ctx.selection_timeout_secs,
+            facts: Default::default(),
         };
         match classify(&e) {
             ErrClass::Command { code, reply } => {

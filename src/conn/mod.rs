@@ -8,6 +8,7 @@
 pub mod auth;
 pub mod client;
 pub mod cursor;
+pub mod diagnose;
 pub mod error;
 pub mod names;
 pub mod probe;

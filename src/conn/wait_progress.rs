@@ -78,14 +78,23 @@ impl Connection {
     where
         F: Future<Output = T>,
     {
-        if !(self.replica_set && to_primary && SHOW.load(Ordering::SeqCst)) {
+        let show = self.replica_set && to_primary && SHOW.load(Ordering::SeqCst);
+        let check_set = self.replica_set && self.options.repl_set_name.is_some();
+        if !show && !check_set {
             return block_on(&self.interrupt, fut);
         }
         let mut progress = Progress::default();
         let out = block_on_ticking(&self.interrupt, fut, |elapsed| {
-            if elapsed >= QUIET_FOR {
+            if check_set {
+                // Every seed answered with another set name: no wait can change that.
+                if let Some(m) = self.facts().set_mismatch_decided() {
+                    return Some(ConnError::NoServer(m));
+                }
+            }
+            if show && elapsed >= QUIET_FOR {
                 progress.tick(elapsed, &self.topology());
             }
+            None
         });
         progress.finish();
         out
@@ -111,6 +120,7 @@ mod tests {
                 })
                 .collect(),
             generation: 1,
+            heard: Default::default(),
         }
     }
 

@@ -7,7 +7,7 @@ use mongodb::bson::{doc, Bson, Document};
 use mongodb::error::{ErrorKind, WriteFailure};
 use mongodb::options::UpdateModifications;
 
-use super::error::{classify, is_not_primary_code, map_class, ConnError, ErrClass, ErrCtx};
+use super::error::{classify, is_not_primary_code, ConnError, ErrClass};
 use super::Connection;
 
 fn err_doc(code: i32, msg: &str) -> Document {
@@ -15,15 +15,6 @@ fn err_doc(code: i32, msg: &str) -> Document {
 }
 
 impl Connection {
-    fn write_ctx<'a>(&self, command: &'a str) -> ErrCtx<'a> {
-        ErrCtx {
-            command,
-            replica_set: self.is_replica_set(),
-            to_primary: true,
-            selection_timeout_secs: 0.0,
-        }
-    }
-
     /// Shared error handling: write errors become fields of the result, a command error (e.g.
     /// "not primary" on a direct connection) is `ConnError::Server(reply)`.
     fn write_error(
@@ -51,12 +42,7 @@ impl Connection {
                         Err(ConnError::Server(reply))
                     }
                 }
-                ErrClass::Selection(_) => {
-                    let mut ctx = self.write_ctx(command);
-                    ctx.selection_timeout_secs = self.selection_timeout_secs();
-                    Err(map_class(classify(&e), &ctx))
-                }
-                other => Err(map_class(other, &self.write_ctx(command))),
+                other => Err(self.map_failure(other, command, true)),
             },
         }
     }

@@ -36,6 +36,7 @@ mod real_mongod;
 mod repl_complete_pty;
 mod repl_pty;
 mod repl_robust_pty;
+mod script_error_positions;
 mod script_exit;
 mod script_interrupt;
 mod script_robust;
