@@ -11,6 +11,7 @@ mod cli_completions;
 mod cli_password;
 mod conn_basic;
 mod conn_cursor;
+mod conn_db_args;
 mod conn_election_wait;
 mod conn_explain;
 mod conn_failover;
