@@ -21,6 +21,7 @@ mod fail_points;
 mod failover;
 mod fuzz_dispatch;
 mod initial_sync;
+mod insert_errors;
 mod large_batches;
 mod max_time;
 mod newly_added;
