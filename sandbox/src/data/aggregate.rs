@@ -21,6 +21,53 @@ use crate::error::CmdError;
 
 type Docs = Vec<Arc<Document>>;
 
+/// mongod's aggregation stages by name (whether the sandbox runs them or not): an update
+/// pipeline naming one of these is told it is not allowed there, not that it is unknown.
+const MONGOD_STAGES: &[&str] = &[
+    "$addFields",
+    "$bucket",
+    "$bucketAuto",
+    "$changeStream",
+    "$collStats",
+    "$count",
+    "$currentOp",
+    "$densify",
+    "$documents",
+    "$facet",
+    "$fill",
+    "$geoNear",
+    "$graphLookup",
+    "$group",
+    "$indexStats",
+    "$limit",
+    "$listLocalSessions",
+    "$listSessions",
+    "$lookup",
+    "$match",
+    "$merge",
+    "$out",
+    "$planCacheStats",
+    "$project",
+    "$redact",
+    "$replaceRoot",
+    "$replaceWith",
+    "$sample",
+    "$search",
+    "$set",
+    "$setWindowFields",
+    "$skip",
+    "$sort",
+    "$sortByCount",
+    "$unionWith",
+    "$unset",
+    "$unwind",
+];
+
+/// Whether `name` is one of mongod's aggregation stages.
+pub fn is_stage(name: &str) -> bool {
+    MONGOD_STAGES.contains(&name)
+}
+
 fn stage_err(msg: impl Into<String>) -> CmdError {
     CmdError::new(40323, "Location40323", msg)
 }

@@ -27,6 +27,7 @@ mod max_time;
 mod newly_added;
 mod node;
 mod node_set;
+mod pipeline_updates;
 mod strict_options;
 mod tailing;
 mod tls;
