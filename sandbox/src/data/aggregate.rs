@@ -116,6 +116,20 @@ pub fn aggregate(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOutcome,
             }
         }
     }
+    super::agg_out::check_position(&stages)?;
+    let writer = stages
+        .last()
+        .filter(|s| s.contains_key("$out") || s.contains_key("$merge"))
+        .cloned();
+    if writer.is_some() {
+        stages.pop();
+    }
+    let where_in_match = stages.iter().any(
+        |s| matches!(s.get("$match"), Some(Bson::Document(m)) if super::matcher::uses_where(m)),
+    );
+    if where_in_match {
+        return Err(CmdError::bad_value("$where is not allowed in this context"));
+    }
     let ns = match &coll {
         Some(c) => format!("{db}.{c}"),
         None => format!("{db}.$cmd.aggregate"),
@@ -168,6 +182,12 @@ pub fn aggregate(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOutcome,
     };
     for st in rest {
         docs = run_stage(st, docs)?;
+    }
+    if let Some(w) = writer {
+        let op = super::agg_out::run(e, db, &w, docs)?;
+        let empty: Vec<Bson> = Vec::new();
+        let reply = doc! {"cursor": {"firstBatch": empty, "id": 0i64, "ns": ns}};
+        return Ok(super::commands::ok(reply, op));
     }
     let mut cur = Cursor::docs(ns, docs);
     cur.max_time = super::tailable::has_max_time(cmd);

@@ -5,6 +5,7 @@
 extern crate rsh_testkit as support;
 
 mod admin_cmds;
+mod agg_writes;
 mod auth;
 mod auth_keyfile;
 mod catchup;
