@@ -72,6 +72,16 @@ fn conns(ctx: &Context) -> JsResult<&Conns> {
         .ok_or_else(|| error("connection state missing"))
 }
 
+/// The connection with this handle, if open (Tab completion asks it for names, in the
+/// implicit session).
+pub(crate) fn connection_at(ctx: &Context, handle: usize) -> Option<Rc<Connection>> {
+    let list = ctx.get_data::<Conns>()?.list.borrow();
+    let index = (handle as u64 % sessions::SESSION_STRIDE) as usize;
+    let c = list.get(index).cloned().flatten()?;
+    c.use_session(None);
+    Some(c)
+}
+
 /// The connection named by a handle argument. A handle from a session's database also names
 /// the session, which the call then runs in; a plain handle runs in the implicit session.
 fn conn(ctx: &Context, handle: &JsValue) -> JsResult<Rc<Connection>> {

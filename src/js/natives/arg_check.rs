@@ -1,0 +1,118 @@
+//! `__args(path, arguments, receiver)` and `__argPaths(prefix)`: the argument checks of the
+//! db, collection and cursor helpers, read from the helper table's argument specs
+//! (`helpers::arg_specs`). The prelude wraps each helper that has a spec (`prelude/args.js`),
+//! so a wrong argument throws before the helper's own code runs and nothing is sent.
+
+use boa_engine::object::builtins::JsArray;
+use boa_engine::{js_string, Context, JsResult, JsValue};
+
+use super::global_fn;
+use crate::helpers::arg_specs::{self, Kind, Param};
+use crate::js::args::{error, string, type_error};
+use crate::js::types::common::js_str;
+use crate::js::types::numbers::{JsNumberDecimal, JsNumberInt, JsNumberLong};
+
+pub fn register(ctx: &mut Context) -> JsResult<()> {
+    global_fn(ctx, "__args", 3, check_args)?;
+    global_fn(ctx, "__argPaths", 1, arg_paths)?;
+    Ok(())
+}
+
+/// `__argPaths("db.collection.")`: the method names under that prefix that have a spec.
+fn arg_paths(_: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
+    let prefix = string(args, 0, "__argPaths()", "prefix")?;
+    let names = arg_specs::ARG_SPECS.iter().filter_map(|(path, _)| {
+        let rest = path.strip_prefix(prefix.as_str())?;
+        (!rest.contains('.')).then(|| js_str(rest))
+    });
+    Ok(JsArray::from_iter(names, ctx).into())
+}
+
+/// `__args(path, arguments, receiver)`: throws when an argument does not fit the spec of
+/// `path`; returns `undefined` otherwise.
+fn check_args(_: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
+    let path = string(args, 0, "__args()", "path")?;
+    let Some(params) = arg_specs::params(&path) else {
+        return Ok(JsValue::undefined());
+    };
+    let values = list(args.get(1), ctx)?;
+    if params.is_empty() {
+        if values.iter().any(|v| !v.is_undefined()) {
+            let shown = shown_name(&path, args.get(2), ctx);
+            return Err(type_error(format!("{shown}(): takes no arguments")));
+        }
+        return Ok(JsValue::undefined());
+    }
+    for (i, p) in params.iter().enumerate() {
+        let v = values.get(i).cloned().unwrap_or_default();
+        if fits(p, &v) {
+            continue;
+        }
+        if let Some(text) = p.legacy {
+            return Err(error(text));
+        }
+        let shown = shown_name(&path, args.get(2), ctx);
+        let names: Vec<&str> = params[..=i].iter().map(|p| p.name).collect();
+        return Err(type_error(format!(
+            "{shown}({}): {} must be {}",
+            names.join(", "),
+            p.name,
+            p.expected()
+        )));
+    }
+    Ok(JsValue::undefined())
+}
+
+/// Whether `v` is an acceptable value for `p` (a left-out optional argument is).
+fn fits(p: &Param, v: &JsValue) -> bool {
+    if v.is_undefined() || v.is_null() {
+        return p.optional;
+    }
+    p.kinds.iter().any(|k| is_kind(*k, v))
+}
+
+fn is_kind(kind: Kind, v: &JsValue) -> bool {
+    match kind {
+        Kind::Any => !v.is_undefined(),
+        Kind::String => v.is_string(),
+        Kind::Boolean => v.is_boolean(),
+        Kind::Number => {
+            v.is_number()
+                || v.as_object().is_some_and(|o| {
+                    o.is::<JsNumberLong>() || o.is::<JsNumberInt>() || o.is::<JsNumberDecimal>()
+                })
+        }
+        Kind::Function => v.is_callable(),
+        Kind::Array => v.as_object().is_some_and(|o| o.is_array()),
+        Kind::Document => v
+            .as_object()
+            .is_some_and(|o| !o.is_array() && !o.is_callable()),
+    }
+}
+
+/// The values of an `arguments` object (or any array-like).
+fn list(v: Option<&JsValue>, ctx: &mut Context) -> JsResult<Vec<JsValue>> {
+    let Some(obj) = v.and_then(|v| v.as_object()) else {
+        return Ok(Vec::new());
+    };
+    let len = obj.get(js_string!("length"), ctx)?.to_length(ctx)?;
+    // A helper takes a handful of arguments; never walk a huge array-like.
+    let len = len.min(64);
+    (0..len).map(|i| obj.get(i, ctx)).collect()
+}
+
+/// The helper as the user wrote it: `db.collection.insertOne` on collection `t` is
+/// `db.t.insertOne`.
+fn shown_name(path: &str, receiver: Option<&JsValue>, ctx: &mut Context) -> String {
+    let Some(method) = path.strip_prefix("db.collection.") else {
+        return path.to_string();
+    };
+    let name = receiver
+        .and_then(|r| r.as_object())
+        .and_then(|o| o.get(js_string!("_shortName"), ctx).ok())
+        .and_then(|n| n.as_string().map(|s| s.to_std_string_escaped()));
+    match name {
+        Some(n) => format!("db.{n}.{method}"),
+        None => path.to_string(),
+    }
+}

@@ -1,0 +1,20 @@
+// Argument checks: every db, collection and cursor helper with an argument spec in the helper
+// table checks its arguments (natively, against that spec) before its own code runs, so a
+// wrong type is a one-line TypeError naming the helper and nothing is sent.
+[[DB.prototype, "db."], [DBCollection.prototype, "db.collection."], [DBQuery.prototype, "cursor."]]
+    .forEach(function (target) {
+        __argPaths(target[1]).forEach(function (name) {
+            var run = target[0][name];
+            if (typeof run !== "function") {
+                return;
+            }
+            var path = target[1] + name;
+            var checked = function () {
+                __args(path, arguments, this);
+                return run.apply(this, arguments);
+            };
+            // Typing `db.c.find` shows the helper's own source, as before.
+            checked.toString = function () { return run.toString(); };
+            target[0][name] = checked;
+        });
+    });

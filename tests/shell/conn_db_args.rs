@@ -1,0 +1,302 @@
+//! db.*, collection and cursor helpers check their arguments before anything is sent: every
+//! helper of the table with an argument spec, called with an obviously wrong first argument,
+//! throws a one-line error naming it, and the server's oplog and the collection are unchanged.
+
+use bson::{doc, Bson, Document};
+use rsh::helpers::arg_specs::{self, Kind, Param};
+use rsh::helpers::{self};
+use support::{eval, one_member_primary, Client};
+
+/// Values the test passes, with what each counts as.
+const WRONG: &[(&str, Kind)] = &[
+    ("5", Kind::Number),
+    ("\"x\"", Kind::String),
+    ("{}", Kind::Document),
+    ("[]", Kind::Array),
+    ("true", Kind::Boolean),
+    ("function () {}", Kind::Function),
+];
+
+/// A JS value the parameter refuses (a missing one when it takes anything).
+fn wrong_value(p: &Param) -> &'static str {
+    if p.kinds.contains(&Kind::Any) {
+        return "undefined";
+    }
+    WRONG
+        .iter()
+        .find(|(_, k)| !p.kinds.contains(k))
+        .map(|(v, _)| *v)
+        .unwrap_or("undefined")
+}
+
+/// `db.collection.insertOne` → `db.t.insertOne`; `cursor.limit` stays.
+fn shown(path: &str) -> String {
+    match path.strip_prefix("db.collection.") {
+        Some(m) => format!("db.t.{m}"),
+        None => path.to_string(),
+    }
+}
+
+/// The call with `arg` as the first argument, as a user would type it.
+fn call(path: &str, arg: &str) -> String {
+    if let Some(m) = path.strip_prefix("db.collection.") {
+        format!("db.t.{m}({arg})")
+    } else if let Some(m) = path.strip_prefix("cursor.") {
+        format!("db.t.find().{m}({arg})")
+    } else {
+        format!("{path}({arg})")
+    }
+}
+
+/// `(path, call, expected error text)` for every helper with a spec.
+fn cases() -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    for h in helpers::all() {
+        let Some(params) = arg_specs::params(h.path) else {
+            continue;
+        };
+        let (arg, expected) = match params.first() {
+            None => (
+                "5",
+                format!("TypeError: {}(): takes no arguments", shown(h.path)),
+            ),
+            Some(p) => (
+                wrong_value(p),
+                match p.legacy {
+                    Some(text) => format!("Error: {text}"),
+                    None => format!(
+                        "TypeError: {}({}): {} must be {}",
+                        shown(h.path),
+                        p.name,
+                        p.name,
+                        p.expected()
+                    ),
+                },
+            ),
+        };
+        out.push((h.path.to_string(), call(h.path, arg), expected));
+    }
+    out
+}
+
+/// What the server holds that any write would change: oplog entries (no-ops aside), the
+/// documents of `argcheck.t`, the collections of `argcheck`.
+fn server_state(c: &mut Client) -> (Bson, Bson, Vec<Document>) {
+    let oplog = c.run(
+        "local",
+        doc! {"count": "oplog.rs", "query": {"op": {"$ne": "n"}}},
+    );
+    let docs = c.run("argcheck", doc! {"find": "t", "sort": {"_id": 1}});
+    let colls = c.run("argcheck", doc! {"listCollections": 1, "nameOnly": true});
+    let batch = |d: &Document| -> Vec<Document> {
+        d.get_document("cursor")
+            .and_then(|c| c.get_array("firstBatch"))
+            .map(|a| a.iter().filter_map(|b| b.as_document().cloned()).collect())
+            .unwrap_or_default()
+    };
+    let mut names: Vec<Document> = batch(&colls);
+    names.sort_by_key(|d| d.get_str("name").unwrap_or("").to_string());
+    (
+        oplog.get("n").cloned().unwrap_or(Bson::Null),
+        Bson::Array(batch(&docs).into_iter().map(Bson::Document).collect()),
+        names,
+    )
+}
+
+#[test]
+fn every_db_collection_and_cursor_helper_refuses_a_wrong_first_argument_and_sends_nothing() {
+    let m = one_member_primary();
+    let host = format!("{}/argcheck", m.host());
+    let mut c = m.connect();
+    let seeded = c.run(
+        "argcheck",
+        doc! {"insert": "t", "documents": [{"_id": 1, "a": 1}, {"_id": 2, "a": 2}]},
+    );
+    assert_eq!(seeded.get_i32("n").ok(), Some(2), "{seeded}");
+    let cases = cases();
+    assert!(
+        cases.len() > 100,
+        "only {} helpers have a spec",
+        cases.len()
+    );
+    let mut script = String::from("var cases = [\n");
+    for (path, code, _) in &cases {
+        script.push_str(&format!("[{path:?}, function () {{ return {code}; }}],\n"));
+    }
+    script.push_str(
+        "];\ncases.forEach(function (c) {\n\
+         try { c[1](); print(c[0] + \"\\tno error\"); }\n\
+         catch (e) { print(c[0] + \"\\t\" + String(e).split(\"\\n\").join(\"\\\\n\")); }\n});\n",
+    );
+    let before = server_state(&mut c);
+    let r = eval(&host, &script);
+    assert_eq!(r.code, 0, "{}", r.all());
+    let after = server_state(&mut c);
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    for (path, code, expected) in &cases {
+        let prefix = format!("{path}\t");
+        let got = lines
+            .iter()
+            .find_map(|l| l.strip_prefix(prefix.as_str()))
+            .unwrap_or("(no line)");
+        assert_eq!(got, expected, "{code}");
+    }
+    assert_eq!(before, after, "a wrong argument reached the server");
+}
+
+#[test]
+fn uncaught_argument_errors_name_the_users_line_not_the_prelude() {
+    let m = one_member_primary();
+    let host = m.host();
+    let cases = [
+        (
+            "db.t.insertOne(5)",
+            "TypeError: db.t.insertOne(doc): doc must be an object",
+        ),
+        (
+            "db.t.find().limit('x')",
+            "TypeError: cursor.limit(n): n must be a number",
+        ),
+        (
+            "db.t.find({}, 5)",
+            "TypeError: db.t.find(query, fields): fields must be an object",
+        ),
+        (
+            "db.fsyncLock(true)",
+            "TypeError: db.fsyncLock(): takes no arguments",
+        ),
+        (
+            "db.t.insertMany([{a: 1}, 2])",
+            "TypeError: db.t.insertMany(docs): docs[1] must be an object",
+        ),
+        (
+            "db.t.aggregate([{$match: {}}, 7])",
+            "TypeError: db.t.aggregate(pipeline): pipeline[1] must be an object",
+        ),
+    ];
+    for (code, message) in cases {
+        let r = eval(&host, code);
+        assert_ne!(r.code, 0, "{code}: {}", r.all());
+        let lines: Vec<&str> = r.stderr.lines().collect();
+        assert_eq!(
+            lines.first().copied().unwrap_or(""),
+            format!("uncaught exception: {message} :"),
+            "{code}"
+        );
+        assert!(
+            lines
+                .get(1)
+                .is_some_and(|l| l.starts_with("@(shell eval):1:")),
+            "{code}: {}",
+            r.stderr
+        );
+        assert!(!r.stderr.contains("prelude/"), "{code}: {}", r.stderr);
+    }
+}
+
+#[test]
+fn legacy_messages_for_missing_arguments_and_nothing_deleted() {
+    let m = one_member_primary();
+    let host = format!("{}/argcheck", m.host());
+    let setup = eval(&host, "db.t.insertMany([{_id: 1}, {_id: 2}, {_id: 3}])");
+    assert_eq!(setup.code, 0, "{}", setup.all());
+    let cases = [
+        ("db.t.insert()", "Error: no object passed to insert!"),
+        ("db.t.update()", "Error: need a query"),
+        ("db.t.update({})", "Error: need an update object or pipeline"),
+        (
+            "db.t.update({}, {$set: {a: 1}}, {upsert: true}, true)",
+            "Error: Fourth argument must be empty when specifying upsert and multi with an object.",
+        ),
+        ("db.t.remove()", "Error: remove needs a query"),
+        (
+            "var id; db.t.remove({_id: id})",
+            "Error: can't have _id set to undefined in a remove expression",
+        ),
+        (
+            "var id; db.t.deleteMany({_id: id})",
+            "Error: can't have _id set to undefined in a remove expression",
+        ),
+        ("db.t.deleteMany()", "Error: find() requires query criteria"),
+        ("db.t.deleteOne(null)", "Error: find() requires query criteria"),
+        (
+            "db.t.updateMany({}, {a: 1})",
+            "Error: the update operation document must contain atomic operators",
+        ),
+        (
+            "db.t.updateOne({}, {})",
+            "Error: the update operation document must contain at least one atomic operator",
+        ),
+        (
+            "db.t.renameCollection(5)",
+            "Error: renameCollection must either take a string and an optional boolean or an object.",
+        ),
+        (
+            "db.t.findAndModify({query: {_id: 1}})",
+            "TypeError: db.t.findAndModify(args): args must have an update or remove: true",
+        ),
+        ("db.killOp()", "Error: no opNum to kill specified"),
+        (
+            "db.getUser(5)",
+            "Error: User name for getUser shell helper must be a string",
+        ),
+        (
+            "db.t.find(5)",
+            "TypeError: db.t.find(query): query must be an object, a string or a function",
+        ),
+    ];
+    for (code, message) in cases {
+        let r = eval(&host, code);
+        assert_ne!(r.code, 0, "{code}: {}", r.all());
+        assert_eq!(
+            r.stderr.lines().next().unwrap_or(""),
+            format!("uncaught exception: {message} :"),
+            "{code}"
+        );
+    }
+    let left = eval(&host, "print(db.t.countDocuments({}))");
+    assert_eq!(left.stdout.trim(), "3", "{}", left.all());
+}
+
+#[test]
+fn the_forms_legacy_accepts_still_work() {
+    let m = one_member_primary();
+    let host = format!("{}/argcheck", m.host());
+    let code = r#"
+        db.t.insert({_id: ObjectId("0123456789abcdef01234567"), a: 1});
+        db.t.insertOne({_id: 2, a: 2});
+        print(db.t.find("0123456789abcdef01234567").count());
+        print(db.t.find(ObjectId("0123456789abcdef01234567")).count());
+        print(db.t.find().limit(NumberLong(1)).skip(NumberInt(0)).batchSize(1).itcount());
+        print(db.t.aggregate({$match: {a: 2}}, {$project: {a: 1}}).toArray().length);
+        print(db.t.createIndex({a: 1}, "by_a").ok);
+        print(db.t.getIndexes().map(function (i) { return i.name; }).join(","));
+        print(db.t.update({_id: 2}, {$set: {b: 1}}, false, true).nModified);
+        print(db.t.remove({_id: 2}, true).nRemoved);
+        print(db.t.renameCollection({to: "u"}).ok);
+        print(db.getCollectionNames().join(","));
+        print(db.u.findAndModify({query: {a: 1}, remove: true}).a);
+        print(db.dropDatabase({w: 1}).ok);
+    "#;
+    let r = eval(&host, code);
+    assert_eq!(r.code, 0, "{}", r.all());
+    assert_eq!(
+        r.stdout.lines().collect::<Vec<_>>(),
+        [
+            "1",
+            "1",
+            "1",
+            "1",
+            "1",
+            "_id_,by_a",
+            "1",
+            "1",
+            "1",
+            "u",
+            "1",
+            "1"
+        ],
+        "{}",
+        r.all()
+    );
+}
