@@ -122,9 +122,6 @@ SessionOptions.prototype.shouldRetryWrites = function () { return !!this._raw.re
 SessionOptions.prototype.tojson = function (indent, nolint) { return tojson(this._raw, indent, nolint); };
 SessionOptions.prototype.toString = function () { return "SessionOptions(" + this.tojson() + ")"; };
 
-// Connection handles below this; a session's handle is the multiple above (natives/conn).
-var __SESSION_STRIDE = 65536;
-
 var DriverSession = function (mongo, options, implicit) {
     this._mongo = mongo;
     this._options = options instanceof SessionOptions ? options : new SessionOptions(options);
@@ -134,21 +131,23 @@ var DriverSession = function (mongo, options, implicit) {
     this._operationTime = undefined;
     this._clusterTime = undefined;
     if (!this._implicit) {
-        var base = mongo._h % __SESSION_STRIDE;
+        var base = mongo._h % DriverSession._STRIDE;
         var started = __sessionStart(base);
         this._id = {id: started.id.id};
         this._handle = started.handle;
         // The session's view of the connection: same settings, its own handle.
         this._bound = Object.create(mongo);
-        this._bound._h = base + __SESSION_STRIDE * started.handle;
+        this._bound._h = base + DriverSession._STRIDE * started.handle;
     }
 };
+// Connection handles stay below this; a session's handle is the multiple above (natives/conn).
+DriverSession._STRIDE = 65536;
 DriverSession.prototype.getClient = function () { return this._mongo; };
 DriverSession.prototype.getOptions = function () { return this._options; };
 DriverSession.prototype.getSessionId = function () {
     if (this._id === null && this._implicit) {
         // The implicit session's id is the driver's: the lsid the shell's commands carry.
-        this._id = __sessionImplicitId(this._mongo._h % __SESSION_STRIDE);
+        this._id = __sessionImplicitId(this._mongo._h % DriverSession._STRIDE);
     }
     return this._id;
 };
@@ -168,7 +167,7 @@ DriverSession.prototype.endSession = function () {
     }
     this._ended = true;
     if (!this._implicit) {
-        __sessionEnd(this._mongo._h % __SESSION_STRIDE, this._handle);
+        __sessionEnd(this._mongo._h % DriverSession._STRIDE, this._handle);
     }
 };
 DriverSession.prototype.isCausalConsistency = function () { return this._options.isCausalConsistency(); };
