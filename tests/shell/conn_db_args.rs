@@ -271,8 +271,8 @@ fn the_forms_legacy_accepts_still_work() {
         print(db.t.aggregate({$match: {a: 2}}, {$project: {a: 1}}).toArray().length);
         print(db.t.createIndex({a: 1}, "by_a").ok);
         print(db.t.getIndexes().map(function (i) { return i.name; }).join(","));
-        print(db.t.update({_id: 2}, {$set: {b: 1}}, false, true).nModified);
-        print(db.t.remove({_id: 2}, true).nRemoved);
+        print(db.t.update({_id: 2}, {$set: {b: 1}}, 0, 1).nModified);
+        print(db.t.remove({_id: 2}, 1).nRemoved);
         print(db.t.renameCollection({to: "u"}).ok);
         print(db.getCollectionNames().join(","));
         print(db.u.findAndModify({query: {a: 1}, remove: true}).a);
