@@ -10,6 +10,7 @@ pub mod client;
 pub mod cursor;
 pub mod diagnose;
 pub mod error;
+pub mod names;
 pub mod probe;
 pub mod prompt;
 pub mod runtime;

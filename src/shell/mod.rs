@@ -7,6 +7,8 @@
 //!
 //! Start-up does only what `rsh --nodb --eval 1` needs: no line editor, no tokio runtime.
 mod complete;
+mod complete_cache;
+mod complete_syntax;
 mod connect;
 pub mod history;
 mod interrupt;

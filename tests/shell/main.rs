@@ -34,6 +34,7 @@ mod js_runtime;
 mod legacy_api;
 mod legacy_scripts;
 mod real_mongod;
+mod repl_complete_pty;
 mod repl_pty;
 mod repl_robust_pty;
 mod script_error_positions;

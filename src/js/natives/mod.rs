@@ -25,6 +25,7 @@ pub const REGISTRY: &[(&str, Register)] = &[
     ("legacy", legacy::register),
     ("conn", conn::register),
     ("arg_check", arg_check::register),
+    ("complete", crate::js::complete::register),
 ];
 
 /// Install all native groups into `ctx`.

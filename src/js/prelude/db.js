@@ -5,7 +5,8 @@
 var DB = function (mongo, name) {
     this._mongo = mongo;
     this._name = name;
-    return new Proxy(this, DB._names);
+    // Tab completion reads the database behind the proxy without calling its handler.
+    return __completionTarget(new Proxy(this, DB._names), this);
 };
 
 // Property names that are never collections (printing and conversion probe them).

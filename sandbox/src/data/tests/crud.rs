@@ -393,3 +393,100 @@ fn count_distinct_and_aggregate() {
     );
     assert!(first_batch(&r).is_empty());
 }
+
+#[test]
+fn a_collection_scan_learns_its_end_as_mongod_does() {
+    // A batch that takes the last document leaves the cursor open: the scan has not yet looked
+    // past it, so the next getMore answers an empty batch and cursor id 0.
+    let s = seeded(3);
+    let r = run(&s, "test", doc! {"find": "c", "batchSize": 1});
+    let id = cursor_id(&r);
+    assert!(id > 0);
+    for want in [1, 2] {
+        let r = run(
+            &s,
+            "test",
+            doc! {"getMore": id, "collection": "c", "batchSize": 1},
+        );
+        assert_eq!(ids(&batch(&r, "nextBatch")), vec![Bson::Int32(want)]);
+        assert_eq!(cursor_id(&r), id);
+    }
+    let r = run(&s, "test", doc! {"getMore": id, "collection": "c"});
+    assert_eq!((batch(&r, "nextBatch").len(), cursor_id(&r)), (0, 0));
+    // A batch the scan ends before filling closes the cursor at once; so does a limit.
+    let r = run(&s, "test", doc! {"find": "c", "batchSize": 4});
+    assert_eq!((first_batch(&r).len(), cursor_id(&r)), (3, 0));
+    let r = run(&s, "test", doc! {"find": "c", "batchSize": 2, "limit": 2});
+    assert_eq!((first_batch(&r).len(), cursor_id(&r)), (2, 0));
+}
+
+#[test]
+fn a_hinted_descending_index_is_walked_in_its_own_order() {
+    let s = seeded(20);
+    run(
+        &s,
+        "test",
+        doc! {"createIndexes": "c", "indexes": [
+            {"key": {"v": -1}, "name": "v_-1"},
+            {"key": {"v": 1, "_id": -1}, "name": "v_1__id_-1"},
+        ]},
+    );
+    // Without a filter or sort: natural order, whatever the indexes.
+    let r = run(&s, "test", doc! {"find": "c", "limit": 3});
+    assert_eq!(
+        ids(&first_batch(&r)),
+        vec![0, 1, 2]
+            .into_iter()
+            .map(Bson::Int32)
+            .collect::<Vec<_>>()
+    );
+    // {v: -1}: highest v first, equal keys by record id upwards.
+    let r = run(
+        &s,
+        "test",
+        doc! {"find": "c", "hint": "v_-1", "batchSize": 3},
+    );
+    let first = ids(&first_batch(&r));
+    assert_eq!(
+        first,
+        vec![9, 19, 8]
+            .into_iter()
+            .map(Bson::Int32)
+            .collect::<Vec<_>>()
+    );
+    let r = run(
+        &s,
+        "test",
+        doc! {"getMore": cursor_id(&r), "collection": "c", "batchSize": 2},
+    );
+    assert_eq!(
+        ids(&batch(&r, "nextBatch")),
+        vec![18, 7].into_iter().map(Bson::Int32).collect::<Vec<_>>()
+    );
+    // {v: 1, _id: -1}: v upwards, then _id downwards; with bounds on v too.
+    let r = run(
+        &s,
+        "test",
+        doc! {"find": "c", "filter": {"v": {"$gte": 1, "$lte": 2}}, "hint": {"v": 1, "_id": -1}},
+    );
+    assert_eq!(
+        ids(&first_batch(&r)),
+        vec![11, 1, 12, 2]
+            .into_iter()
+            .map(Bson::Int32)
+            .collect::<Vec<_>>()
+    );
+    // The same order through count/distinct's plan execution.
+    let r = run(
+        &s,
+        "test",
+        doc! {"aggregate": "c", "pipeline": [{"$match": {"v": {"$gte": 8}}}], "hint": "v_-1", "cursor": {}},
+    );
+    assert_eq!(
+        ids(&first_batch(&r)),
+        vec![9, 19, 8, 18]
+            .into_iter()
+            .map(Bson::Int32)
+            .collect::<Vec<_>>()
+    );
+}

@@ -70,6 +70,12 @@ fn conns(ctx: &Context) -> JsResult<&Conns> {
         .ok_or_else(|| error("connection state missing"))
 }
 
+/// The connection with this handle, if open (Tab completion asks it for names).
+pub(crate) fn connection_at(ctx: &Context, handle: usize) -> Option<Rc<Connection>> {
+    let list = ctx.get_data::<Conns>()?.list.borrow();
+    list.get(handle).cloned().flatten()
+}
+
 /// The connection named by a handle argument.
 fn conn(ctx: &Context, handle: &JsValue) -> JsResult<Rc<Connection>> {
     let id = handle.as_number().unwrap_or(-1.0);
