@@ -1,6 +1,7 @@
 //! db.*, collection and cursor helpers check their arguments before anything is sent: every
-//! helper of the table with an argument spec, called with an obviously wrong first argument,
-//! throws a one-line error naming it, and the server's oplog and the collection are unchanged.
+//! helper of the table with an argument spec, called with an obviously wrong argument (each in
+//! turn, the ones before it right), throws a one-line error naming it and that argument, and
+//! the server's oplog, collections and documents are unchanged.
 
 use bson::{doc, Bson, Document};
 use rsh::helpers::arg_specs::{self, Kind, Param};
@@ -48,33 +49,54 @@ fn call(path: &str, arg: &str) -> String {
     }
 }
 
-/// `(path, call, expected error text)` for every helper with a spec.
+/// A JS value the parameter takes.
+fn right_value(p: &Param) -> &'static str {
+    match p.kinds.first() {
+        Some(Kind::Array) => "[]",
+        Some(Kind::String) => "\"x\"",
+        Some(Kind::Number) => "1",
+        Some(Kind::Boolean) => "true",
+        Some(Kind::Function) => "function () {}",
+        Some(Kind::Document) => "{}",
+        Some(Kind::Any) | None => "1",
+    }
+}
+
+/// `(path, call, expected error text)` for every helper with a spec and each of its
+/// arguments: the ones before it right, that one wrong.
 fn cases() -> Vec<(String, String, String)> {
     let mut out = Vec::new();
     for h in helpers::all() {
         let Some(params) = arg_specs::params(h.path) else {
             continue;
         };
-        let (arg, expected) = match params.first() {
-            None => (
-                "5",
+        if params.is_empty() {
+            out.push((
+                h.path.to_string(),
+                call(h.path, "5"),
                 format!("TypeError: {}(): takes no arguments", shown(h.path)),
-            ),
-            Some(p) => (
-                wrong_value(p),
-                match p.legacy {
-                    Some(text) => format!("Error: {text}"),
-                    None => format!(
-                        "TypeError: {}({}): {} must be {}",
-                        shown(h.path),
-                        p.name,
-                        p.name,
-                        p.expected()
-                    ),
-                },
-            ),
-        };
-        out.push((h.path.to_string(), call(h.path, arg), expected));
+            ));
+        }
+        for (i, p) in params.iter().enumerate() {
+            let mut args: Vec<&str> = params[..i].iter().map(right_value).collect();
+            args.push(wrong_value(p));
+            let names: Vec<&str> = params[..=i].iter().map(|p| p.name).collect();
+            let expected = match p.legacy {
+                Some(text) => format!("Error: {text}"),
+                None => format!(
+                    "TypeError: {}({}): {} must be {}",
+                    shown(h.path),
+                    names.join(", "),
+                    p.name,
+                    p.expected()
+                ),
+            };
+            out.push((
+                format!("{}#{i}", h.path),
+                call(h.path, &args.join(", ")),
+                expected,
+            ));
+        }
     }
     out
 }
@@ -104,7 +126,7 @@ fn server_state(c: &mut Client) -> (Bson, Bson, Vec<Document>) {
 }
 
 #[test]
-fn every_db_collection_and_cursor_helper_refuses_a_wrong_first_argument_and_sends_nothing() {
+fn every_db_collection_and_cursor_helper_refuses_each_wrong_argument_and_sends_nothing() {
     let m = one_member_primary();
     let host = format!("{}/argcheck", m.host());
     let mut c = m.connect();
@@ -132,6 +154,11 @@ fn every_db_collection_and_cursor_helper_refuses_a_wrong_first_argument_and_send
     let r = eval(&host, &script);
     assert_eq!(r.code, 0, "{}", r.all());
     let after = server_state(&mut c);
+    assert_eq!(
+        before, after,
+        "a wrong argument reached the server: {}",
+        r.stdout
+    );
     let lines: Vec<&str> = r.stdout.lines().collect();
     for (path, code, expected) in &cases {
         let prefix = format!("{path}\t");
@@ -141,7 +168,6 @@ fn every_db_collection_and_cursor_helper_refuses_a_wrong_first_argument_and_send
             .unwrap_or("(no line)");
         assert_eq!(got, expected, "{code}");
     }
-    assert_eq!(before, after, "a wrong argument reached the server");
 }
 
 #[test]
@@ -271,8 +297,8 @@ fn the_forms_legacy_accepts_still_work() {
         print(db.t.aggregate({$match: {a: 2}}, {$project: {a: 1}}).toArray().length);
         print(db.t.createIndex({a: 1}, "by_a").ok);
         print(db.t.getIndexes().map(function (i) { return i.name; }).join(","));
-        print(db.t.update({_id: 2}, {$set: {b: 1}}, false, true).nModified);
-        print(db.t.remove({_id: 2}, true).nRemoved);
+        print(db.t.update({_id: 2}, {$set: {b: 1}}, 0, 1).nModified);
+        print(db.t.remove({_id: 2}, 1).nRemoved);
         print(db.t.renameCollection({to: "u"}).ok);
         print(db.getCollectionNames().join(","));
         print(db.u.findAndModify({query: {a: 1}, remove: true}).a);
