@@ -60,6 +60,8 @@ pub struct Connection {
     state: Mutex<ShellState>,
     pub(crate) replica_set: bool,
     selection_timeout: Duration,
+    /// Sessions started with `startSession()`, and which one the current call runs in.
+    pub(crate) explicit: Mutex<super::session::Explicit>,
 }
 
 fn command_name(cmd: &Document) -> String {
@@ -156,6 +158,7 @@ impl Connection {
             state: Mutex::new(ShellState::default()),
             replica_set,
             selection_timeout,
+            explicit: Mutex::new(Default::default()),
         };
         conn.check_reachable()?;
         Ok(conn)
@@ -273,12 +276,16 @@ impl Connection {
         let criteria = target.criteria()?;
         let db = client.database(db);
         let to_primary = *target == Target::Primary;
+        let session = self.session_for(target)?;
         let result = self.wait_primary(to_primary, async move {
             let mut action = db.run_command(cmd);
             if let Some(c) = criteria {
                 action = action.selection_criteria(c);
             }
-            action.await
+            match session {
+                Some(s) => action.session(&mut *s.lock().await).await,
+                None => action.await,
+            }
         })?;
         match result {
             Ok(reply) => Ok(reply),
@@ -315,6 +322,7 @@ impl Connection {
         let criteria = target.criteria()?;
         let database = client.database(db);
         let to_primary = *target == Target::Primary;
+        let session = self.session_for(target)?;
         let result = self.wait_primary(to_primary, async move {
             let mut action = database.run_cursor_command(cmd);
             if let Some(c) = criteria {
@@ -323,7 +331,13 @@ impl Connection {
             if let Some(b) = batch_size {
                 action = action.batch_size(b);
             }
-            action.batch().await
+            match session {
+                Some(s) => {
+                    let opened = action.session(&mut *s.lock().await).batch().await;
+                    opened.map(|c| super::cursor::Stream::Explicit(c, s))
+                }
+                None => action.batch().await.map(super::cursor::Stream::Implicit),
+            }
         })?;
         match result {
             Ok(raw) => Ok(ShellCursor::new(
@@ -458,6 +472,9 @@ impl Connection {
 
 impl Drop for Connection {
     fn drop(&mut self) {
+        // Sessions first: they go back to the pool of the client dropped below.
+        let sessions = self.take_sessions();
+        drop_in_runtime(sessions);
         let members: Vec<Client> = match self.members.get_mut() {
             Ok(m) => m.drain().map(|(_, c)| c).collect(),
             Err(_) => Vec::new(),

@@ -10,7 +10,8 @@ use std::sync::Arc;
 
 use futures_util::StreamExt;
 use mongodb::bson::{Document, RawDocument};
-use mongodb::raw_batch_cursor::{RawBatch, RawBatchCursor};
+use mongodb::raw_batch_cursor::{RawBatch, RawBatchCursor, SessionRawBatchCursor};
+use mongodb::ClientSession;
 
 use super::error::{classify, is_not_primary_code, map_class, ConnError, ErrClass, ErrCtx};
 use super::runtime::{block_on, drop_in_runtime};
@@ -24,8 +25,18 @@ pub struct CursorCtx {
     pub selection_timeout_secs: f64,
 }
 
+/// The driver's cursor: on the implicit session, or on an explicit one (whose getMores must
+/// carry the same session).
+pub(crate) enum Stream {
+    Implicit(RawBatchCursor),
+    Explicit(
+        SessionRawBatchCursor,
+        Arc<tokio::sync::Mutex<ClientSession>>,
+    ),
+}
+
 pub struct ShellCursor {
-    stream: Option<RawBatchCursor>,
+    stream: Option<Stream>,
     /// The batch documents are being taken from (`None` once it is used up).
     batch: Option<RawBatch>,
     /// Byte ranges, in `batch`'s reply, of the documents not handed out yet.
@@ -85,7 +96,7 @@ fn decode(batch: &RawBatch, range: (usize, usize)) -> Result<Document, ConnError
 }
 
 impl ShellCursor {
-    pub(crate) fn new(stream: RawBatchCursor, interrupt: Arc<AtomicBool>, ctx: CursorCtx) -> Self {
+    pub(crate) fn new(stream: Stream, interrupt: Arc<AtomicBool>, ctx: CursorCtx) -> Self {
         ShellCursor {
             stream: Some(stream),
             batch: None,
@@ -133,7 +144,15 @@ impl ShellCursor {
                 self.exhausted = true;
                 return Ok(false);
             };
-            let next = block_on(&self.interrupt, async { stream.next().await })?;
+            let next = match stream {
+                Stream::Implicit(s) => block_on(&self.interrupt, async { s.next().await })?,
+                Stream::Explicit(c, session) => {
+                    let session = session.clone();
+                    block_on(&self.interrupt, async move {
+                        c.stream(&mut *session.lock().await).next().await
+                    })?
+                }
+            };
             match next {
                 None => {
                     self.exhausted = true;

@@ -23,6 +23,7 @@ mod conn_regex;
 mod conn_rs_args;
 mod conn_rs_logic;
 mod conn_scripts;
+mod conn_sessions;
 mod conn_startup;
 mod conn_watch;
 mod format_golden;
