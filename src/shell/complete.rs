@@ -42,6 +42,10 @@ impl ShellHelper {
     fn candidates(&self, rt: &mut Runtime, want: Want) -> Vec<String> {
         match want {
             Want::ShowWord { prefix } => with_prefix(SHOW_WORDS.iter().copied(), &prefix, ""),
+            Want::HelpTopic { prefix } => syntax::help_topics(&prefix)
+                .into_iter()
+                .map(String::from)
+                .collect(),
             Want::Database { prefix } => {
                 let Some((handle, _)) = rt.current_db() else {
                     return Vec::new();
@@ -92,8 +96,19 @@ impl ShellHelper {
                 let colls = self.collections(rt, db).unwrap_or_default();
                 with_prefix(colls.iter().map(String::as_str), &prefix, "")
             }
-            Want::CursorMethod { prefix } => {
-                with_prefix(syntax::methods("cursor.").into_iter(), &prefix, "")
+            Want::CursorMethod { command, prefix } => {
+                // The rows the cursor's prototype has (a command cursor lacks `sort`…).
+                let proto = if command {
+                    "DBCommandCursor"
+                } else {
+                    "DBQuery"
+                };
+                let path = format!("{proto}.prototype.");
+                let present = rt.complete(&format!("{path}{prefix}"));
+                let names = syntax::methods("cursor.")
+                    .into_iter()
+                    .filter(|m| present.iter().any(|p| p.strip_prefix(&path) == Some(m)));
+                with_prefix(names, &prefix, "")
             }
             Want::Helper {
                 object,

@@ -21,6 +21,8 @@ pub enum Want {
     ShowWord { prefix: String },
     /// `use <prefix>`: database names.
     Database { prefix: String },
+    /// `help <prefix>`: the topics `help` takes (`rs`, `db.collection`, `rs.status`…).
+    HelpTopic { prefix: String },
     /// `db.<prefix>`: database methods and collection names. `db` is `None` for the current
     /// database, or the name given to `getSiblingDB`.
     DbMember {
@@ -38,8 +40,9 @@ pub enum Want {
     },
     /// `db.getCollection("<prefix>`: collection names inside the string.
     CollectionNameInString { db: Option<String>, prefix: String },
-    /// `<find() chain>.<prefix>`: cursor methods (`start` is at the prefix).
-    CursorMethod { prefix: String },
+    /// `<find() chain>.<prefix>` (a query cursor) or `<aggregate()>.<prefix>` (a command
+    /// cursor): cursor methods (`start` is at the prefix).
+    CursorMethod { command: bool, prefix: String },
     /// `rs.<prefix>`, `sh.<prefix>`: the public helpers of that object.
     Helper {
         object: &'static str,
@@ -102,12 +105,12 @@ fn nothing(pos: usize) -> Request {
     }
 }
 
-/// `use <arg>` / `show <arg>` with the cursor in the one argument.
+/// `use <arg>` / `show <arg>` / `help <arg>` with the cursor in the one argument.
 fn shell_word(head: &str) -> Option<Request> {
     let trimmed = head.trim_start();
     let lead = head.len() - trimmed.len();
     let (word, rest) = trimmed.split_once(char::is_whitespace)?;
-    if word != "use" && word != "show" {
+    if !["use", "show", "help"].contains(&word) {
         return None;
     }
     let arg = rest.trim_start();
@@ -119,10 +122,10 @@ fn shell_word(head: &str) -> Option<Request> {
     }
     let start = lead + (trimmed.len() - arg.len());
     let prefix = arg.to_string();
-    let want = if word == "use" {
-        Want::Database { prefix }
-    } else {
-        Want::ShowWord { prefix }
+    let want = match word {
+        "use" => Want::Database { prefix },
+        "help" => Want::HelpTopic { prefix },
+        _ => Want::ShowWord { prefix },
     };
     Some(Request { start, want })
 }
@@ -317,10 +320,10 @@ fn chain_request(head: &str, tokens: &[Token]) -> Option<Request> {
             before,
             prefix,
         },
-        Receiver::Cursor => {
+        Receiver::Cursor(command) => {
             return Some(Request {
                 start: prefix_start,
-                want: Want::CursorMethod { prefix },
+                want: Want::CursorMethod { command, prefix },
             })
         }
         Receiver::Helper(object) => Want::Helper {
@@ -412,7 +415,8 @@ enum Receiver {
     Db(Option<String>),
     /// A collection (database as for `Db`, full collection name).
     Collection(Option<String>, String),
-    Cursor,
+    /// A cursor: `false` for `find()`'s, `true` for a command cursor (`aggregate()`).
+    Cursor(bool),
     Helper(&'static str),
     Unknown,
 }
@@ -456,9 +460,18 @@ fn classify(segs: &[Seg]) -> Receiver {
             {
                 Receiver::Collection(db, format!("{c}.{sub}"))
             }
-            (Receiver::Collection(_, _), Seg::Name(m), Some(_)) if m == "find" => Receiver::Cursor,
-            (Receiver::Cursor, Seg::Name(m), Some(_)) if CURSOR_CHAIN.contains(&m.as_str()) => {
-                Receiver::Cursor
+            (Receiver::Collection(_, _), Seg::Name(m), Some(_)) if m == "find" => {
+                Receiver::Cursor(false)
+            }
+            (Receiver::Collection(_, _) | Receiver::Db(_), Seg::Name(m), Some(_))
+                if m == "aggregate" =>
+            {
+                Receiver::Cursor(true)
+            }
+            (Receiver::Cursor(false), Seg::Name(m), Some(_))
+                if CURSOR_CHAIN.contains(&m.as_str()) =>
+            {
+                Receiver::Cursor(false)
             }
             _ => return Receiver::Unknown,
         };
@@ -482,6 +495,27 @@ pub fn methods(receiver: &str) -> Vec<&'static str> {
     names.sort_unstable();
     names.dedup();
     names
+}
+
+/// The `help` topics starting with `prefix`, one level deeper than it: `help ` offers `rs`,
+/// `db`, `print`…; `help db.` offers `db.collection`, `db.getName`…; from the helper table,
+/// unsupported names included (their help gives the reason).
+pub fn help_topics(prefix: &str) -> Vec<&'static str> {
+    let depth = prefix.matches('.').count();
+    let paths = helpers::all()
+        .map(|h| h.path)
+        .chain(helpers::UNSUPPORTED.iter().map(|u| u.path));
+    let mut out: Vec<&'static str> = paths
+        .filter_map(|p| {
+            // The path cut after its (depth + 1)th part.
+            let end = p.match_indices('.').nth(depth).map_or(p.len(), |(i, _)| i);
+            let topic = &p[..end];
+            topic.starts_with(prefix).then_some(topic)
+        })
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 /// How a collection is written after `db.`: its name when that reads back as the same
@@ -652,7 +686,10 @@ mod tests {
 
     #[test]
     fn cursor_chains_are_recognised_by_shape() {
-        let cursor = |p: &str| Want::CursorMethod { prefix: p.into() };
+        let cursor = |p: &str| Want::CursorMethod {
+            command: false,
+            prefix: p.into(),
+        };
         assert_eq!(want("db.c.find()."), cursor(""));
         assert_eq!(
             want(r#"db.c.find({a: "x)(", b: [1, {c: 2}]}).sort({b: -1}).li"#),
@@ -662,6 +699,13 @@ mod tests {
         assert_eq!(start(line), line.len());
         assert_eq!(want("db.c.find().sort().skip(1).pr"), cursor("pr"));
         assert_eq!(want("db.getSiblingDB('x').c.find({}).so"), cursor("so"));
+        let command = Want::CursorMethod {
+            command: true,
+            prefix: "it".into(),
+        };
+        assert_eq!(want("db.c.aggregate([{$match: {}}]).it"), command);
+        assert_eq!(want("db.aggregate([]).it"), command);
+        assert_eq!(want("db.c.aggregate([]).sort()."), Want::Nothing);
         // Results that are not cursors, and calls of unknown things: nothing to offer.
         assert_eq!(want("db.c.findOne()."), Want::Nothing);
         assert_eq!(want("db.c.find().toArray()."), Want::Nothing);
@@ -730,7 +774,13 @@ mod tests {
         }
         // Deep nesting is counted, not recursed.
         let deep = format!("db.c.find({}{}).", "(".repeat(50_000), ")".repeat(50_000));
-        assert_eq!(want(&deep), Want::CursorMethod { prefix: "".into() });
+        assert_eq!(
+            want(&deep),
+            Want::CursorMethod {
+                command: false,
+                prefix: "".into()
+            }
+        );
     }
 
     #[test]
@@ -747,6 +797,19 @@ mod tests {
         // Deprecated helpers are left out, as in mongosh.
         assert!(!methods("rs.").contains(&"slaveOk"));
         assert!(CURSOR_CHAIN.iter().all(|m| cursor.contains(m)));
+    }
+
+    #[test]
+    fn help_topics_one_level_at_a_time() {
+        assert_eq!(want("help r"), Want::HelpTopic { prefix: "r".into() });
+        let top = help_topics("");
+        assert!(top.contains(&"rs") && top.contains(&"db") && top.contains(&"cursor"));
+        assert!(top.contains(&"sh"), "unsupported names have help too");
+        assert!(!top.iter().any(|t| t.contains('.')));
+        let db = help_topics("db.");
+        assert!(db.contains(&"db.collection") && db.contains(&"db.getName"));
+        assert!(!db.contains(&"db.collection.find"));
+        assert_eq!(help_topics("rs.stat"), vec!["rs.status"]);
     }
 
     #[test]

@@ -129,11 +129,18 @@ fn tab_completes_names_from_the_server() {
     send(&mut s, "\x15db.mycoll.find().\t\t");
     expect_listed(&mut s, "limit");
     clear(&mut s);
+    // (The value printed is not in the typed line: the echo cannot satisfy the expectation.)
     send(
         &mut s,
-        "\x15db.mycoll.find({a: 4242}).li\t(1).so\t({a: 1}).toArray()[0].a\r",
+        "\x15db.mycoll.find({a: {$gt: 4000}}).li\t(1).so\t({a: 1}).toArray()[0].a\r",
     );
     expect(&mut s, "4242");
+    // A command cursor after aggregate().
+    send(
+        &mut s,
+        "db.mycoll.aggregate([{$match: {a: {$gt: 4000}}}]).toA\t()[0].a + 1\r",
+    );
+    expect(&mut s, "4243");
 
     // `use ` lists the databases.
     for name in ["admin", "compdb", "config", "local"] {
