@@ -106,8 +106,10 @@ pub fn complete(ctx: &mut Context, word: &str) -> Vec<String> {
             break;
         }
         for key in own_string_keys(&o) {
+            // `constructor` is an object internal, not a member anyone completes to.
             if key.starts_with(tail)
                 && !key.starts_with("__")
+                && (path.is_empty() || key != "constructor")
                 && (internals || path.is_empty() || !key.starts_with('_'))
                 && is_identifier(&key)
             {

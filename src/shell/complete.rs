@@ -92,9 +92,10 @@ impl ShellHelper {
                 );
                 sorted(out)
             }
-            Want::CollectionNameInString { db, prefix } => {
+            Want::CollectionNameInString { db, quote, prefix } => {
                 let colls = self.collections(rt, db).unwrap_or_default();
-                with_prefix(colls.iter().map(String::as_str), &prefix, "")
+                let names = colls.iter().filter(|c| c.starts_with(&prefix));
+                sorted(names.map(|c| syntax::escape_in_string(c, quote)).collect())
             }
             Want::CursorMethod { command, prefix } => {
                 // The rows the cursor's prototype has (a command cursor lacks `sort`…).

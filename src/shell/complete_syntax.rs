@@ -38,8 +38,12 @@ pub enum Want {
         before: String,
         prefix: String,
     },
-    /// `db.getCollection("<prefix>`: collection names inside the string.
-    CollectionNameInString { db: Option<String>, prefix: String },
+    /// `db.getCollection("<prefix>`: collection names inside the string opened by `quote`.
+    CollectionNameInString {
+        db: Option<String>,
+        quote: char,
+        prefix: String,
+    },
     /// `<find() chain>.<prefix>` (a query cursor) or `<aggregate()>.<prefix>` (a command
     /// cursor): cursor methods (`start` is at the prefix).
     CursorMethod { command: bool, prefix: String },
@@ -283,6 +287,7 @@ fn chain_request(head: &str, tokens: &[Token]) -> Option<Request> {
                             start: last.start + 1,
                             want: Want::CollectionNameInString {
                                 db,
+                                quote: head[last.start..].chars().next().unwrap_or('"'),
                                 prefix: prefix.clone(),
                             },
                         });
@@ -544,6 +549,23 @@ const RESERVED: &[&str] = &[
     "length",
 ];
 
+/// `text` as the inside of a string literal opened by `quote`.
+pub fn escape_in_string(text: &str, quote: char) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// A JavaScript string literal for `text` (JSON string syntax is valid JavaScript).
 pub fn js_string(text: &str) -> String {
     serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_string())
@@ -671,6 +693,7 @@ mod tests {
             want(r#"db.getCollection("my"#),
             Want::CollectionNameInString {
                 db: None,
+                quote: '"',
                 prefix: "my".into()
             }
         );
@@ -820,5 +843,7 @@ mod tests {
         assert_eq!(collection_member("getName"), r#"getCollection("getName")"#);
         assert_eq!(collection_member("_x"), r#"getCollection("_x")"#);
         assert_eq!(collection_member("a\"b"), r#"getCollection("a\"b")"#);
+        assert_eq!(escape_in_string(r#"it's "x"\"#, '\''), r#"it\'s "x"\\"#);
+        assert_eq!(escape_in_string("a`b", '`'), "a\\`b");
     }
 }
