@@ -63,6 +63,7 @@ mod tailable;
 mod system_users;
 mod system_version;
 mod update;
+mod validation;
 
 #[cfg(test)]
 mod tests;

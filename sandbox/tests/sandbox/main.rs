@@ -33,6 +33,7 @@ mod strict_options;
 mod tailing;
 mod tls;
 mod transactions;
+mod validation;
 mod wire;
 mod wire_limits;
 mod write_concern_noop;

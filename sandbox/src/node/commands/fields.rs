@@ -217,9 +217,6 @@ pub static COMMANDS: &[CommandSpec] = &[
             "dryRun",
         ],
         &[
-            "validator",
-            "validationLevel",
-            "validationAction",
             "index",
             "viewOn",
             "pipeline",
