@@ -46,6 +46,7 @@ mod index_cursor;
 mod journal;
 mod key_bounds;
 mod matcher;
+mod min_max;
 mod optime;
 mod path;
 mod planner;

@@ -20,6 +20,7 @@ mod elections;
 mod explain;
 mod fail_points;
 mod failover;
+mod find_options;
 mod fuzz_dispatch;
 mod initial_sync;
 mod insert_errors;

@@ -121,14 +121,7 @@ pub static COMMANDS: &[CommandSpec] = &[
             "readOnce",
             "term",
         ],
-        &[
-            "max",
-            "min",
-            "returnKey",
-            "showRecordId",
-            "collation",
-            "let",
-        ],
+        &["returnKey", "showRecordId", "collation", "let"],
     ),
     strict(
         "getMore",
