@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use mongodb::bson::{doc, Document};
 use mongodb::error::{Error as DriverError, ErrorKind};
@@ -268,8 +269,24 @@ pub fn is_not_primary_code(code: i32) -> bool {
     NOT_PRIMARY_CODES.contains(&code)
 }
 
+/// `--verbose`: the driver's own error text goes to stderr too, for diagnosis.
+static VERBOSE: AtomicBool = AtomicBool::new(false);
+
+pub fn set_verbose(on: bool) {
+    VERBOSE.store(on, Ordering::Relaxed);
+}
+
 /// Sort a driver error into an `ErrClass`.
 pub fn classify(err: &DriverError) -> ErrClass {
+    let class = classify_kind(err);
+    // Server replies are shown as they are; only the driver's own failures have more to say.
+    if VERBOSE.load(Ordering::Relaxed) && !matches!(class, ErrClass::Command { .. }) {
+        eprintln!("driver error: {err}");
+    }
+    class
+}
+
+fn classify_kind(err: &DriverError) -> ErrClass {
     match err.kind.as_ref() {
         ErrorKind::Command(ce) => {
             let reply = reply_of(err).unwrap_or_else(|| {
