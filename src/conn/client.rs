@@ -278,12 +278,20 @@ impl Connection {
         let to_primary = *target == Target::Primary;
         let session = self.session_for(target)?;
         let result = self.wait_primary(to_primary, async move {
+            let mut cmd = cmd;
+            let mut guard = match &session {
+                Some(s) => Some(s.lock().await),
+                None => None,
+            };
+            if let Some(g) = &guard {
+                g.add_after_cluster_time(&mut cmd);
+            }
             let mut action = db.run_command(cmd);
             if let Some(c) = criteria {
                 action = action.selection_criteria(c);
             }
-            match session {
-                Some(s) => action.session(&mut *s.lock().await).await,
+            match guard.as_mut() {
+                Some(g) => action.session(&mut g.session).await,
                 None => action.await,
             }
         })?;
@@ -324,6 +332,10 @@ impl Connection {
         let to_primary = *target == Target::Primary;
         let session = self.session_for(target)?;
         let result = self.wait_primary(to_primary, async move {
+            let mut cmd = cmd;
+            if let Some(s) = &session {
+                s.lock().await.add_after_cluster_time(&mut cmd);
+            }
             let mut action = database.run_cursor_command(cmd);
             if let Some(c) = criteria {
                 action = action.selection_criteria(c);
@@ -333,7 +345,7 @@ impl Connection {
             }
             match session {
                 Some(s) => {
-                    let opened = action.session(&mut *s.lock().await).batch().await;
+                    let opened = action.session(&mut s.lock().await.session).batch().await;
                     opened.map(|c| super::cursor::Stream::Explicit(c, s))
                 }
                 None => action.batch().await.map(super::cursor::Stream::Implicit),

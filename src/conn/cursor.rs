@@ -11,7 +11,6 @@ use std::sync::Arc;
 use futures_util::StreamExt;
 use mongodb::bson::{Document, RawDocument};
 use mongodb::raw_batch_cursor::{RawBatch, RawBatchCursor, SessionRawBatchCursor};
-use mongodb::ClientSession;
 
 use super::error::{classify, is_not_primary_code, map_class, ConnError, ErrClass, ErrCtx};
 use super::runtime::{block_on, drop_in_runtime};
@@ -29,10 +28,7 @@ pub struct CursorCtx {
 /// carry the same session).
 pub(crate) enum Stream {
     Implicit(RawBatchCursor),
-    Explicit(
-        SessionRawBatchCursor,
-        Arc<tokio::sync::Mutex<ClientSession>>,
-    ),
+    Explicit(SessionRawBatchCursor, super::session::Shared),
 }
 
 pub struct ShellCursor {
@@ -149,7 +145,7 @@ impl ShellCursor {
                 Stream::Explicit(c, session) => {
                     let session = session.clone();
                     block_on(&self.interrupt, async move {
-                        c.stream(&mut *session.lock().await).next().await
+                        c.stream(&mut session.lock().await.session).next().await
                     })?
                 }
             };

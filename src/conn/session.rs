@@ -23,7 +23,36 @@ use super::runtime::block_on;
 use super::spec::{ReadPref, Target};
 
 /// A driver session shared by the calls (and cursors) that run in it.
-pub(crate) type Shared = Arc<tokio::sync::Mutex<ClientSession>>;
+pub(crate) type Shared = Arc<tokio::sync::Mutex<Slot>>;
+
+/// Reads that wait for the session's last operation in a causally consistent session.
+const CAUSAL_READS: &[&str] = &["find", "aggregate", "count", "distinct"];
+
+pub(crate) struct Slot {
+    pub session: ClientSession,
+    causal: bool,
+}
+
+impl Slot {
+    /// In a causally consistent session a read asks for `afterClusterTime` = the session's
+    /// last operation time, as the legacy shell did: the driver adds it only to its own CRUD
+    /// reads, not to the commands the shell sends as they are.
+    pub fn add_after_cluster_time(&self, cmd: &mut Document) {
+        let name = cmd.keys().next().map(String::as_str).unwrap_or("");
+        if !self.causal || !CAUSAL_READS.contains(&name) {
+            return;
+        }
+        let Some(ts) = self.session.operation_time() else {
+            return;
+        };
+        let mut rc = cmd.get_document("readConcern").cloned().unwrap_or_default();
+        if rc.contains_key("afterClusterTime") {
+            return;
+        }
+        rc.insert("afterClusterTime", ts);
+        cmd.insert("readConcern", rc);
+    }
+}
 
 /// The explicit sessions of one connection.
 #[derive(Default)]
@@ -45,15 +74,16 @@ impl Connection {
         }
     }
 
-    /// Start an explicit session: its handle and its `{ id: UUID }`.
-    pub fn start_session(&self) -> Result<(u32, Document), ConnError> {
+    /// Start an explicit session (causally consistent reads unless `causal` is false): its
+    /// handle and its `{ id: UUID }`.
+    pub fn start_session(&self, causal: bool) -> Result<(u32, Document), ConnError> {
         let client = self.main_client()?;
         let session = block_on(&self.interrupt, async move {
             // The pool's first session is the implicit one (the shell's commands carry its
             // id): hold it while taking the next, then give it back to the front, so the
             // explicit session gets an id of its own and the implicit one keeps its id.
             let implicit = client.start_session().await?;
-            let own = client.start_session().await;
+            let own = client.start_session().causal_consistency(causal).await;
             drop(implicit);
             tokio::time::sleep(CHECK_IN_GRACE).await;
             own
@@ -68,8 +98,8 @@ impl Connection {
         let mut ex = self.explicit();
         ex.next += 1;
         let n = ex.next;
-        ex.live
-            .insert(n, Arc::new(tokio::sync::Mutex::new(session)));
+        let slot = Slot { session, causal };
+        ex.live.insert(n, Arc::new(tokio::sync::Mutex::new(slot)));
         Ok((n, id))
     }
 
@@ -79,7 +109,9 @@ impl Connection {
         let Some(s) = self.explicit().live.remove(&n) else {
             return Ok(());
         };
-        let id = block_on(&self.interrupt, async { s.lock().await.id().clone() })?;
+        let id = block_on(&self.interrupt, async {
+            s.lock().await.session.id().clone()
+        })?;
         self.explicit().ended.push(s);
         let previous = self.explicit().current.take();
         let any = Target::ReadPref(ReadPref {

@@ -17,7 +17,7 @@ macro_rules! in_session {
         match $session {
             Some(s) => {
                 let mut guard = s.lock().await;
-                $action.session(&mut *guard).await
+                $action.session(&mut guard.session).await
             }
             None => $action.await,
         }

@@ -199,6 +199,14 @@ fn uncaught_argument_errors_name_the_users_line_not_the_prelude() {
             "db.t.aggregate([{$match: {}}, 7])",
             "TypeError: db.t.aggregate(pipeline): pipeline[1] must be an object",
         ),
+        (
+            "db.t.explain().remove(5)",
+            "TypeError: db.t.explain().remove(query): query must be an object, a string or a function",
+        ),
+        (
+            "db.t.explain().aggregate('x')",
+            "TypeError: db.t.explain().aggregate(pipeline): pipeline must be an array or an object",
+        ),
     ];
     for (code, message) in cases {
         let r = eval(&host, code);
@@ -262,6 +270,8 @@ fn legacy_messages_for_missing_arguments_and_nothing_deleted() {
             "TypeError: db.t.findAndModify(args): args must have an update or remove: true",
         ),
         ("db.killOp()", "Error: no opNum to kill specified"),
+        ("db.t.explain().update()", "Error: need a query"),
+        ("db.t.explain().remove()", "Error: remove needs a query"),
         (
             "db.getUser(5)",
             "Error: User name for getUser shell helper must be a string",

@@ -58,3 +58,70 @@ try { sdb.mine.insert({}); print("ended session used"); } catch (e) { print(e.me
         r.all()
     );
 }
+
+/// The lsid (as hex) of a command seen on the wire.
+fn lsid_hex(cmd: &bson::Document) -> Option<String> {
+    match cmd.get_document("lsid").ok()?.get("id")? {
+        bson::Bson::Binary(b) => Some(b.bytes.iter().map(|x| format!("{x:02x}")).collect()),
+        _ => None,
+    }
+}
+
+#[test]
+fn on_the_wire_session_commands_carry_its_lsid_and_causal_reads() {
+    let m = one_member_primary();
+    let tap = support::wire_tap::WireTap::start(m.port);
+    let r = eval(
+        &format!("127.0.0.1:{}", tap.port),
+        r#"
+var s = db.getMongo().startSession();
+var sdb = s.getDatabase("test");
+sdb.w.insert([{a: 1}, {a: 2}, {a: 3}]);
+sdb.w.find().batchSize(1).toArray();
+var plain = db.getMongo().startSession({causalConsistency: false});
+plain.getDatabase("test").w.findOne();
+db.w.findOne();
+print(s.getSessionId().id.hex());
+print(plain.getSessionId().id.hex());
+"#,
+    );
+    let ids: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(ids.len(), 2, "{}", r.all());
+    let cmds = tap.commands();
+    let named = |name: &str| -> Vec<&bson::Document> {
+        cmds.iter()
+            .filter(|c| c.keys().next().map(String::as_str) == Some(name))
+            .filter(|c| c.get_str("$db") == Ok("test"))
+            .collect()
+    };
+    let inserts = named("insert");
+    assert_eq!(inserts.len(), 1, "{cmds:?}");
+    assert_eq!(
+        lsid_hex(inserts[0]).as_deref(),
+        Some(ids[0]),
+        "{:?}",
+        inserts[0]
+    );
+    assert_eq!(inserts[0].get_i64("txnNumber"), Ok(1), "{:?}", inserts[0]);
+    let finds = named("find");
+    assert_eq!(finds.len(), 3, "{cmds:?}");
+    // The causal session's read waits for its own write.
+    assert_eq!(lsid_hex(finds[0]).as_deref(), Some(ids[0]));
+    let rc = finds[0].get_document("readConcern").ok();
+    assert!(
+        rc.is_some_and(|rc| rc.contains_key("afterClusterTime")),
+        "{:?}",
+        finds[0]
+    );
+    let get_mores = named("getMore");
+    assert!(!get_mores.is_empty(), "{cmds:?}");
+    for g in &get_mores {
+        assert_eq!(lsid_hex(g).as_deref(), Some(ids[0]), "{g:?}");
+    }
+    // causalConsistency: false is honoured; the implicit session is neither of the two.
+    assert_eq!(lsid_hex(finds[1]).as_deref(), Some(ids[1]));
+    assert!(!finds[1].contains_key("readConcern"), "{:?}", finds[1]);
+    let implicit = lsid_hex(finds[2]);
+    assert!(implicit.is_some(), "{:?}", finds[2]);
+    assert!(implicit.as_deref() != Some(ids[0]) && implicit.as_deref() != Some(ids[1]));
+}

@@ -102,17 +102,26 @@ fn list(v: Option<&JsValue>, ctx: &mut Context) -> JsResult<Vec<JsValue>> {
 }
 
 /// The helper as the user wrote it: `db.collection.insertOne` on collection `t` is
-/// `db.t.insertOne`.
+/// `db.t.insertOne`, and `db.t.explain().remove` on the explainable of `t`.
 fn shown_name(path: &str, receiver: Option<&JsValue>, ctx: &mut Context) -> String {
     let Some(method) = path.strip_prefix("db.collection.") else {
         return path.to_string();
     };
-    let name = receiver
+    if let Some(n) = short_name(receiver, ctx) {
+        return format!("db.{n}.{method}");
+    }
+    let collection = receiver
         .and_then(|r| r.as_object())
-        .and_then(|o| o.get(js_string!("_shortName"), ctx).ok())
-        .and_then(|n| n.as_string().map(|s| s.to_std_string_escaped()));
-    match name {
-        Some(n) => format!("db.{n}.{method}"),
+        .and_then(|o| o.get(js_string!("_collection"), ctx).ok());
+    match short_name(collection.as_ref(), ctx) {
+        Some(n) => format!("db.{n}.explain().{method}"),
         None => path.to_string(),
     }
+}
+
+/// `_shortName` of a collection object.
+fn short_name(v: Option<&JsValue>, ctx: &mut Context) -> Option<String> {
+    v.and_then(|r| r.as_object())
+        .and_then(|o| o.get(js_string!("_shortName"), ctx).ok())
+        .and_then(|n| n.as_string().map(|s| s.to_std_string_escaped()))
 }

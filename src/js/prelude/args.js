@@ -1,11 +1,13 @@
 // Argument checks: every db, collection and cursor helper with an argument spec in the helper
 // table checks its arguments (natively, against that spec) before its own code runs, so a
 // wrong type is a one-line TypeError naming the helper and nothing is sent.
-[[DB.prototype, "db."], [DBCollection.prototype, "db.collection."], [DBQuery.prototype, "cursor."]]
+// `db.c.explain().remove(…)` takes the collection method's arguments.
+[[DB.prototype, "db."], [DBCollection.prototype, "db.collection."], [DBQuery.prototype, "cursor."],
+ [Explainable.prototype, "db.collection."]]
     .forEach(function (target) {
         __argPaths(target[1]).forEach(function (name) {
             var run = target[0][name];
-            if (typeof run !== "function") {
+            if (typeof run !== "function" || !Object.prototype.hasOwnProperty.call(target[0], name)) {
                 return;
             }
             var path = target[1] + name;

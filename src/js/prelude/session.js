@@ -132,7 +132,7 @@ var DriverSession = function (mongo, options, implicit) {
     this._clusterTime = undefined;
     if (!this._implicit) {
         var base = mongo._h % DriverSession._STRIDE;
-        var started = __sessionStart(base);
+        var started = __sessionStart(base, this._options.isCausalConsistency());
         this._id = {id: started.id.id};
         this._handle = started.handle;
         // The session's view of the connection: same settings, its own handle.

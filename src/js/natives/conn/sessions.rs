@@ -1,4 +1,4 @@
-//! Explicit sessions: `__sessionStart(conn)` → `{handle, id}`, `__sessionEnd(conn, handle)`,
+//! Explicit sessions: `__sessionStart(conn, causal)` → `{handle, id}`, `__sessionEnd(conn, handle)`,
 //! `__sessionImplicitId(conn)` → the implicit session's `{id}` (or null). A session's
 //! databases use the connection handle `conn + SESSION_STRIDE * handle`, so every call made
 //! through them runs in that session (see `conn` in this module's parent).
@@ -15,7 +15,7 @@ use crate::js::natives::global_fn;
 pub const SESSION_STRIDE: u64 = 65536;
 
 pub fn register(ctx: &mut Context) -> JsResult<()> {
-    global_fn(ctx, "__sessionStart", 1, start)?;
+    global_fn(ctx, "__sessionStart", 2, start)?;
     global_fn(ctx, "__sessionEnd", 2, end)?;
     global_fn(ctx, "__sessionImplicitId", 1, implicit_id)?;
     Ok(())
@@ -24,7 +24,8 @@ pub fn register(ctx: &mut Context) -> JsResult<()> {
 fn start(_this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
     check_interrupt(ctx)?;
     let c = conn(ctx, &arg(args, 0))?;
-    let (handle, id) = c.start_session().map_err(conn_error)?;
+    let causal = arg(args, 1).to_boolean();
+    let (handle, id) = c.start_session(causal).map_err(conn_error)?;
     let out = document_to_js(&bson::doc! {"id": id}, ctx)?;
     out.set(js_string!("handle"), JsValue::from(handle), false, ctx)?;
     Ok(out.into())
