@@ -1,7 +1,8 @@
 //! The shell: command line → connection plan → runtime → scripts → REPL.
 //!
 //! * `script.rs`: `--eval`, files and the rc file, with the legacy exit statuses.
-//! * `repl.rs`: the rustyline loop; `words.rs` shell words; `history.rs`; `complete.rs`.
+//! * `repl.rs`: the rustyline loop; `words.rs` shell words; `history.rs`; Tab completion in
+//!   `complete.rs` (what the line asks for: `complete_syntax.rs`; server names: `complete_cache.rs`).
 //! * `interrupt.rs`: SIGINT while a command runs.
 //! * `connect.rs`: where the connection layer plugs in.
 //!

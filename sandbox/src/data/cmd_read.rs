@@ -68,7 +68,7 @@ pub fn find(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOutcome, CmdE
     let filter_doc = doc_arg(cmd, "FindCommandRequest", "filter")?.unwrap_or_default();
     let filter = Filter::parse(&filter_doc)?;
     let projection = match doc_arg(cmd, "FindCommandRequest", "projection")? {
-        Some(p) => Projection::parse(&p)?,
+        Some(p) => Projection::parse_find(&p)?,
         None => None,
     };
     let sort = match doc_arg(cmd, "FindCommandRequest", "sort")? {

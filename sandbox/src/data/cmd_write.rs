@@ -417,7 +417,7 @@ pub fn upsert_document(query: &Document, update: &Update) -> Result<Document, Cm
             .get("_id")
             .map(|id| doc! {"_id": id.clone()})
             .unwrap_or_default(),
-        Update::Ops(_) => seed,
+        Update::Ops(_) | Update::Pipeline(_) => seed,
     };
     update.apply(&mut d, true)?;
     with_id_first(&d)

@@ -5,6 +5,7 @@
 extern crate rsh_testkit as support;
 
 mod admin_cmds;
+mod agg_writes;
 mod auth;
 mod auth_keyfile;
 mod catchup;
@@ -27,6 +28,7 @@ mod max_time;
 mod newly_added;
 mod node;
 mod node_set;
+mod pipeline_updates;
 mod strict_options;
 mod tailing;
 mod tls;

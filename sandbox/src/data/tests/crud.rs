@@ -490,3 +490,28 @@ fn a_hinted_descending_index_is_walked_in_its_own_order() {
             .collect::<Vec<_>>()
     );
 }
+
+#[test]
+fn where_is_refused_as_by_a_mongod_without_javascript() {
+    let s = seeded(2);
+    for cmd in [
+        doc! {"find": "c", "filter": {"$where": "this.v == 1"}},
+        doc! {"count": "c", "query": {"$or": [{"$where": "true"}]}},
+        doc! {"find": "nothing_here", "filter": {"$where": "true"}},
+    ] {
+        let e = run_err(&s, "test", cmd);
+        assert_eq!(
+            (e.code, e.errmsg.as_str()),
+            (6108304, "no globalScriptEngine in $where parsing")
+        );
+    }
+    let e = run_err(
+        &s,
+        "test",
+        doc! {"aggregate": "c", "pipeline": [{"$match": {"$and": [{"$where": "true"}]}}], "cursor": {}},
+    );
+    assert_eq!(
+        (e.code, e.errmsg.as_str()),
+        (2, "$where is not allowed in this context")
+    );
+}

@@ -12,7 +12,13 @@ use crate::node::dispatch::Request;
 use crate::node::{max_time, MemberState, Node};
 
 pub async fn run(node: &Arc<Node>, req: &Request) -> Result<Document, CmdError> {
-    let kind = Store::command_kind(&req.name).unwrap_or(CmdKind::Read);
+    let kind = match Store::command_kind(&req.name).unwrap_or(CmdKind::Read) {
+        // An aggregate ending in $out/$merge writes: primary only, under its write concern.
+        CmdKind::Read if req.name == "aggregate" && crate::data::agg_out::writes(&req.cmd) => {
+            CmdKind::Write
+        }
+        k => k,
+    };
     match kind {
         CmdKind::Write => gate_write(node, req)?,
         CmdKind::Read => gate_read(node, req)?,
