@@ -78,6 +78,7 @@ pub fn run(args: &Args) -> i32 {
         }
     };
     interrupt::install(rt.interrupt_flag());
+    crate::conn::error::set_verbose(args.verbose);
     let connected = plan.is_some();
     if let Some(mut plan) = plan {
         if plan.prompt_password {

@@ -181,3 +181,38 @@ fn refused_silent_and_unresolvable_hosts_read_differently() {
     }
     drop(silent);
 }
+
+#[test]
+fn verbose_adds_the_driver_text_and_keeps_the_sentence() {
+    let closed_port = free_port();
+    let uri = format!(
+        "mongodb://127.0.0.1:{closed_port}/?directConnection=true&serverSelectionTimeoutMS=500"
+    );
+    let r = rsh(
+        &["--quiet", "--verbose", &uri, "--eval", "1"],
+        "",
+        Duration::from_secs(60),
+    );
+    assert_eq!(r.code, 1, "{}", r.all());
+    assert!(
+        r.stderr.lines().any(|l| l.starts_with("driver error: ")),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .lines()
+            .any(|l| l.starts_with("Error: couldn't connect to server ")
+                && l.ends_with("(connection refused)")),
+        "{}",
+        r.stderr
+    );
+    // Without the flag: only the sentence.
+    let r = rsh(
+        &["--quiet", &uri, "--eval", "1"],
+        "",
+        Duration::from_secs(60),
+    );
+    assert!(!r.stderr.contains("driver error: "), "{}", r.stderr);
+    assert_plain(&r.stderr);
+}
