@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use mongodb::bson::{doc, Document};
 use mongodb::error::{Error as DriverError, ErrorKind};
@@ -199,6 +200,41 @@ impl Facts {
         Some(format!("tried {}", parts.join("; ")))
     }
 
+    /// For a set where some members answer: who answers (and is not what the command needs)
+    /// and why the others do not, e.g. `a:1 answers but is not primary; b:1: connection
+    /// refused`.
+    fn partial(&self, to_primary: bool) -> Option<String> {
+        let mut answering = Vec::new();
+        let mut by_reason: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for host in self.hosts() {
+            match self.heard.get(&host) {
+                Some(Heard::Answered { .. }) => answering.push(host),
+                Some(Heard::Failed(f)) => by_reason.entry(f.phrase()).or_default().push(host),
+                None => {}
+            }
+        }
+        if answering.is_empty() {
+            return None;
+        }
+        let what = if to_primary {
+            "not primary"
+        } else {
+            "not a match for the read preference"
+        };
+        let (verb, is) = if answering.len() == 1 {
+            ("answers", "is")
+        } else {
+            ("answer", "are")
+        };
+        let mut parts = vec![format!("{} {verb} but {is} {what}", answering.join(", "))];
+        parts.extend(
+            by_reason
+                .into_iter()
+                .map(|(reason, hosts)| format!("{}: {reason}", hosts.join(", "))),
+        );
+        Some(parts.join("; "))
+    }
+
     /// The one reason a single host gave, when the monitors have it.
     fn single_reason(&self) -> Option<String> {
         let hosts = self.hosts();
@@ -233,8 +269,24 @@ pub fn is_not_primary_code(code: i32) -> bool {
     NOT_PRIMARY_CODES.contains(&code)
 }
 
+/// `--verbose`: the driver's own error text goes to stderr too, for diagnosis.
+static VERBOSE: AtomicBool = AtomicBool::new(false);
+
+pub fn set_verbose(on: bool) {
+    VERBOSE.store(on, Ordering::Relaxed);
+}
+
 /// Sort a driver error into an `ErrClass`.
 pub fn classify(err: &DriverError) -> ErrClass {
+    let class = classify_kind(err);
+    // Server replies are shown as they are; only the driver's own failures have more to say.
+    if VERBOSE.load(Ordering::Relaxed) && !matches!(class, ErrClass::Command { .. }) {
+        eprintln!("driver error: {err}");
+    }
+    class
+}
+
+fn classify_kind(err: &DriverError) -> ErrClass {
     match err.kind.as_ref() {
         ErrorKind::Command(ce) => {
             let reply = reply_of(err).unwrap_or_else(|| {
@@ -319,7 +371,11 @@ pub fn map_driver(err: &DriverError, ctx: &ErrCtx<'_>) -> ConnError {
 /// One line from the driver's long selection message, which embeds the whole topology.
 pub fn selection_summary(message: &str, ctx: &ErrCtx<'_>) -> String {
     let lower = message.to_ascii_lowercase();
-    let from_facts = ctx.facts.single_reason();
+    let from_facts = if ctx.replica_set {
+        ctx.facts.partial(ctx.to_primary)
+    } else {
+        ctx.facts.single_reason()
+    };
     let reason = if let Some(r) = from_facts.as_deref() {
         r
     } else if let Some(tls) = super::tls_reason::tls_reason(&lower) {
@@ -538,6 +594,29 @@ mod tests {
         c.facts.probed = None;
         let e = map_class(ErrClass::Network("reset".into()), &c);
         assert!(matches!(e, ConnError::PrimaryChanged { .. }), "{e}");
+    }
+
+    #[test]
+    fn no_primary_says_who_answers_and_why_the_others_do_not() {
+        let mut c = ctx(true);
+        c.facts = rs_facts(&[
+            ("a:1", Heard::Failed(Failure::Refused)),
+            ("b:1", Heard::Failed(Failure::Refused)),
+            ("c:1", answered("rsX")),
+        ]);
+        let e = map_class(ErrClass::Selection("x".into()), &c);
+        assert_eq!(
+            e.to_string(),
+            "no primary available for command 'find' after 2s \
+             (c:1 answers but is not primary; a:1, b:1: connection refused)"
+        );
+        c.to_primary = false;
+        let e = map_class(ErrClass::Selection("x".into()), &c);
+        assert_eq!(
+            e.to_string(),
+            "no member matching the read preference for command 'find' after 2s \
+             (c:1 answers but is not a match for the read preference; a:1, b:1: connection refused)"
+        );
     }
 
     #[test]

@@ -6,6 +6,8 @@
 use bson::{doc, Bson, Document};
 use rsh::helpers::arg_specs::{self, Kind, Param};
 use rsh::helpers::{self};
+use std::collections::BTreeSet;
+use support::wire_tap::WireTap;
 use support::{eval, one_member_primary, Client};
 
 /// Values the test passes, with what each counts as.
@@ -101,6 +103,13 @@ fn cases() -> Vec<(String, String, String)> {
     out
 }
 
+/// The command names (first keys) of `docs`.
+fn command_names(docs: &[Document]) -> BTreeSet<String> {
+    docs.iter()
+        .filter_map(|d| d.keys().next().cloned())
+        .collect()
+}
+
 /// What the server holds that any write would change: oplog entries (no-ops aside), the
 /// documents of `argcheck.t`, the collections of `argcheck`.
 fn server_state(c: &mut Client) -> (Bson, Bson, Vec<Document>) {
@@ -128,7 +137,6 @@ fn server_state(c: &mut Client) -> (Bson, Bson, Vec<Document>) {
 #[test]
 fn every_db_collection_and_cursor_helper_refuses_each_wrong_argument_and_sends_nothing() {
     let m = one_member_primary();
-    let host = format!("{}/argcheck", m.host());
     let mut c = m.connect();
     let seeded = c.run(
         "argcheck",
@@ -137,8 +145,8 @@ fn every_db_collection_and_cursor_helper_refuses_each_wrong_argument_and_sends_n
     assert_eq!(seeded.get_i32("n").ok(), Some(2), "{seeded}");
     let cases = cases();
     assert!(
-        cases.len() > 100,
-        "only {} helpers have a spec",
+        cases.len() > 150,
+        "only {} arguments have a spec",
         cases.len()
     );
     let mut script = String::from("var cases = [\n");
@@ -150,8 +158,16 @@ fn every_db_collection_and_cursor_helper_refuses_each_wrong_argument_and_sends_n
          try { c[1](); print(c[0] + \"\\tno error\"); }\n\
          catch (e) { print(c[0] + \"\\t\" + String(e).split(\"\\n\").join(\"\\\\n\")); }\n});\n",
     );
+    // Through a tap that records every command: what a script doing nothing sends (the
+    // handshake, monitoring) is all the wrong calls may add.
+    let tap = WireTap::start(m.port);
+    let via_tap = format!("127.0.0.1:{}/argcheck", tap.port);
+    let idle = eval(&via_tap, "print(1)");
+    assert_eq!(idle.code, 0, "{}", idle.all());
+    let idle_names = command_names(&tap.commands());
+    let sent_before = tap.commands().len();
     let before = server_state(&mut c);
-    let r = eval(&host, &script);
+    let r = eval(&via_tap, &script);
     assert_eq!(r.code, 0, "{}", r.all());
     let after = server_state(&mut c);
     assert_eq!(
@@ -159,6 +175,12 @@ fn every_db_collection_and_cursor_helper_refuses_each_wrong_argument_and_sends_n
         "a wrong argument reached the server: {}",
         r.stdout
     );
+    let sent = tap.commands().split_off(sent_before);
+    let extra: Vec<&Document> = sent
+        .iter()
+        .filter(|d| !command_names(std::slice::from_ref(*d)).is_subset(&idle_names))
+        .collect();
+    assert!(extra.is_empty(), "sent by wrong calls: {extra:?}");
     let lines: Vec<&str> = r.stdout.lines().collect();
     for (path, code, expected) in &cases {
         let prefix = format!("{path}\t");

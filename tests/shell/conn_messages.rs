@@ -181,3 +181,62 @@ fn refused_silent_and_unresolvable_hosts_read_differently() {
     }
     drop(silent);
 }
+
+#[test]
+fn verbose_adds_the_driver_text_and_keeps_the_sentence() {
+    let closed_port = free_port();
+    let uri = format!(
+        "mongodb://127.0.0.1:{closed_port}/?directConnection=true&serverSelectionTimeoutMS=500"
+    );
+    let r = rsh(
+        &["--quiet", "--verbose", &uri, "--eval", "1"],
+        "",
+        Duration::from_secs(60),
+    );
+    assert_eq!(r.code, 1, "{}", r.all());
+    assert!(
+        r.stderr.lines().any(|l| l.starts_with("driver error: ")),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .lines()
+            .any(|l| l.starts_with("Error: couldn't connect to server ")
+                && l.ends_with("(connection refused)")),
+        "{}",
+        r.stderr
+    );
+    // Without the flag: only the sentence.
+    let r = rsh(
+        &["--quiet", &uri, "--eval", "1"],
+        "",
+        Duration::from_secs(60),
+    );
+    assert!(!r.stderr.contains("driver error: "), "{}", r.stderr);
+    assert_plain(&r.stderr);
+}
+
+#[test]
+fn socket_timeout_ends_an_unanswered_command_with_its_own_message() {
+    let m = support::one_member_primary();
+    // A hello that waits for a topology change answers only after maxAwaitTimeMS (60 s).
+    let code = "var tv = db.runCommand({hello: 1}).topologyVersion; \
+                try { db.runCommand({hello: 1, topologyVersion: tv, maxAwaitTimeMS: NumberLong(60000)}); \
+                print('answered') } catch (e) { print(e) }; print(db.runCommand({ping: 1}).ok)";
+    let uri = format!("mongodb://{}/?socketTimeoutMS=1000", m.host());
+    let r = rsh(
+        &["--quiet", &uri, "--eval", code],
+        "",
+        Duration::from_secs(40),
+    );
+    assert_eq!(
+        r.stdout.lines().collect::<Vec<_>>(),
+        vec![
+            "Error: network error while attempting to run command 'hello': no answer within socketTimeoutMS (1000 ms); the command may have run",
+            "1",
+        ],
+        "{}",
+        r.all()
+    );
+}
