@@ -240,31 +240,32 @@ fn merge(
             ))
         }
     };
-    let when_matched = match spec.get("whenMatched") {
-        None => WhenMatched::Merge,
-        Some(Bson::String(s)) => match s.as_str() {
-            "replace" => WhenMatched::Replace,
-            "keepExisting" => WhenMatched::KeepExisting,
-            "merge" => WhenMatched::Merge,
-            "fail" => WhenMatched::Fail,
-            other => return Err(CmdError::bad_value(format!(
+    let when_matched =
+        match spec.get("whenMatched") {
+            None => WhenMatched::Merge,
+            Some(Bson::String(s)) => match s.as_str() {
+                "replace" => WhenMatched::Replace,
+                "keepExisting" => WhenMatched::KeepExisting,
+                "merge" => WhenMatched::Merge,
+                "fail" => WhenMatched::Fail,
+                other => {
+                    return Err(CmdError::bad_value(format!(
                 "Enumeration value '{other}' for field '$merge.whenMatched' is not a valid value."
-            ))),
-        },
-        Some(Bson::Array(_)) => {
-            // A pipeline run with the incoming document as $$new: not simulated.
-            return Err(CmdError::new(
-                20,
-                "IllegalOperation",
-                "rsh-sandbox does not support a pipeline for $merge's whenMatched",
-            ));
-        }
-        Some(_) => {
-            return Err(CmdError::type_mismatch(
+            )))
+                }
+            },
+            Some(Bson::Array(_)) => {
+                // A pipeline run with the incoming document as $$new: not simulated.
+                return Err(CmdError::new(
+                    20,
+                    "IllegalOperation",
+                    "rsh-sandbox does not support a pipeline for $merge's whenMatched",
+                ));
+            }
+            Some(_) => return Err(CmdError::type_mismatch(
                 "BSON field '$merge.whenMatched' is the wrong type, expected a string or an array",
-            ))
-        }
-    };
+            )),
+        };
     let when_not_matched = match spec.get("whenNotMatched") {
         None => WhenNotMatched::Insert,
         Some(Bson::String(s)) => match s.as_str() {
