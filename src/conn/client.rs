@@ -62,6 +62,9 @@ pub struct Connection {
     selection_timeout: Duration,
     /// Sessions started with `startSession()`, and which one the current call runs in.
     pub(crate) explicit: Mutex<super::session::Explicit>,
+    /// `socketTimeoutMS`, and the commands awaiting an answer when it is set.
+    pub(crate) socket_timeout: Option<Duration>,
+    pub(crate) in_flight: super::socket_timeout::InFlight,
 }
 
 fn command_name(cmd: &Document) -> String {
@@ -114,7 +117,7 @@ fn unresolvable_hosts(
 impl Connection {
     /// Parse the spec, build the client and check that something answers (`ping`).
     pub fn connect(spec: ConnectSpec, interrupt: Arc<AtomicBool>) -> Result<Connection, ConnError> {
-        let uri = spec.uri.clone();
+        let (uri, socket_timeout) = super::socket_timeout::take_socket_timeout(&spec.uri)?;
         let mut options = block_on(&interrupt, async move { ClientOptions::parse(uri).await })?
             .map_err(|e| {
                 ConnError::Usage(format!(
@@ -140,6 +143,10 @@ impl Connection {
         if let Some(t) = tls(&spec)? {
             options.tls = Some(t);
         }
+        let in_flight = super::socket_timeout::InFlight::default();
+        if socket_timeout.is_some() {
+            options.command_event_handler = Some(in_flight.handler());
+        }
         unresolvable_hosts(&options.hosts, &interrupt)?;
         let replica_set = options.direct_connection != Some(true)
             && (options.repl_set_name.is_some() || options.hosts.len() > 1);
@@ -159,6 +166,8 @@ impl Connection {
             replica_set,
             selection_timeout,
             explicit: Mutex::new(Default::default()),
+            socket_timeout,
+            in_flight,
         };
         conn.check_reachable()?;
         Ok(conn)
@@ -376,6 +385,7 @@ impl Connection {
             replica_set: self.replica_set,
             to_primary,
             selection_timeout_secs: self.selection_timeout.as_secs_f64(),
+            socket_timeout: self.socket_timeout.map(|t| (self.in_flight.clone(), t)),
         }
     }
 

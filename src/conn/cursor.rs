@@ -13,7 +13,7 @@ use mongodb::bson::{Document, RawDocument};
 use mongodb::raw_batch_cursor::{RawBatch, RawBatchCursor, SessionRawBatchCursor};
 
 use super::error::{classify, is_not_primary_code, map_class, ConnError, ErrClass, ErrCtx};
-use super::runtime::{block_on, drop_in_runtime};
+use super::runtime::{block_on, block_on_ticking, drop_in_runtime};
 
 /// What the error messages of later getMores need to know.
 #[derive(Clone, Debug)]
@@ -22,6 +22,8 @@ pub struct CursorCtx {
     pub replica_set: bool,
     pub to_primary: bool,
     pub selection_timeout_secs: f64,
+    /// `socketTimeoutMS` and the connection's unanswered commands, for getMores.
+    pub socket_timeout: Option<(super::socket_timeout::InFlight, std::time::Duration)>,
 }
 
 /// The driver's cursor: on the implicit session, or on an explicit one (whose getMores must
@@ -45,6 +47,23 @@ pub struct ShellCursor {
     server_id: i64,
     interrupt: Arc<AtomicBool>,
     ctx: CursorCtx,
+}
+
+/// `block_on`, ended by `socketTimeoutMS` when a getMore goes unanswered that long.
+fn block_on_within<F: std::future::Future>(
+    interrupt: &AtomicBool,
+    ctx: &CursorCtx,
+    fut: F,
+) -> Result<F::Output, ConnError> {
+    let Some((in_flight, limit)) = &ctx.socket_timeout else {
+        return block_on(interrupt, fut);
+    };
+    in_flight.reset();
+    block_on_ticking(interrupt, fut, |_| {
+        in_flight
+            .overdue(*limit)
+            .map(|name| super::socket_timeout::socket_timeout_error(&name, *limit))
+    })
 }
 
 fn bad_reply(what: &str) -> ConnError {
@@ -141,10 +160,12 @@ impl ShellCursor {
                 return Ok(false);
             };
             let next = match stream {
-                Stream::Implicit(s) => block_on(&self.interrupt, async { s.next().await })?,
+                Stream::Implicit(s) => {
+                    block_on_within(&self.interrupt, &self.ctx, async { s.next().await })?
+                }
                 Stream::Explicit(c, session) => {
                     let session = session.clone();
-                    block_on(&self.interrupt, async move {
+                    block_on_within(&self.interrupt, &self.ctx, async move {
                         c.stream(&mut session.lock().await.session).next().await
                     })?
                 }

@@ -15,6 +15,7 @@ pub mod probe;
 pub mod prompt;
 pub mod runtime;
 pub mod session;
+pub mod socket_timeout;
 pub mod spec;
 pub mod tls_reason;
 pub mod topology;

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use super::error::ConnError;
 use super::runtime::{block_on, block_on_ticking};
+use super::socket_timeout::socket_timeout_error;
 use super::topology::{Role, TopologyView};
 use super::Connection;
 
@@ -80,11 +81,19 @@ impl Connection {
     {
         let show = self.replica_set && to_primary && SHOW.load(Ordering::SeqCst);
         let check_set = self.replica_set && self.options.repl_set_name.is_some();
-        if !show && !check_set {
+        if !show && !check_set && self.socket_timeout.is_none() {
             return block_on(&self.interrupt, fut);
+        }
+        if self.socket_timeout.is_some() {
+            self.in_flight.reset();
         }
         let mut progress = Progress::default();
         let out = block_on_ticking(&self.interrupt, fut, |elapsed| {
+            if let Some(limit) = self.socket_timeout {
+                if let Some(name) = self.in_flight.overdue(limit) {
+                    return Some(socket_timeout_error(&name, limit));
+                }
+            }
             if check_set {
                 // Every seed answered with another set name: no wait can change that.
                 if let Some(m) = self.facts().set_mismatch_decided() {

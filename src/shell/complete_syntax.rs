@@ -835,6 +835,89 @@ mod tests {
         assert_eq!(help_topics("rs.stat"), vec!["rs.status"]);
     }
 
+    proptest::proptest! {
+        /// Any text, any cursor position: no panic, the replaced text ends at the cursor and
+        /// begins with what the candidates keep (`before`), and the typed prefix is what
+        /// precedes the cursor.
+        #[test]
+        fn any_text_any_position(
+            line in "([a-z$_.()\\[\\]{}'\"`/* :,=-]|db|rs|find|sort|use |getCollection|\\PC){0,40}",
+            pos in 0usize..60,
+        ) {
+            let r = analyze(&line, pos);
+            let mut end = pos.min(line.len());
+            while !line.is_char_boundary(end) {
+                end -= 1;
+            }
+            proptest::prop_assert!(r.start <= end);
+            let replaced = &line[r.start..end];
+            match &r.want {
+                Want::DbMember { before, prefix, .. }
+                | Want::CollectionMember { before, prefix, .. }
+                | Want::Helper { before, prefix, .. } => {
+                    proptest::prop_assert_eq!(replaced, format!("{before}{prefix}"));
+                }
+                Want::CursorMethod { prefix, .. }
+                | Want::ShowWord { prefix }
+                | Want::Database { prefix }
+                | Want::HelpTopic { prefix } => {
+                    proptest::prop_assert_eq!(replaced, prefix.as_str());
+                }
+                Want::Js { word } => proptest::prop_assert_eq!(replaced, word.as_str()),
+                Want::CollectionNameInString { .. } | Want::Nothing => {}
+            }
+        }
+
+        /// A find() on any collection, then any chain of cursor methods with any simple
+        /// arguments, is a cursor.
+        #[test]
+        fn find_chains_are_cursors(
+            coll in "[a-z][a-zA-Z0-9_]{0,10}",
+            chain in proptest::collection::vec(
+                (0..CURSOR_CHAIN.len(), "[0-9a-z:{} ,\\[\\]'\"-]{0,12}"), 0..5),
+            prefix in "[a-z]{0,3}",
+        ) {
+            proptest::prop_assume!(!is_method("db.", &coll));
+            let mut line = format!("db.{coll}.find({{}})");
+            for (i, arg) in &chain {
+                // Only arguments whose brackets and quotes balance are a call's.
+                if tokenize(arg).is_some_and(|t| balanced(&t)) {
+                    line.push_str(&format!(".{}({arg})", CURSOR_CHAIN[*i]));
+                }
+            }
+            line.push('.');
+            line.push_str(&prefix);
+            proptest::prop_assert_eq!(
+                want(&line),
+                Want::CursorMethod { command: false, prefix: prefix.clone() },
+                "{}", line
+            );
+        }
+    }
+
+    /// Brackets pair up and no string is left open.
+    fn balanced(tokens: &[Token]) -> bool {
+        let mut stack = Vec::new();
+        for t in tokens {
+            match t.tok {
+                Tok::OpenStr(_) => return false,
+                Tok::Punct(c @ ('(' | '[' | '{')) => stack.push(c),
+                Tok::Punct(c @ (')' | ']' | '}')) => {
+                    let open = match c {
+                        ')' => '(',
+                        ']' => '[',
+                        _ => '{',
+                    };
+                    if stack.pop() != Some(open) {
+                        return false;
+                    }
+                }
+                _ => {}
+            }
+        }
+        stack.is_empty()
+    }
+
     #[test]
     fn collection_names_as_written_after_db() {
         assert_eq!(collection_member("mycoll"), "mycoll");

@@ -216,3 +216,27 @@ fn verbose_adds_the_driver_text_and_keeps_the_sentence() {
     assert!(!r.stderr.contains("driver error: "), "{}", r.stderr);
     assert_plain(&r.stderr);
 }
+
+#[test]
+fn socket_timeout_ends_an_unanswered_command_with_its_own_message() {
+    let m = support::one_member_primary();
+    // A hello that waits for a topology change answers only after maxAwaitTimeMS (60 s).
+    let code = "var tv = db.runCommand({hello: 1}).topologyVersion; \
+                try { db.runCommand({hello: 1, topologyVersion: tv, maxAwaitTimeMS: NumberLong(60000)}); \
+                print('answered') } catch (e) { print(e) }; print(db.runCommand({ping: 1}).ok)";
+    let uri = format!("mongodb://{}/?socketTimeoutMS=1000", m.host());
+    let r = rsh(
+        &["--quiet", &uri, "--eval", code],
+        "",
+        Duration::from_secs(40),
+    );
+    assert_eq!(
+        r.stdout.lines().collect::<Vec<_>>(),
+        vec![
+            "Error: network error while attempting to run command 'hello': no answer within socketTimeoutMS (1000 ms); the command may have run",
+            "1",
+        ],
+        "{}",
+        r.all()
+    );
+}
