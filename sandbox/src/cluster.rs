@@ -136,16 +136,7 @@ fn launch(args: &ClusterArgs) -> Result<Fleet, String> {
     };
     for (i, port) in ports.iter().copied().enumerate() {
         let arbiter = i >= args.nodes;
-        let member = spawn(
-            &exe,
-            &root,
-            port,
-            &args.repl_set,
-            arbiter,
-            key_file.as_deref(),
-            &args.set_parameters,
-            &args.tls,
-        )?;
+        let member = spawn(&exe, &root, port, arbiter, key_file.as_deref(), args)?;
         fleet.members.push(member);
     }
     for m in &mut fleet.members {
@@ -159,16 +150,16 @@ fn launch(args: &ClusterArgs) -> Result<Fleet, String> {
     Ok(fleet)
 }
 
+/// Starts one member with the launcher's options (`key_file` already made absolute).
 fn spawn(
     exe: &Path,
     root: &Path,
     port: u16,
-    set: &str,
     arbiter: bool,
     key_file: Option<&Path>,
-    set_parameters: &[String],
-    tls: &crate::options::TlsOptions,
+    args: &ClusterArgs,
 ) -> Result<Member, String> {
+    let (set, tls) = (args.repl_set.as_str(), &args.tls);
     let dbpath = root.join(port.to_string());
     std::fs::create_dir_all(&dbpath)
         .map_err(|e| format!("cannot create {}: {e}", dbpath.display()))?;
@@ -189,7 +180,7 @@ fn spawn(
     if let Some(k) = key_file {
         cmd.arg("--keyFile").arg(k);
     }
-    for p in set_parameters {
+    for p in &args.set_parameters {
         cmd.arg("--setParameter").arg(p);
     }
     if tls.mode != crate::options::TlsMode::Disabled {
