@@ -358,3 +358,32 @@ fn the_forms_legacy_accepts_still_work() {
         r.all()
     );
 }
+
+#[test]
+fn in_a_session_an_argument_error_is_one_line_and_the_session_goes_on() {
+    let m = one_member_primary();
+    let mut s = support::session::Session::start(&["--quiet", &format!("{}/argcheck", m.host())]);
+    let limit = std::time::Duration::from_secs(30);
+    let out = s.run("db.t.insertOne(5)", limit);
+    let lines: Vec<&str> = out.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(
+        lines.first().copied(),
+        Some("uncaught exception: TypeError: db.t.insertOne(doc): doc must be an object :"),
+        "{out}"
+    );
+    assert!(
+        lines.get(1).is_some_and(|l| l.starts_with("@(shell):1:")),
+        "{out}"
+    );
+    assert!(!out.contains("prelude/"), "{out}");
+    let out = s.run("db.t.find().limit('x')", limit);
+    assert!(
+        out.contains("TypeError: cursor.limit(n): n must be a number"),
+        "{out}"
+    );
+    let out = s.run(
+        "db.t.insertOne({_id: 1}); print(db.t.countDocuments({}))",
+        limit,
+    );
+    assert!(out.lines().any(|l| l.trim() == "1"), "{out}");
+}
