@@ -46,6 +46,8 @@ fn call(path: &str, arg: &str) -> String {
         format!("db.t.{m}({arg})")
     } else if let Some(m) = path.strip_prefix("cursor.") {
         format!("db.t.find().{m}({arg})")
+    } else if let Some(m) = path.strip_prefix("Bulk.") {
+        format!("db.t.initializeOrderedBulkOp().{m}({arg})")
     } else {
         format!("{path}({arg})")
     }
@@ -292,6 +294,30 @@ fn legacy_messages_for_missing_arguments_and_nothing_deleted() {
             "TypeError: db.t.findAndModify(args): args must have an update or remove: true",
         ),
         ("db.killOp()", "Error: no opNum to kill specified"),
+        (
+            "db.t.bulkWrite([{insertOne: {document: {_id: 9}}}, {deleteMany: {}}])",
+            "Error: deleteMany bulkWrite operation expects the filter field",
+        ),
+        (
+            "db.t.bulkWrite([{updateOne: {filter: {_id: 1}}}])",
+            "Error: updateOne bulkWrite operation expects the update field",
+        ),
+        (
+            "db.t.bulkWrite([{replaceOne: {filter: {_id: 1}}}])",
+            "Error: replaceOne bulkWrite operation expects the replacement field",
+        ),
+        (
+            "db.t.bulkWrite([{insertOne: null}])",
+            "Error: insertOne bulkWrite operation expects the document field",
+        ),
+        (
+            "db.t.initializeOrderedBulkOp().find({}).updateOne(5)",
+            "TypeError: Bulk.find(selector).updateOne(update): update must be an object or an array",
+        ),
+        (
+            "db.t.initializeOrderedBulkOp().find()",
+            "Error: find() requires query criteria",
+        ),
         ("db.t.explain().update()", "Error: need a query"),
         ("db.t.explain().remove()", "Error: remove needs a query"),
         (
@@ -357,4 +383,33 @@ fn the_forms_legacy_accepts_still_work() {
         "{}",
         r.all()
     );
+}
+
+#[test]
+fn in_a_session_an_argument_error_is_one_line_and_the_session_goes_on() {
+    let m = one_member_primary();
+    let mut s = support::session::Session::start(&["--quiet", &format!("{}/argcheck", m.host())]);
+    let limit = std::time::Duration::from_secs(30);
+    let out = s.run("db.t.insertOne(5)", limit);
+    let lines: Vec<&str> = out.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(
+        lines.first().copied(),
+        Some("uncaught exception: TypeError: db.t.insertOne(doc): doc must be an object :"),
+        "{out}"
+    );
+    assert!(
+        lines.get(1).is_some_and(|l| l.starts_with("@(shell):1:")),
+        "{out}"
+    );
+    assert!(!out.contains("prelude/"), "{out}");
+    let out = s.run("db.t.find().limit('x')", limit);
+    assert!(
+        out.contains("TypeError: cursor.limit(n): n must be a number"),
+        "{out}"
+    );
+    let out = s.run(
+        "db.t.insertOne({_id: 1}); print(db.t.countDocuments({}))",
+        limit,
+    );
+    assert!(out.lines().any(|l| l.trim() == "1"), "{out}");
 }

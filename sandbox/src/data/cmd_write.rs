@@ -122,6 +122,7 @@ pub fn insert_one(
     let c = e
         .coll(db, coll)
         .ok_or_else(|| CmdError::new(1, "InternalError", "collection vanished"))?;
+    e.validate_write(db, coll, &d, None)?;
     if let Some((index, key)) = c.unique_violation(&d, None) {
         return Err(dup_key_error(e, db, coll, &index, &key));
     }
@@ -179,6 +180,7 @@ fn replace_described(
     let c = e
         .coll(db, coll)
         .ok_or_else(|| CmdError::new(1, "InternalError", "collection vanished"))?;
+    e.validate_write(db, coll, &new, c.get(rid).as_deref())?;
     if let Some((index, key)) = c.unique_violation(&new, Some(rid)) {
         return Err(dup_key_error(e, db, coll, &index, &key));
     }

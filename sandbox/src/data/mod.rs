@@ -46,6 +46,7 @@ mod index_cursor;
 mod journal;
 mod key_bounds;
 mod matcher;
+mod min_max;
 mod optime;
 mod path;
 mod planner;
@@ -63,6 +64,7 @@ mod tailable;
 mod system_users;
 mod system_version;
 mod update;
+mod validation;
 
 #[cfg(test)]
 mod tests;

@@ -157,7 +157,7 @@ impl Projection {
         let elem_match = arrays
             .iter()
             .any(|(_, a)| matches!(a, ArrayOp::ElemMatch(_)));
-        if !plain.keys().any(|k| k != "_id") {
+        if !arrays.is_empty() && !plain.keys().any(|k| k != "_id") {
             // No plain field but _id: $elemMatch makes it an inclusion projection, $slice alone
             // an exclusion one.
             p.include = elem_match;

@@ -1,14 +1,17 @@
-//! `__args(path, arguments, receiver)` and `__argPaths(prefix)`: the argument checks of the
+//! `__argPaths(prefix)` and `__args(spec, arguments, receiver)`: the argument checks of the
 //! db, collection and cursor helpers, read from the helper table's argument specs
 //! (`helpers::arg_specs`). The prelude wraps each helper that has a spec (`prelude/args.js`),
 //! so a wrong argument throws before the helper's own code runs and nothing is sent.
+//! The wrappers pass the spec's index (from `__argPaths`): a check is a lookup, not a search.
+
+use std::sync::OnceLock;
 
 use boa_engine::object::builtins::JsArray;
 use boa_engine::{js_string, Context, JsResult, JsValue};
 
 use super::global_fn;
 use crate::helpers::arg_specs::{self, Kind, Param};
-use crate::js::args::{error, string, type_error};
+use crate::js::args::{error, number, string, type_error};
 use crate::js::types::common::js_str;
 use crate::js::types::numbers::{JsNumberDecimal, JsNumberInt, JsNumberLong};
 
@@ -18,27 +21,46 @@ pub fn register(ctx: &mut Context) -> JsResult<()> {
     Ok(())
 }
 
-/// `__argPaths("db.collection.")`: the method names under that prefix that have a spec.
-fn arg_paths(_: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
-    let prefix = string(args, 0, "__argPaths()", "prefix")?;
-    let names = arg_specs::ARG_SPECS.iter().filter_map(|(path, _)| {
-        let rest = path.strip_prefix(prefix.as_str())?;
-        (!rest.contains('.')).then(|| js_str(rest))
-    });
-    Ok(JsArray::from_iter(names, ctx).into())
+/// Every spec of `ARG_SPECS`, parsed once, in the same order.
+fn parsed() -> &'static [Vec<Param>] {
+    static PARSED: OnceLock<Vec<Vec<Param>>> = OnceLock::new();
+    PARSED.get_or_init(|| {
+        arg_specs::ARG_SPECS
+            .iter()
+            .map(|(_, s)| arg_specs::parse(s).unwrap_or_default())
+            .collect()
+    })
 }
 
-/// `__args(path, arguments, receiver)`: throws when an argument does not fit the spec of
-/// `path`; returns `undefined` otherwise.
+/// `__argPaths("db.collection.")`: `[name, spec index]` of each method under that prefix
+/// that has a spec.
+fn arg_paths(_: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
+    let prefix = string(args, 0, "__argPaths()", "prefix")?;
+    let mut out = Vec::new();
+    for (i, (path, _)) in arg_specs::ARG_SPECS.iter().enumerate() {
+        let Some(rest) = path.strip_prefix(prefix.as_str()) else {
+            continue;
+        };
+        if !rest.contains('.') {
+            let pair = [js_str(rest), JsValue::from(i as u32)];
+            out.push(JsValue::from(JsArray::from_iter(pair, ctx)));
+        }
+    }
+    Ok(JsArray::from_iter(out, ctx).into())
+}
+
+/// `__args(spec, arguments, receiver)`: throws when an argument does not fit spec number
+/// `spec`; returns `undefined` otherwise.
 fn check_args(_: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
-    let path = string(args, 0, "__args()", "path")?;
-    let Some(params) = arg_specs::params(&path) else {
+    let index = number(args, 0, "__args()", "spec")?;
+    let Some((path, _)) = arg_specs::ARG_SPECS.get(index as usize) else {
         return Ok(JsValue::undefined());
     };
+    let (path, params) = (*path, &parsed()[index as usize]);
     let values = list(args.get(1), ctx)?;
     if params.is_empty() {
         if values.iter().any(|v| !v.is_undefined()) {
-            let shown = shown_name(&path, args.get(2), ctx);
+            let shown = shown_name(path, args.get(2), ctx);
             return Err(type_error(format!("{shown}(): takes no arguments")));
         }
         return Ok(JsValue::undefined());
@@ -51,7 +73,7 @@ fn check_args(_: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsVa
         if let Some(text) = p.legacy {
             return Err(error(text));
         }
-        let shown = shown_name(&path, args.get(2), ctx);
+        let shown = shown_name(path, args.get(2), ctx);
         let names: Vec<&str> = params[..=i].iter().map(|p| p.name).collect();
         return Err(type_error(format!(
             "{shown}({}): {} must be {}",

@@ -3,16 +3,16 @@
 // wrong type is a one-line TypeError naming the helper and nothing is sent.
 // `db.c.explain().remove(…)` takes the collection method's arguments.
 [[DB.prototype, "db."], [DBCollection.prototype, "db.collection."], [DBQuery.prototype, "cursor."],
- [Explainable.prototype, "db.collection."]]
+ [Explainable.prototype, "db.collection."], [Bulk.prototype, "Bulk."]]
     .forEach(function (target) {
-        __argPaths(target[1]).forEach(function (name) {
+        __argPaths(target[1]).forEach(function (entry) {
+            var name = entry[0], spec = entry[1];
             var run = target[0][name];
             if (typeof run !== "function" || !Object.prototype.hasOwnProperty.call(target[0], name)) {
                 return;
             }
-            var path = target[1] + name;
             var checked = function () {
-                __args(path, arguments, this);
+                __args(spec, arguments, this);
                 return run.apply(this, arguments);
             };
             // Typing `db.c.find` shows the helper's own source, as before.

@@ -515,3 +515,45 @@ fn where_is_refused_as_by_a_mongod_without_javascript() {
         (2, "$where is not allowed in this context")
     );
 }
+
+#[test]
+fn min_and_max_bound_the_hinted_index() {
+    let s = seeded(10);
+    run(
+        &s,
+        "test",
+        doc! {"createIndexes": "c", "indexes": [
+            {"key": {"s": 1}, "name": "s_1"},
+            {"key": {"_id": -1}, "name": "id_desc"},
+        ]},
+    );
+    let found = |cmd: bson::Document| ids(&first_batch(&run(&s, "test", cmd)));
+    let ints = |v: &[i32]| v.iter().copied().map(Bson::Int32).collect::<Vec<_>>();
+    // min inclusive, max exclusive, in the index's order.
+    assert_eq!(
+        found(doc! {"find": "c", "min": {"_id": 3}, "max": {"_id": 6}, "hint": {"_id": 1}}),
+        ints(&[3, 4, 5])
+    );
+    assert_eq!(
+        found(doc! {"find": "c", "min": {"_id": 6}, "max": {"_id": 3}, "hint": "id_desc"}),
+        ints(&[6, 5, 4])
+    );
+    assert_eq!(
+        found(doc! {"find": "c", "min": {"s": "k8"}, "hint": "s_1", "filter": {"v": {"$ne": 9}}}),
+        ints(&[8])
+    );
+    let code = |cmd: bson::Document| run_err(&s, "test", cmd).code;
+    assert_eq!(code(doc! {"find": "c", "min": {"_id": 3}}), 51173);
+    assert_eq!(
+        code(doc! {"find": "c", "min": {"s": "a"}, "hint": {"_id": 1}}),
+        51174
+    );
+    assert_eq!(
+        code(doc! {"find": "c", "min": {"_id": 1}, "max": {"s": "a"}, "hint": {"_id": 1}}),
+        51176
+    );
+    assert_eq!(
+        code(doc! {"find": "c", "min": {"_id": 1}, "hint": {"$natural": 1}}),
+        51174
+    );
+}
