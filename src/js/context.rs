@@ -130,6 +130,33 @@ impl Runtime {
         super::complete::complete(&mut self.ctx, word)
     }
 
+    /// The database the global `db` names now (connection handle, name), read without
+    /// running any code; `None` without a connection or when `db` is not a database.
+    pub fn current_db(&mut self) -> Option<(usize, String)> {
+        super::complete::current_db(&mut self.ctx)
+    }
+
+    /// The collection names of `db` on connection `handle`, or `None` when the server did not
+    /// answer within `wait`.
+    pub fn collection_names(
+        &mut self,
+        handle: usize,
+        db: &str,
+        wait: std::time::Duration,
+    ) -> Option<Vec<String>> {
+        super::natives::conn::connection_at(&self.ctx, handle)?.collection_names(db, wait)
+    }
+
+    /// The database names on connection `handle`, or `None` when the server did not answer
+    /// within `wait`.
+    pub fn database_names(
+        &mut self,
+        handle: usize,
+        wait: std::time::Duration,
+    ) -> Option<Vec<String>> {
+        super::natives::conn::connection_at(&self.ctx, handle)?.database_names(wait)
+    }
+
     /// Flush buffered output.
     pub fn flush(&mut self) {
         if let Ok(h) = host::host(&self.ctx) {

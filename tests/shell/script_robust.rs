@@ -83,7 +83,7 @@ fn recursion_and_deep_values_throw_and_the_script_goes_on() {
         "{}",
         r.all()
     );
-    // Uncaught, the report is one collapsed line per repeated frame.
+    // Uncaught, a repeated frame is printed once with the count of its repeats.
     let r = rsh(
         &[
             "--nodb",
@@ -100,8 +100,9 @@ fn recursion_and_deep_values_throw_and_the_script_goes_on() {
         lines[0],
         "uncaught exception: InternalError: too much recursion :"
     );
+    assert_eq!(lines[1], "f@(shell eval):1:19", "{}", r.stderr);
     assert!(
-        lines[1].starts_with("f@(shell eval):1:19 (repeated "),
+        lines[2].starts_with("... ") && lines[2].ends_with(" more identical frames"),
         "{}",
         r.stderr
     );

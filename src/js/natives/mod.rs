@@ -4,6 +4,7 @@
 
 use boa_engine::{js_string, Context, JsResult, NativeFunction};
 
+pub mod arg_check;
 pub mod conn;
 pub mod files;
 pub mod json;
@@ -23,6 +24,8 @@ pub const REGISTRY: &[(&str, Register)] = &[
     ("system", system::register),
     ("legacy", legacy::register),
     ("conn", conn::register),
+    ("arg_check", arg_check::register),
+    ("complete", crate::js::complete::register),
 ];
 
 /// Install all native groups into `ctx`.

@@ -17,6 +17,10 @@ DBCollection.prototype.runCommand = function (cmd, params) {
 DBCollection.prototype.runReadCommand = DBCollection.prototype.runCommand;
 
 DBCollection.prototype.findAndModify = function (args) {
+    if (args.update === undefined && !args.remove) {
+        throw new TypeError("db." + this._shortName +
+                            ".findAndModify(args): args must have an update or remove: true");
+    }
     var cmd = {findAndModify: this.getName()};
     for (var k in args) {
         cmd[k] = args[k];
@@ -284,8 +288,14 @@ DBCollection.prototype.convertToCapped = function (bytes) {
 };
 
 DBCollection.prototype.renameCollection = function (newName, dropTarget) {
-    if (typeof dropTarget === "object" && dropTarget !== null) {
+    if (typeof newName === "object") {
+        dropTarget = newName.dropTarget;
+        newName = newName.to;
+    } else if (typeof dropTarget === "object" && dropTarget !== null) {
         dropTarget = dropTarget.dropTarget;
+    }
+    if (typeof newName !== "string" || (dropTarget !== undefined && typeof dropTarget !== "boolean")) {
+        throw Error("renameCollection must either take a string and an optional boolean or an object.");
     }
     return this._db.adminCommand({
         renameCollection: this._fullName,

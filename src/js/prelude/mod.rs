@@ -94,6 +94,8 @@ pub const LAZY: &[LazyGroup] = &[
             ("prelude/shellwords.js", include_str!("shellwords.js")),
             // Extends rs (rs.js) and DB.prototype: preflight, dry runs, waits, rs.doctor().
             ("prelude/rs_admin.js", include_str!("rs_admin.js")),
+            // Last: wraps the helpers above with their argument checks.
+            ("prelude/args.js", include_str!("args.js")),
         ],
     },
     // The legacy shell's assertion library and utility globals. The Array/Object/String

@@ -1,8 +1,9 @@
 // The rest of the legacy Mongo API (write concern, read concern, command modes, log levels)
 // and sessions: `db.getMongo().startSession()` gives a DriverSession with the 4.4
 // methods. rsh's commands run on the connection's own logical session (the driver's implicit
-// session); an explicit session has its own server-side id (startSession/endSessions), and
-// multi-document transactions are refused with the reason.
+// session); an explicit session is a driver session of its own: the databases it gives use a
+// connection handle naming it, so their commands carry its lsid (and retryable writes its
+// txnNumber). Multi-document transactions are refused with the reason.
 
 Mongo.prototype.setWriteConcern = function (wc) {
     if (!wc || typeof wc !== "object") {
@@ -129,21 +130,29 @@ var DriverSession = function (mongo, options, implicit) {
     this._id = null;
     this._operationTime = undefined;
     this._clusterTime = undefined;
+    if (!this._implicit) {
+        var base = mongo._h % DriverSession._STRIDE;
+        var started = __sessionStart(base, this._options.isCausalConsistency());
+        this._id = {id: started.id.id};
+        this._handle = started.handle;
+        // The session's view of the connection: same settings, its own handle.
+        this._bound = Object.create(mongo);
+        this._bound._h = base + DriverSession._STRIDE * started.handle;
+    }
 };
+// Connection handles stay below this; a session's handle is the multiple above (natives/conn).
+DriverSession._STRIDE = 65536;
 DriverSession.prototype.getClient = function () { return this._mongo; };
 DriverSession.prototype.getOptions = function () { return this._options; };
 DriverSession.prototype.getSessionId = function () {
-    if (this._id === null && !this._ended) {
-        var res = this._mongo.getDB("admin").runCommand({startSession: 1});
-        if (!res.ok) {
-            throw _getErrorWithCode(res, "failed to start a session: " + tojson(res));
-        }
-        this._id = res.id;
+    if (this._id === null && this._implicit) {
+        // The implicit session's id is the driver's: the lsid the shell's commands carry.
+        this._id = __sessionImplicitId(this._mongo._h % DriverSession._STRIDE);
     }
     return this._id;
 };
 DriverSession.prototype.getDatabase = function (name) {
-    var d = this._mongo.getDB(name);
+    var d = (this._bound || this._mongo).getDB(name);
     d._session = this;
     return d;
 };
@@ -157,8 +166,8 @@ DriverSession.prototype.endSession = function () {
         return;
     }
     this._ended = true;
-    if (this._id !== null) {
-        this._mongo.getDB("admin").runCommand({endSessions: [this._id]});
+    if (!this._implicit) {
+        __sessionEnd(this._mongo._h % DriverSession._STRIDE, this._handle);
     }
 };
 DriverSession.prototype.isCausalConsistency = function () { return this._options.isCausalConsistency(); };
