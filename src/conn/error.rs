@@ -166,6 +166,40 @@ impl Facts {
         }
     }
 
+    /// At connect: every seed refused the connection or does not resolve (and no host
+    /// answered), which no wait changes: `connection refused` for one seed, else `no member
+    /// can be reached (tried a:1, b:1: connection refused)`.
+    pub fn refused_decided(&self) -> Option<String> {
+        if self.seeds.is_empty()
+            || self
+                .heard
+                .values()
+                .any(|h| matches!(h, Heard::Answered { .. }))
+        {
+            return None;
+        }
+        let mut by_reason: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for seed in &self.seeds {
+            match self.heard.get(seed) {
+                Some(Heard::Failed(f @ (Failure::Refused | Failure::NameNotFound))) => {
+                    by_reason.entry(f.phrase()).or_default().push(seed.clone());
+                }
+                _ => return None,
+            }
+        }
+        if self.seeds.len() == 1 {
+            return by_reason.into_keys().next();
+        }
+        let parts: Vec<String> = by_reason
+            .into_iter()
+            .map(|(reason, hosts)| format!("{}: {reason}", hosts.join(", ")))
+            .collect();
+        Some(format!(
+            "no member can be reached (tried {})",
+            parts.join("; ")
+        ))
+    }
+
     /// When no host can be reached: `tried a:1, b:1: connection refused` (hosts grouped by
     /// reason). A probe, when there was one, is the fresher fact.
     pub fn unreachable(&self) -> Option<String> {
@@ -617,6 +651,32 @@ mod tests {
             "no member matching the read preference for command 'find' after 2s \
              (c:1 answers but is not a match for the read preference; a:1, b:1: connection refused)"
         );
+    }
+
+    #[test]
+    fn refused_everywhere_is_decided_at_connect() {
+        let mut f = rs_facts(&[
+            ("a:1", Heard::Failed(Failure::Refused)),
+            ("b:1", Heard::Failed(Failure::NameNotFound)),
+        ]);
+        assert_eq!(
+            f.refused_decided().as_deref(),
+            Some("no member can be reached (tried a:1: connection refused; b:1: host name not found)")
+        );
+        // A seed not heard yet, or one that times out: wait.
+        f.heard.remove("b:1");
+        assert_eq!(f.refused_decided(), None);
+        f.heard
+            .insert("b:1".into(), Heard::Failed(Failure::NoAnswer));
+        assert_eq!(f.refused_decided(), None);
+        // A discovered member answers: wait.
+        f.heard
+            .insert("b:1".into(), Heard::Failed(Failure::Refused));
+        f.heard.insert("c:1".into(), answered("rsX"));
+        assert_eq!(f.refused_decided(), None);
+        f.heard.remove("c:1");
+        f.seeds = vec!["a:1".into()];
+        assert_eq!(f.refused_decided().as_deref(), Some("connection refused"));
     }
 
     #[test]

@@ -81,7 +81,8 @@ impl Connection {
     {
         let show = self.replica_set && to_primary && SHOW.load(Ordering::SeqCst);
         let check_set = self.replica_set && self.options.repl_set_name.is_some();
-        if !show && !check_set && self.socket_timeout.is_none() {
+        let connecting = self.connecting.load(Ordering::SeqCst);
+        if !show && !check_set && !connecting && self.socket_timeout.is_none() {
             return block_on(&self.interrupt, fut);
         }
         if self.socket_timeout.is_some() {
@@ -92,6 +93,12 @@ impl Connection {
             if let Some(limit) = self.socket_timeout {
                 if let Some(name) = self.in_flight.overdue(limit) {
                     return Some(socket_timeout_error(&name, limit));
+                }
+            }
+            if connecting {
+                // Connecting to hosts that all refuse (or do not resolve): say so at once.
+                if let Some(m) = self.facts().refused_decided() {
+                    return Some(ConnError::NoServer(m));
                 }
             }
             if check_set {

@@ -252,6 +252,9 @@ pub static ARG_SPECS: &[(&str, &str)] = &[
     ("cursor.map", "func: function"),
     ("cursor.count", "applySkipLimit: boolean|number?"),
     ("cursor.arrayAccess", "i: number"),
+    // The Bulk API (`db.c.initializeOrderedBulkOp()`); `insert` keeps its legacy messages.
+    ("Bulk.find", "selector: document?"),
+    ("Bulk.execute", "writeConcern: document?"),
 ];
 
 #[cfg(test)]

@@ -46,6 +46,8 @@ fn call(path: &str, arg: &str) -> String {
         format!("db.t.{m}({arg})")
     } else if let Some(m) = path.strip_prefix("cursor.") {
         format!("db.t.find().{m}({arg})")
+    } else if let Some(m) = path.strip_prefix("Bulk.") {
+        format!("db.t.initializeOrderedBulkOp().{m}({arg})")
     } else {
         format!("{path}({arg})")
     }
@@ -292,6 +294,30 @@ fn legacy_messages_for_missing_arguments_and_nothing_deleted() {
             "TypeError: db.t.findAndModify(args): args must have an update or remove: true",
         ),
         ("db.killOp()", "Error: no opNum to kill specified"),
+        (
+            "db.t.bulkWrite([{insertOne: {document: {_id: 9}}}, {deleteMany: {}}])",
+            "Error: deleteMany bulkWrite operation expects the filter field",
+        ),
+        (
+            "db.t.bulkWrite([{updateOne: {filter: {_id: 1}}}])",
+            "Error: updateOne bulkWrite operation expects the update field",
+        ),
+        (
+            "db.t.bulkWrite([{replaceOne: {filter: {_id: 1}}}])",
+            "Error: replaceOne bulkWrite operation expects the replacement field",
+        ),
+        (
+            "db.t.bulkWrite([{insertOne: null}])",
+            "Error: insertOne bulkWrite operation expects the document field",
+        ),
+        (
+            "db.t.initializeOrderedBulkOp().find({}).updateOne(5)",
+            "TypeError: Bulk.find(selector).updateOne(update): update must be an object or an array",
+        ),
+        (
+            "db.t.initializeOrderedBulkOp().find()",
+            "Error: find() requires query criteria",
+        ),
         ("db.t.explain().update()", "Error: need a query"),
         ("db.t.explain().remove()", "Error: remove needs a query"),
         (
