@@ -14,8 +14,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, MutexGuard};
 use std::time::Duration;
 
-use mongodb::bson::{doc, Bson, Document};
-use mongodb::ClientSession;
+use mongodb::bson::{doc, from_document, to_document, Bson, Document, Timestamp};
+use mongodb::{ClientSession, ClusterTime};
 
 use super::client::Connection;
 use super::error::{plain_error_text, ConnError};
@@ -60,7 +60,7 @@ pub struct Explicit {
     live: HashMap<u32, Shared>,
     /// Ended sessions are kept until the connection closes: dropped, the driver's pool would
     /// give their (ended) ids to later commands.
-    ended: Vec<Shared>,
+    ended: HashMap<u32, Shared>,
     next: u32,
     /// The session the current call runs in (`None`: the implicit one).
     current: Option<u32>,
@@ -112,7 +112,7 @@ impl Connection {
         let id = block_on(&self.interrupt, async {
             s.lock().await.session.id().clone()
         })?;
-        self.explicit().ended.push(s);
+        self.explicit().ended.insert(n, s);
         let previous = self.explicit().current.take();
         let any = Target::ReadPref(ReadPref {
             mode: "primaryPreferred".into(),
@@ -121,6 +121,57 @@ impl Connection {
         let r = self.run_command("admin", doc! {"endSessions": [id]}, &any);
         self.explicit().current = previous.filter(|p| *p != n);
         r.map(|_| ())
+    }
+
+    /// Session `n`, ended or not (its times stay readable after `endSession()`).
+    fn any_session(&self, n: u32) -> Result<Shared, ConnError> {
+        let ex = self.explicit();
+        ex.live
+            .get(&n)
+            .or_else(|| ex.ended.get(&n))
+            .cloned()
+            .ok_or_else(|| ConnError::Usage(format!("no session with handle {n}")))
+    }
+
+    /// Session `n`'s operation time and cluster time (`$clusterTime` document), as the
+    /// server last reported them to it.
+    pub fn session_times(
+        &self,
+        n: u32,
+    ) -> Result<(Option<Timestamp>, Option<Document>), ConnError> {
+        let s = self.any_session(n)?;
+        block_on(&self.interrupt, async move {
+            let g = s.lock().await;
+            let cluster = g.session.cluster_time().and_then(|c| to_document(c).ok());
+            (g.session.operation_time(), cluster)
+        })
+    }
+
+    /// `advanceOperationTime` / `advanceClusterTime`: never moves a time backwards.
+    pub fn advance_session_times(
+        &self,
+        n: u32,
+        operation: Option<Timestamp>,
+        cluster: Option<Document>,
+    ) -> Result<(), ConnError> {
+        let s = self.any_session(n)?;
+        let cluster: Option<ClusterTime> = match cluster {
+            Some(d) => Some(from_document(d).map_err(|e| {
+                ConnError::Usage(format!(
+                    "advanceClusterTime: not a cluster time ({{clusterTime: Timestamp, signature: {{…}}}}): {e}"
+                ))
+            })?),
+            None => None,
+        };
+        block_on(&self.interrupt, async move {
+            let mut g = s.lock().await;
+            if let Some(t) = operation {
+                g.session.advance_operation_time(t);
+            }
+            if let Some(c) = &cluster {
+                g.session.advance_cluster_time(c);
+            }
+        })
     }
 
     /// The session the following calls run in (`None`: the implicit one).
@@ -153,7 +204,7 @@ impl Connection {
             Err(p) => p.into_inner(),
         };
         let mut all: Vec<Shared> = ex.live.drain().map(|(_, s)| s).collect();
-        all.append(&mut ex.ended);
+        all.extend(ex.ended.drain().map(|(_, s)| s));
         all
     }
 }

@@ -125,3 +125,59 @@ print(plain.getSessionId().id.hex());
     assert!(implicit.is_some(), "{:?}", finds[2]);
     assert!(implicit.as_deref() != Some(ids[0]) && implicit.as_deref() != Some(ids[1]));
 }
+
+#[test]
+fn operation_time_is_the_servers_and_advancing_it_makes_reads_wait() {
+    let m = one_member_primary();
+    let tap = support::wire_tap::WireTap::start(m.port);
+    let r = eval(
+        &format!("127.0.0.1:{}", tap.port),
+        r#"
+var s1 = db.getMongo().startSession();
+var s2 = db.getMongo().startSession();
+print("before any command: " + tojson(s1.getOperationTime()));
+s1.getDatabase("test").z.insert({a: 1});
+var t = s1.getOperationTime();
+print("a timestamp: " + (t instanceof Timestamp));
+print("cluster time: " + (bsonWoCompare({t: s1.getClusterTime().clusterTime}, {t: t}) >= 0));
+s2.advanceOperationTime(t);
+s2.advanceOperationTime(Timestamp(1, 1));
+print("never backwards: " + (bsonWoCompare({t: s2.getOperationTime()}, {t: t}) === 0));
+try { s2.advanceOperationTime(5); } catch (e) { print(e.message); }
+s2.getDatabase("test").z.findOne();
+s1.endSession();
+print("kept after end: " + (bsonWoCompare({t: s1.getOperationTime()}, {t: t}) === 0));
+print(t.t + " " + t.i);
+"#,
+    );
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(
+        lines[..6],
+        [
+            "before any command: undefined",
+            "a timestamp: true",
+            "cluster time: true",
+            "never backwards: true",
+            "advanceOperationTime(t): t must be a Timestamp, got 5",
+            "kept after end: true",
+        ],
+        "{}",
+        r.all()
+    );
+    // s2's read waits for s1's write: afterClusterTime is the time it was advanced to.
+    let (secs, inc) = lines[6].split_once(' ').expect("t i");
+    let want = bson::Timestamp {
+        time: secs.parse().expect("t"),
+        increment: inc.parse().expect("i"),
+    };
+    let cmds = tap.commands();
+    let find = cmds
+        .iter()
+        .find(|c| c.contains_key("find") && c.get_str("$db") == Ok("test"))
+        .expect("the find went out");
+    let after = find
+        .get_document("readConcern")
+        .ok()
+        .and_then(|rc| rc.get_timestamp("afterClusterTime").ok());
+    assert_eq!(after, Some(want), "{find:?}");
+}

@@ -123,11 +123,15 @@ fn list(v: Option<&JsValue>, ctx: &mut Context) -> JsResult<Vec<JsValue>> {
     (0..len).map(|i| obj.get(i, ctx)).collect()
 }
 
-/// The helper as the user wrote it: `db.collection.insertOne` on collection `t` is
-/// `db.t.insertOne`, and `db.t.explain().remove` on the explainable of `t`.
+/// The helper as the user wrote it: as its signature in the helper table names it
+/// (`conn.getDB`, `bulk.find`), and `db.collection.insertOne` on collection `t` as
+/// `db.t.insertOne` (`db.t.explain().remove` on the explainable of `t`).
 fn shown_name(path: &str, receiver: Option<&JsValue>, ctx: &mut Context) -> String {
     let Some(method) = path.strip_prefix("db.collection.") else {
-        return path.to_string();
+        return crate::helpers::find(path)
+            .and_then(|h| h.signature.split('(').next())
+            .unwrap_or(path)
+            .to_string();
     };
     if let Some(n) = short_name(receiver, ctx) {
         return format!("db.{n}.{method}");

@@ -3,7 +3,8 @@
 // wrong type is a one-line TypeError naming the helper and nothing is sent.
 // `db.c.explain().remove(…)` takes the collection method's arguments.
 [[DB.prototype, "db."], [DBCollection.prototype, "db.collection."], [DBQuery.prototype, "cursor."],
- [Explainable.prototype, "db.collection."], [Bulk.prototype, "Bulk."]]
+ [Explainable.prototype, "db.collection."], [Bulk.prototype, "Bulk."], [Mongo.prototype, "Mongo."],
+ [DriverSession.prototype, "session."]]
     .forEach(function (target) {
         __argPaths(target[1]).forEach(function (entry) {
             var name = entry[0], spec = entry[1];

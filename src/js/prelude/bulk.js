@@ -337,7 +337,7 @@ Bulk.prototype.find = function (selector) {
     var op = {q: selector};
     var update = function (u, multi, method) {
         if (u === null || typeof u !== "object") {
-            throw new TypeError("Bulk.find(selector)." + method + "(update): update must be an object or an array");
+            throw new TypeError("bulk.find(query)." + method + "(update): update must be an object or an array");
         }
         var d = {q: op.q, u: u, multi: multi, upsert: !!op.upsert};
         ["collation", "arrayFilters", "hint"].forEach(function (k) {

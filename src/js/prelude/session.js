@@ -156,10 +156,30 @@ DriverSession.prototype.getDatabase = function (name) {
     d._session = this;
     return d;
 };
-DriverSession.prototype.getOperationTime = function () { return this._operationTime; };
-DriverSession.prototype.getClusterTime = function () { return this._clusterTime; };
-DriverSession.prototype.advanceOperationTime = function (t) { this._operationTime = t; };
-DriverSession.prototype.advanceClusterTime = function (t) { this._clusterTime = t; };
+// An explicit session's times are its driver session's (what the server reported to it).
+DriverSession.prototype._times = function () {
+    return __sessionTimes(this._mongo._h % DriverSession._STRIDE, this._handle);
+};
+DriverSession.prototype.getOperationTime = function () {
+    return this._implicit ? this._operationTime : this._times().operationTime;
+};
+DriverSession.prototype.getClusterTime = function () {
+    return this._implicit ? this._clusterTime : this._times().clusterTime;
+};
+DriverSession.prototype.advanceOperationTime = function (t) {
+    if (this._implicit) {
+        this._operationTime = t;
+    } else {
+        __sessionAdvance(this._mongo._h % DriverSession._STRIDE, this._handle, t, null);
+    }
+};
+DriverSession.prototype.advanceClusterTime = function (t) {
+    if (this._implicit) {
+        this._clusterTime = t;
+    } else {
+        __sessionAdvance(this._mongo._h % DriverSession._STRIDE, this._handle, null, t);
+    }
+};
 DriverSession.prototype.hasEnded = function () { return this._ended; };
 DriverSession.prototype.endSession = function () {
     if (this._ended) {

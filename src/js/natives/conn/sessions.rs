@@ -1,5 +1,7 @@
 //! Explicit sessions: `__sessionStart(conn, causal)` → `{handle, id}`, `__sessionEnd(conn, handle)`,
-//! `__sessionImplicitId(conn)` → the implicit session's `{id}` (or null). A session's
+//! `__sessionImplicitId(conn)` → the implicit session's `{id}` (or null),
+//! `__sessionTimes(conn, handle)` → `{operationTime, clusterTime}`,
+//! `__sessionAdvance(conn, handle, operationTime, clusterTime)`. A session's
 //! databases use the connection handle `conn + SESSION_STRIDE * handle`, so every call made
 //! through them runs in that session (see `conn` in this module's parent).
 
@@ -7,7 +9,7 @@ use boa_engine::{js_string, Context, JsResult, JsValue};
 
 use super::{conn, conn_error};
 use crate::js::args::{arg, error};
-use crate::js::convert::document_to_js;
+use crate::js::convert::{document_to_js, js_to_bson};
 use crate::js::host::check_interrupt;
 use crate::js::natives::global_fn;
 
@@ -18,6 +20,8 @@ pub fn register(ctx: &mut Context) -> JsResult<()> {
     global_fn(ctx, "__sessionStart", 2, start)?;
     global_fn(ctx, "__sessionEnd", 2, end)?;
     global_fn(ctx, "__sessionImplicitId", 1, implicit_id)?;
+    global_fn(ctx, "__sessionTimes", 2, times)?;
+    global_fn(ctx, "__sessionAdvance", 4, advance)?;
     Ok(())
 }
 
@@ -31,14 +35,60 @@ fn start(_this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsVal
     Ok(out.into())
 }
 
+/// The session handle argument.
+fn handle(args: &[JsValue], i: usize) -> JsResult<u32> {
+    arg(args, i)
+        .as_number()
+        .filter(|n| *n >= 1.0 && n.fract() == 0.0 && *n < f64::from(u32::MAX))
+        .map(|n| n as u32)
+        .ok_or_else(|| error("no such session"))
+}
+
+fn times(_this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
+    check_interrupt(ctx)?;
+    let c = conn(ctx, &arg(args, 0))?;
+    let (operation, cluster) = c.session_times(handle(args, 1)?).map_err(conn_error)?;
+    let mut d = bson::Document::new();
+    if let Some(t) = operation {
+        d.insert("operationTime", t);
+    }
+    if let Some(ct) = cluster {
+        d.insert("clusterTime", ct);
+    }
+    Ok(document_to_js(&d, ctx)?.into())
+}
+
+fn advance(_this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
+    check_interrupt(ctx)?;
+    let c = conn(ctx, &arg(args, 0))?;
+    let n = handle(args, 1)?;
+    let operation = match js_to_bson(&arg(args, 2), ctx)? {
+        bson::Bson::Timestamp(t) => Some(t),
+        bson::Bson::Null | bson::Bson::Undefined => None,
+        other => {
+            return Err(error(format!(
+                "advanceOperationTime(t): t must be a Timestamp, got {other}"
+            )))
+        }
+    };
+    let cluster = match js_to_bson(&arg(args, 3), ctx)? {
+        bson::Bson::Document(d) => Some(d),
+        bson::Bson::Null | bson::Bson::Undefined => None,
+        other => {
+            return Err(error(format!(
+                "advanceClusterTime(t): t must be a cluster time document, got {other}"
+            )))
+        }
+    };
+    c.advance_session_times(n, operation, cluster)
+        .map_err(conn_error)?;
+    Ok(JsValue::undefined())
+}
+
 fn end(_this: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
     check_interrupt(ctx)?;
     let c = conn(ctx, &arg(args, 0))?;
-    let n = arg(args, 1)
-        .as_number()
-        .filter(|n| *n >= 1.0 && n.fract() == 0.0 && *n < f64::from(u32::MAX))
-        .ok_or_else(|| error("__sessionEnd: no such session"))?;
-    c.end_session(n as u32).map_err(conn_error)?;
+    c.end_session(handle(args, 1)?).map_err(conn_error)?;
     Ok(JsValue::undefined())
 }
 
