@@ -7,17 +7,17 @@
 # Usage: scripts/bench_startup.sh [runs] [--binary PATH] [--compare PATH]
 #   runs       runs per case (default 30, at least 10)
 #   --binary   measure this rsh instead of building target/release/rsh
-#   --compare  also measure another rsh, its runs interleaved with the first one's (on a
-#              loaded machine only back-to-back figures compare)
+#   --compare  also measure another rsh (repeatable), runs interleaved with the first one's
+#              (on a loaded machine only back-to-back figures compare)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=30
 binary=""
-compare=""
+compare=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --binary) binary="$2"; shift 2 ;;
-    --compare) compare="$2"; shift 2 ;;
+    --compare) compare+=("$2"); shift 2 ;;
     *) runs="$1"; shift ;;
   esac
 done
@@ -38,7 +38,12 @@ if [ -z "$mongosh" ]; then
   done
 fi
 
-python3 - "$runs" "$mongosh" "$binary" $compare <<'PY'
+if [ -n "$mongosh" ] && [ ! -x "$mongosh" ]; then
+  echo "mongosh: $mongosh is not an executable" >&2
+  mongosh=""
+fi
+
+python3 - "$runs" "$mongosh" "$binary" "${compare[@]}" <<'PY'
 import os, subprocess, sys, tempfile, time
 
 runs, mongosh, binaries = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
