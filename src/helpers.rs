@@ -14,9 +14,17 @@ pub struct Helper {
     pub deprecated: Option<&'static str>,
 }
 
+pub mod arg_specs;
 mod legacy;
 
 pub use legacy::{Unsupported, LEGACY, UNSUPPORTED};
+
+impl Helper {
+    /// The argument spec of this helper (see [`arg_specs`]), when it has one.
+    pub fn args(&self) -> Option<&'static str> {
+        arg_specs::spec(self.path)
+    }
+}
 
 /// Every row of the table: the core helpers, then the rest of the legacy 4.4 API.
 pub fn all() -> impl Iterator<Item = &'static Helper> {

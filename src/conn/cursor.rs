@@ -10,10 +10,10 @@ use std::sync::Arc;
 
 use futures_util::StreamExt;
 use mongodb::bson::{Document, RawDocument};
-use mongodb::raw_batch_cursor::{RawBatch, RawBatchCursor};
+use mongodb::raw_batch_cursor::{RawBatch, RawBatchCursor, SessionRawBatchCursor};
 
 use super::error::{classify, is_not_primary_code, map_class, ConnError, ErrClass, ErrCtx};
-use super::runtime::{block_on, drop_in_runtime};
+use super::runtime::{block_on, block_on_ticking, drop_in_runtime};
 
 /// What the error messages of later getMores need to know.
 #[derive(Clone, Debug)]
@@ -22,10 +22,19 @@ pub struct CursorCtx {
     pub replica_set: bool,
     pub to_primary: bool,
     pub selection_timeout_secs: f64,
+    /// `socketTimeoutMS` and the connection's unanswered commands, for getMores.
+    pub socket_timeout: Option<(super::socket_timeout::InFlight, std::time::Duration)>,
+}
+
+/// The driver's cursor: on the implicit session, or on an explicit one (whose getMores must
+/// carry the same session).
+pub(crate) enum Stream {
+    Implicit(RawBatchCursor),
+    Explicit(SessionRawBatchCursor, super::session::Shared),
 }
 
 pub struct ShellCursor {
-    stream: Option<RawBatchCursor>,
+    stream: Option<Stream>,
     /// The batch documents are being taken from (`None` once it is used up).
     batch: Option<RawBatch>,
     /// Byte ranges, in `batch`'s reply, of the documents not handed out yet.
@@ -38,6 +47,23 @@ pub struct ShellCursor {
     server_id: i64,
     interrupt: Arc<AtomicBool>,
     ctx: CursorCtx,
+}
+
+/// `block_on`, ended by `socketTimeoutMS` when a getMore goes unanswered that long.
+fn block_on_within<F: std::future::Future>(
+    interrupt: &AtomicBool,
+    ctx: &CursorCtx,
+    fut: F,
+) -> Result<F::Output, ConnError> {
+    let Some((in_flight, limit)) = &ctx.socket_timeout else {
+        return block_on(interrupt, fut);
+    };
+    in_flight.reset();
+    block_on_ticking(interrupt, fut, |_| {
+        in_flight
+            .overdue(*limit)
+            .map(|name| super::socket_timeout::socket_timeout_error(&name, *limit))
+    })
 }
 
 fn bad_reply(what: &str) -> ConnError {
@@ -85,7 +111,7 @@ fn decode(batch: &RawBatch, range: (usize, usize)) -> Result<Document, ConnError
 }
 
 impl ShellCursor {
-    pub(crate) fn new(stream: RawBatchCursor, interrupt: Arc<AtomicBool>, ctx: CursorCtx) -> Self {
+    pub(crate) fn new(stream: Stream, interrupt: Arc<AtomicBool>, ctx: CursorCtx) -> Self {
         ShellCursor {
             stream: Some(stream),
             batch: None,
@@ -104,6 +130,7 @@ impl ShellCursor {
             replica_set: self.ctx.replica_set,
             to_primary: self.ctx.to_primary,
             selection_timeout_secs: self.ctx.selection_timeout_secs,
+            facts: Default::default(),
         };
         match classify(&e) {
             ErrClass::Command { code, reply } => {
@@ -132,7 +159,17 @@ impl ShellCursor {
                 self.exhausted = true;
                 return Ok(false);
             };
-            let next = block_on(&self.interrupt, async { stream.next().await })?;
+            let next = match stream {
+                Stream::Implicit(s) => {
+                    block_on_within(&self.interrupt, &self.ctx, async { s.next().await })?
+                }
+                Stream::Explicit(c, session) => {
+                    let session = session.clone();
+                    block_on_within(&self.interrupt, &self.ctx, async move {
+                        c.stream(&mut session.lock().await.session).next().await
+                    })?
+                }
+            };
             match next {
                 None => {
                     self.exhausted = true;

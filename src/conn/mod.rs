@@ -8,11 +8,14 @@
 pub mod auth;
 pub mod client;
 pub mod cursor;
+pub mod diagnose;
 pub mod error;
+pub mod names;
 pub mod probe;
 pub mod prompt;
 pub mod runtime;
 pub mod session;
+pub mod socket_timeout;
 pub mod spec;
 pub mod tls_reason;
 pub mod topology;

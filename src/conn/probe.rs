@@ -74,6 +74,7 @@ async fn probe_one(conn: &Connection, host: String) -> HostProbe {
     o.direct_connection = Some(true);
     o.repl_set_name = None;
     o.sdam_event_handler = None;
+    o.command_event_handler = None;
     o.credential = None;
     o.server_selection_timeout = Some(PROBE_TIMEOUT);
     o.connect_timeout = Some(PROBE_TIMEOUT);

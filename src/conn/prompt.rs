@@ -117,9 +117,9 @@ impl super::Connection {
         }
     }
 
-    /// The client the prompt asks: the node itself on a direct connection, else the primary
-    /// known to the topology view, else any member still seen.
-    fn prompt_client(&self) -> Option<mongodb::Client> {
+    /// The client the prompt (and Tab completion) asks: the node itself on a direct
+    /// connection, else the primary known to the topology view, else any member still seen.
+    pub(super) fn prompt_client(&self) -> Option<mongodb::Client> {
         if !self.is_replica_set() {
             return self.main_client().ok();
         }

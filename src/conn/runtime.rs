@@ -35,15 +35,16 @@ pub fn block_on<F, T>(interrupt: &AtomicBool, fut: F) -> Result<T, ConnError>
 where
     F: Future<Output = T>,
 {
-    block_on_ticking(interrupt, fut, |_| {})
+    block_on_ticking(interrupt, fut, |_| None)
 }
 
 /// `block_on` that also calls `tick(elapsed)` at every interrupt poll while `fut` is pending
-/// (the REPL's "waiting for a primary" line).
+/// (the REPL's "waiting for a primary" line); an error from `tick` ends the wait with it
+/// (an answer already certain, such as a wrong set name).
 pub fn block_on_ticking<F, T>(
     interrupt: &AtomicBool,
     fut: F,
-    mut tick: impl FnMut(Duration),
+    mut tick: impl FnMut(Duration) -> Option<ConnError>,
 ) -> Result<T, ConnError>
 where
     F: Future<Output = T>,
@@ -62,7 +63,9 @@ where
                     if interrupt.load(Ordering::SeqCst) {
                         return Err(ConnError::Interrupted);
                     }
-                    tick(started.elapsed());
+                    if let Some(e) = tick(started.elapsed()) {
+                        return Err(e);
+                    }
                 }
             }
         }

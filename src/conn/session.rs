@@ -1,16 +1,213 @@
-//! The logical session id shown at startup (`Implicit session: session { "id" : UUID(…) }`).
+//! Logical sessions: the implicit one shown at startup (`Implicit session: session { "id" :
+//! UUID(…) }`) and the explicit ones of `startSession()`.
 //!
 //! The driver gives each operation an implicit session from its server-session pool, and the
 //! pool hands back the most recently returned session first. So the id of a session started
 //! and ended here is the lsid the next commands of this (sequential) shell carry.
+//!
+//! An explicit session is a driver session kept here under a small handle. The JS side names
+//! it in the connection handle of a session's databases, and [`Connection::use_session`]
+//! makes it the session of the calls that follow, so their commands carry its lsid (and a
+//! retryable write its txnNumber).
 
+use std::collections::HashMap;
+use std::sync::{Arc, MutexGuard};
 use std::time::Duration;
 
-use mongodb::bson::{Bson, Document};
+use mongodb::bson::{doc, from_document, to_document, Bson, Document, Timestamp};
+use mongodb::{ClientSession, ClusterTime};
 
 use super::client::Connection;
-use super::error::ConnError;
+use super::error::{plain_error_text, ConnError};
 use super::runtime::block_on;
+use super::spec::{ReadPref, Target};
+
+/// A driver session shared by the calls (and cursors) that run in it.
+pub(crate) type Shared = Arc<tokio::sync::Mutex<Slot>>;
+
+/// Reads that wait for the session's last operation in a causally consistent session.
+const CAUSAL_READS: &[&str] = &["find", "aggregate", "count", "distinct"];
+
+pub(crate) struct Slot {
+    pub session: ClientSession,
+    causal: bool,
+}
+
+impl Slot {
+    /// In a causally consistent session a read asks for `afterClusterTime` = the session's
+    /// last operation time, as the legacy shell did: the driver adds it only to its own CRUD
+    /// reads, not to the commands the shell sends as they are.
+    pub fn add_after_cluster_time(&self, cmd: &mut Document) {
+        let name = cmd.keys().next().map(String::as_str).unwrap_or("");
+        if !self.causal || !CAUSAL_READS.contains(&name) {
+            return;
+        }
+        let Some(ts) = self.session.operation_time() else {
+            return;
+        };
+        let mut rc = cmd.get_document("readConcern").cloned().unwrap_or_default();
+        if rc.contains_key("afterClusterTime") {
+            return;
+        }
+        rc.insert("afterClusterTime", ts);
+        cmd.insert("readConcern", rc);
+    }
+}
+
+/// The explicit sessions of one connection.
+#[derive(Default)]
+pub struct Explicit {
+    live: HashMap<u32, Shared>,
+    /// Ended sessions are kept until the connection closes: dropped, the driver's pool would
+    /// give their (ended) ids to later commands.
+    ended: HashMap<u32, Shared>,
+    next: u32,
+    /// The session the current call runs in (`None`: the implicit one).
+    current: Option<u32>,
+}
+
+impl Connection {
+    fn explicit(&self) -> MutexGuard<'_, Explicit> {
+        match self.explicit.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        }
+    }
+
+    /// Start an explicit session (causally consistent reads unless `causal` is false): its
+    /// handle and its `{ id: UUID }`.
+    pub fn start_session(&self, causal: bool) -> Result<(u32, Document), ConnError> {
+        let client = self.main_client()?;
+        let session = block_on(&self.interrupt, async move {
+            // The pool's first session is the implicit one (the shell's commands carry its
+            // id): hold it while taking the next, then give it back to the front, so the
+            // explicit session gets an id of its own and the implicit one keeps its id.
+            let implicit = client.start_session().await?;
+            let own = client.start_session().causal_consistency(causal).await;
+            drop(implicit);
+            tokio::time::sleep(CHECK_IN_GRACE).await;
+            own
+        })?
+        .map_err(|e| {
+            ConnError::Other(format!(
+                "cannot start a session: {}",
+                plain_error_text(&e.to_string())
+            ))
+        })?;
+        let id = session.id().clone();
+        let mut ex = self.explicit();
+        ex.next += 1;
+        let n = ex.next;
+        let slot = Slot { session, causal };
+        ex.live.insert(n, Arc::new(tokio::sync::Mutex::new(slot)));
+        Ok((n, id))
+    }
+
+    /// End an explicit session: the server forgets it (`endSessions`) and it cannot be used
+    /// again. Ending an ended session does nothing.
+    pub fn end_session(&self, n: u32) -> Result<(), ConnError> {
+        let Some(s) = self.explicit().live.remove(&n) else {
+            return Ok(());
+        };
+        let id = block_on(&self.interrupt, async {
+            s.lock().await.session.id().clone()
+        })?;
+        self.explicit().ended.insert(n, s);
+        let previous = self.explicit().current.take();
+        let any = Target::ReadPref(ReadPref {
+            mode: "primaryPreferred".into(),
+            tags: vec![],
+        });
+        let r = self.run_command("admin", doc! {"endSessions": [id]}, &any);
+        self.explicit().current = previous.filter(|p| *p != n);
+        r.map(|_| ())
+    }
+
+    /// Session `n`, ended or not (its times stay readable after `endSession()`).
+    fn any_session(&self, n: u32) -> Result<Shared, ConnError> {
+        let ex = self.explicit();
+        ex.live
+            .get(&n)
+            .or_else(|| ex.ended.get(&n))
+            .cloned()
+            .ok_or_else(|| ConnError::Usage(format!("no session with handle {n}")))
+    }
+
+    /// Session `n`'s operation time and cluster time (`$clusterTime` document), as the
+    /// server last reported them to it.
+    pub fn session_times(
+        &self,
+        n: u32,
+    ) -> Result<(Option<Timestamp>, Option<Document>), ConnError> {
+        let s = self.any_session(n)?;
+        block_on(&self.interrupt, async move {
+            let g = s.lock().await;
+            let cluster = g.session.cluster_time().and_then(|c| to_document(c).ok());
+            (g.session.operation_time(), cluster)
+        })
+    }
+
+    /// `advanceOperationTime` / `advanceClusterTime`: never moves a time backwards.
+    pub fn advance_session_times(
+        &self,
+        n: u32,
+        operation: Option<Timestamp>,
+        cluster: Option<Document>,
+    ) -> Result<(), ConnError> {
+        let s = self.any_session(n)?;
+        let cluster: Option<ClusterTime> = match cluster {
+            Some(d) => Some(from_document(d).map_err(|e| {
+                ConnError::Usage(format!(
+                    "advanceClusterTime: not a cluster time ({{clusterTime: Timestamp, signature: {{…}}}}): {e}"
+                ))
+            })?),
+            None => None,
+        };
+        block_on(&self.interrupt, async move {
+            let mut g = s.lock().await;
+            if let Some(t) = operation {
+                g.session.advance_operation_time(t);
+            }
+            if let Some(c) = &cluster {
+                g.session.advance_cluster_time(c);
+            }
+        })
+    }
+
+    /// The session the following calls run in (`None`: the implicit one).
+    pub fn use_session(&self, n: Option<u32>) {
+        self.explicit().current = n;
+    }
+
+    /// The explicit session for a call to `target`, if the call runs in one. A single member
+    /// is asked through its own client, where the session does not exist: implicit there.
+    pub(crate) fn session_for(&self, target: &Target) -> Result<Option<Shared>, ConnError> {
+        let ex = self.explicit();
+        let Some(n) = ex.current else {
+            return Ok(None);
+        };
+        if matches!(target, Target::Member(_)) {
+            return Ok(None);
+        }
+        match ex.live.get(&n) {
+            Some(s) => Ok(Some(s.clone())),
+            None => Err(ConnError::Usage(
+                "cannot use a session that has ended".to_string(),
+            )),
+        }
+    }
+
+    /// Every explicit session, for dropping inside the runtime.
+    pub(crate) fn take_sessions(&mut self) -> Vec<Shared> {
+        let ex = match self.explicit.get_mut() {
+            Ok(e) => e,
+            Err(p) => p.into_inner(),
+        };
+        let mut all: Vec<Shared> = ex.live.drain().map(|(_, s)| s).collect();
+        all.extend(ex.ended.drain().map(|(_, s)| s));
+        all
+    }
+}
 
 /// How long the pool may take to get the session back before the next command (the driver
 /// returns it from a task it spawns when the session is dropped).

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use super::error::ConnError;
 use super::runtime::{block_on, block_on_ticking};
+use super::socket_timeout::socket_timeout_error;
 use super::topology::{Role, TopologyView};
 use super::Connection;
 
@@ -78,14 +79,38 @@ impl Connection {
     where
         F: Future<Output = T>,
     {
-        if !(self.replica_set && to_primary && SHOW.load(Ordering::SeqCst)) {
+        let show = self.replica_set && to_primary && SHOW.load(Ordering::SeqCst);
+        let check_set = self.replica_set && self.options.repl_set_name.is_some();
+        let connecting = self.connecting.load(Ordering::SeqCst);
+        if !show && !check_set && !connecting && self.socket_timeout.is_none() {
             return block_on(&self.interrupt, fut);
+        }
+        if self.socket_timeout.is_some() {
+            self.in_flight.reset();
         }
         let mut progress = Progress::default();
         let out = block_on_ticking(&self.interrupt, fut, |elapsed| {
-            if elapsed >= QUIET_FOR {
+            if let Some(limit) = self.socket_timeout {
+                if let Some(name) = self.in_flight.overdue(limit) {
+                    return Some(socket_timeout_error(&name, limit));
+                }
+            }
+            if connecting {
+                // Connecting to hosts that all refuse (or do not resolve): say so at once.
+                if let Some(m) = self.facts().refused_decided() {
+                    return Some(ConnError::NoServer(m));
+                }
+            }
+            if check_set {
+                // Every seed answered with another set name: no wait can change that.
+                if let Some(m) = self.facts().set_mismatch_decided() {
+                    return Some(ConnError::NoServer(m));
+                }
+            }
+            if show && elapsed >= QUIET_FOR {
                 progress.tick(elapsed, &self.topology());
             }
+            None
         });
         progress.finish();
         out
@@ -111,6 +136,7 @@ mod tests {
                 })
                 .collect(),
             generation: 1,
+            heard: Default::default(),
         }
     }
 

@@ -7,23 +7,28 @@ use mongodb::bson::{doc, Bson, Document};
 use mongodb::error::{ErrorKind, WriteFailure};
 use mongodb::options::UpdateModifications;
 
-use super::error::{classify, is_not_primary_code, map_class, ConnError, ErrClass, ErrCtx};
+use super::error::{classify, is_not_primary_code, ConnError, ErrClass};
 use super::Connection;
+
+/// Await a driver action in the explicit session when there is one (its lsid and, for a
+/// retryable write, its txnNumber), else in the driver's implicit session.
+macro_rules! in_session {
+    ($session:expr, $action:expr) => {
+        match $session {
+            Some(s) => {
+                let mut guard = s.lock().await;
+                $action.session(&mut guard.session).await
+            }
+            None => $action.await,
+        }
+    };
+}
 
 fn err_doc(code: i32, msg: &str) -> Document {
     doc! {"code": code, "errmsg": msg}
 }
 
 impl Connection {
-    fn write_ctx<'a>(&self, command: &'a str) -> ErrCtx<'a> {
-        ErrCtx {
-            command,
-            replica_set: self.is_replica_set(),
-            to_primary: true,
-            selection_timeout_secs: 0.0,
-        }
-    }
-
     /// Shared error handling: write errors become fields of the result, a command error (e.g.
     /// "not primary" on a direct connection) is `ConnError::Server(reply)`.
     fn write_error(
@@ -51,12 +56,7 @@ impl Connection {
                         Err(ConnError::Server(reply))
                     }
                 }
-                ErrClass::Selection(_) => {
-                    let mut ctx = self.write_ctx(command);
-                    ctx.selection_timeout_secs = self.selection_timeout_secs();
-                    Err(map_class(classify(&e), &ctx))
-                }
-                other => Err(map_class(other, &self.write_ctx(command))),
+                other => Err(self.map_failure(other, command, true)),
             },
         }
     }
@@ -75,10 +75,10 @@ impl Connection {
             .main_client()?
             .database(db)
             .collection::<Document>(coll);
-        let r = self.wait_primary(
-            true,
-            async move { c.insert_many(docs).ordered(ordered).await },
-        )?;
+        let session = self.session_for(&super::Target::Primary)?;
+        let r = self.wait_primary(true, async move {
+            in_session!(&session, c.insert_many(docs).ordered(ordered))
+        })?;
         match r {
             Ok(res) => Ok(doc! {"nInserted": res.inserted_ids.len() as i32}),
             Err(e) => {
@@ -128,19 +128,22 @@ impl Connection {
             Bson::Document(d) => !d.keys().any(|k| k.starts_with('$')),
             _ => false,
         };
+        let session = self.session_for(&super::Target::Primary)?;
         let r = self.wait_primary(true, async move {
             match u {
-                Bson::Document(d) if replacement => c.replace_one(query, d).upsert(upsert).await,
-                Bson::Document(d) if multi => {
+                Bson::Document(d) if replacement => {
+                    in_session!(&session, c.replace_one(query, d).upsert(upsert))
+                }
+                Bson::Document(d) if multi => in_session!(
+                    &session,
                     c.update_many(query, UpdateModifications::Document(d))
                         .upsert(upsert)
-                        .await
-                }
-                Bson::Document(d) => {
+                ),
+                Bson::Document(d) => in_session!(
+                    &session,
                     c.update_one(query, UpdateModifications::Document(d))
                         .upsert(upsert)
-                        .await
-                }
+                ),
                 Bson::Array(a) => {
                     let mut stages = Vec::new();
                     for s in a {
@@ -149,13 +152,17 @@ impl Connection {
                         }
                     }
                     if multi {
-                        c.update_many(query, UpdateModifications::Pipeline(stages))
-                            .upsert(upsert)
-                            .await
+                        in_session!(
+                            &session,
+                            c.update_many(query, UpdateModifications::Pipeline(stages))
+                                .upsert(upsert)
+                        )
                     } else {
-                        c.update_one(query, UpdateModifications::Pipeline(stages))
-                            .upsert(upsert)
-                            .await
+                        in_session!(
+                            &session,
+                            c.update_one(query, UpdateModifications::Pipeline(stages))
+                                .upsert(upsert)
+                        )
                     }
                 }
                 _ => Err(mongodb::error::Error::custom(
@@ -199,11 +206,12 @@ impl Connection {
             .main_client()?
             .database(db)
             .collection::<Document>(coll);
+        let session = self.session_for(&super::Target::Primary)?;
         let r = self.wait_primary(true, async move {
             if just_one {
-                c.delete_one(query).await
+                in_session!(&session, c.delete_one(query))
             } else {
-                c.delete_many(query).await
+                in_session!(&session, c.delete_many(query))
             }
         })?;
         match r {

@@ -1,9 +1,67 @@
 //! Tab completion over globals and dotted paths, without running user code: only data
-//! properties are followed (getters and proxies are never invoked).
+//! properties are followed (getters and proxy traps are never invoked). The prelude's own
+//! proxies (`db`) are seen through: `__completionTarget(proxy, target)` records the target in
+//! the proxy's ordinary property storage, which JavaScript cannot reach (every access to a
+//! proxy goes to its handler) and which completion reads directly.
 
+use boa_engine::builtins::proxy::Proxy;
 use boa_engine::object::JsPrototype;
-use boa_engine::property::PropertyKey;
-use boa_engine::{Context, JsObject, JsValue};
+use boa_engine::property::{PropertyDescriptor, PropertyKey};
+use boa_engine::{js_string, Context, JsObject, JsResult, JsValue};
+
+/// The storage key of a recorded proxy target.
+const TARGET_KEY: &str = "\u{0}completionTarget";
+
+pub fn register(ctx: &mut Context) -> JsResult<()> {
+    super::natives::global_fn(ctx, "__completionTarget", 2, completion_target)
+}
+
+/// `__completionTarget(proxy, target)` → `proxy`, with `target` recorded for completion. Only
+/// a proxy is marked (on an ordinary object the record would be a visible property).
+fn completion_target(_this: &JsValue, args: &[JsValue], _ctx: &mut Context) -> JsResult<JsValue> {
+    let proxy = args.first().cloned().unwrap_or_default();
+    if let (Some(p), Some(t)) = (proxy.as_object(), args.get(1).and_then(|v| v.as_object())) {
+        if p.is::<Proxy>() {
+            let desc = PropertyDescriptor::builder()
+                .value(t.clone())
+                .writable(false)
+                .enumerable(false)
+                .configurable(false)
+                .build();
+            p.insert_property(js_string!(TARGET_KEY), desc);
+        }
+    }
+    Ok(proxy)
+}
+
+/// The object completion looks at for `obj`: a marked proxy's target, else `obj` itself.
+fn seen_through(obj: JsObject) -> JsObject {
+    if !obj.is::<Proxy>() {
+        return obj;
+    }
+    let key = PropertyKey::from(js_string!(TARGET_KEY));
+    let target = obj
+        .borrow()
+        .properties()
+        .get(&key)
+        .and_then(|d| d.value().cloned())
+        .and_then(|v| v.as_object());
+    target.unwrap_or(obj)
+}
+
+/// The database the global `db` names: its connection handle and name. `None` when `db` is
+/// not a database of the prelude's (no connection, or a value of the user's).
+pub fn current_db(ctx: &mut Context) -> Option<(usize, String)> {
+    let global = ctx.global_object();
+    let db = seen_through(data_property(&global, "db")?.as_object()?);
+    let name = data_property(&db, "_name")?
+        .as_string()?
+        .to_std_string_escaped();
+    let mongo = data_property(&db, "_mongo")?.as_object()?;
+    let handle = data_property(&mongo, "_h")?.as_number()?;
+    (handle >= 0.0 && handle.fract() == 0.0 && handle < u32::MAX as f64)
+        .then_some((handle as usize, name))
+}
 
 /// `"rs.st"` → `["rs.status", "rs.stepDown"]`; `"pri"` → `["print", "printjson", …]`.
 /// Sorted, without duplicates.
@@ -22,7 +80,7 @@ pub fn complete(ctx: &mut Context, word: &str) -> Vec<String> {
                 _ => data_property(&target, part),
             };
             match value.and_then(|v| v.as_object()) {
-                Some(o) => target = o,
+                Some(o) => target = seen_through(o),
                 None => return Vec::new(),
             }
         }
@@ -48,8 +106,10 @@ pub fn complete(ctx: &mut Context, word: &str) -> Vec<String> {
             break;
         }
         for key in own_string_keys(&o) {
+            // `constructor` is an object internal, not a member anyone completes to.
             if key.starts_with(tail)
                 && !key.starts_with("__")
+                && (path.is_empty() || key != "constructor")
                 && (internals || path.is_empty() || !key.starts_with('_'))
                 && is_identifier(&key)
             {

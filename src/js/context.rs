@@ -26,7 +26,10 @@ impl Runtime {
 
     /// A runtime printing to `out` (tests capture output this way).
     pub fn with_output(opts: RuntimeOptions, out: Box<dyn Write>) -> Result<Runtime, String> {
-        let mut ctx = Context::default();
+        let mut ctx = boa_engine::context::ContextBuilder::new()
+            .host_hooks(std::rc::Rc::new(super::depth::SourceDepthHooks))
+            .build()
+            .map_err(|e| format!("cannot start the runtime: {e}"))?;
         super::budget::apply_limits(&mut ctx);
         let host = Host::new(opts, out);
         let interrupt = host.interrupt.clone();
@@ -125,6 +128,33 @@ impl Runtime {
             let _ = super::lazy_prelude::load_for(&mut self.ctx, head);
         }
         super::complete::complete(&mut self.ctx, word)
+    }
+
+    /// The database the global `db` names now (connection handle, name), read without
+    /// running any code; `None` without a connection or when `db` is not a database.
+    pub fn current_db(&mut self) -> Option<(usize, String)> {
+        super::complete::current_db(&mut self.ctx)
+    }
+
+    /// The collection names of `db` on connection `handle`, or `None` when the server did not
+    /// answer within `wait`.
+    pub fn collection_names(
+        &mut self,
+        handle: usize,
+        db: &str,
+        wait: std::time::Duration,
+    ) -> Option<Vec<String>> {
+        super::natives::conn::connection_at(&self.ctx, handle)?.collection_names(db, wait)
+    }
+
+    /// The database names on connection `handle`, or `None` when the server did not answer
+    /// within `wait`.
+    pub fn database_names(
+        &mut self,
+        handle: usize,
+        wait: std::time::Duration,
+    ) -> Option<Vec<String>> {
+        super::natives::conn::connection_at(&self.ctx, handle)?.database_names(wait)
     }
 
     /// Flush buffered output.

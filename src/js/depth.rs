@@ -1,14 +1,16 @@
-//! Depth limits for the engine's recursive parts: its parser (source nesting), and the
-//! built-ins that walk nested values natively (`JSON.stringify`, `String(array)`, `join`,
-//! `flat`). Past a limit they throw a catchable `InternalError: too much recursion` instead of
-//! overflowing the native stack.
+//! Depth limits for the engine's recursive parts: its parser (source nesting, also for
+//! `eval` and `new Function` through [`SourceDepthHooks`]), and the built-ins that walk nested
+//! values natively (`JSON.stringify`, `String(array)`, `join`, `flat`). Past a limit they throw
+//! a catchable `InternalError: too much recursion` instead of overflowing the native stack.
 
 use std::cell::Cell;
 use std::collections::HashSet;
 
+use boa_engine::context::HostHooks;
 use boa_engine::object::builtins::JsArray;
 use boa_engine::object::JsObject;
 use boa_engine::property::PropertyDescriptor;
+use boa_engine::realm::Realm;
 use boa_engine::{
     js_string, Context, Finalize, JsError, JsNativeError, JsResult, JsString, JsValue,
     NativeFunction, Trace,
@@ -36,13 +38,56 @@ pub fn too_much_recursion(ctx: &mut Context) -> JsError {
     JsError::from_opaque(obj.into())
 }
 
+/// An engine error for running out of frames or value stack, which the engine unwinds past
+/// every `catch`, as the catchable `InternalError: too much recursion`. The engine stops that
+/// unwinding at the first native that called into JavaScript, so a native passing its callee's
+/// error through here (`load`) makes the error catchable above it; other errors pass unchanged.
+pub fn catchable_limit(err: JsError, ctx: &mut Context) -> JsError {
+    use boa_engine::error::{EngineError, RuntimeLimitError};
+    match err.as_engine() {
+        Some(EngineError::RuntimeLimit(
+            RuntimeLimitError::Recursion | RuntimeLimitError::StackSize,
+        )) => too_much_recursion(ctx),
+        _ => err,
+    }
+}
+
+/// The engine's host hooks with one change: source text handed to `eval` or `new Function`
+/// is depth-checked before the engine's (recursive) parser sees it.
+pub struct SourceDepthHooks;
+
+impl HostHooks for SourceDepthHooks {
+    fn ensure_can_compile_strings(
+        &self,
+        _realm: Realm,
+        parameters: &[JsString],
+        body: &JsString,
+        _direct: bool,
+        ctx: &mut Context,
+    ) -> JsResult<()> {
+        // Parameters (default values may nest too) and body are parsed separately.
+        let too_deep = parameters
+            .iter()
+            .chain(std::iter::once(body))
+            .any(|text| source_chars_too_deep(text.as_str().code_points_lossy()).is_some());
+        if too_deep {
+            return Err(too_much_recursion(ctx));
+        }
+        Ok(())
+    }
+}
+
 /// Where source code nests deeper than the parser can take: `(line, column)` (1-based) of the
 /// place the limit is passed.
 pub fn source_too_deep(code: &str) -> Option<(usize, usize)> {
+    source_chars_too_deep(code.chars())
+}
+
+fn source_chars_too_deep(chars: impl Iterator<Item = char>) -> Option<(usize, usize)> {
     let mut depth = 0usize;
     let mut ops = 0usize;
     let (mut line, mut col) = (1usize, 0usize);
-    let mut chars = code.chars().peekable();
+    let mut chars = chars.peekable();
     // Inside a string or comment: its closing delimiter.
     let mut quote: Option<char> = None;
     let mut line_comment = false;
@@ -123,10 +168,33 @@ pub fn register(ctx: &mut Context) -> JsResult<()> {
         guard_method(&array_proto, name, Pre::None, ctx)?;
     }
     guard_method(&array_proto, "flat", Pre::ArrayDepth, ctx)?;
+    // Built-ins that call back into JavaScript: the engine's frame-limit error reaches them
+    // before any `catch`, and the guard turns it into the catchable error.
+    for name in CALLBACK_METHODS {
+        guard_method(&array_proto, name, Pre::None, ctx)?;
+    }
     let json = ctx.intrinsics().objects().json();
     guard_method(&json, "stringify", Pre::ValueDepth, ctx)?;
     Ok(())
 }
+
+/// Array methods taking a callback (`try { a.forEach(function r() { r() }) } catch (e) {}`
+/// catches the recursion error).
+const CALLBACK_METHODS: [&str; 13] = [
+    "forEach",
+    "map",
+    "filter",
+    "some",
+    "every",
+    "reduce",
+    "reduceRight",
+    "find",
+    "findIndex",
+    "findLast",
+    "findLastIndex",
+    "flatMap",
+    "sort",
+];
 
 /// A check made before the original runs, for built-ins whose recursion stays inside the
 /// engine (no property lookup the guard could see).
@@ -170,7 +238,10 @@ fn guard_method(obj: &JsObject, name: &str, pre: Pre, ctx: &mut Context) -> JsRe
                 return Err(too_much_recursion(ctx));
             }
             ACTIVE.with(|a| a.set(depth + 1));
-            let result = guarded.original.call(this, args, ctx);
+            let result = guarded
+                .original
+                .call(this, args, ctx)
+                .map_err(|e| catchable_limit(e, ctx));
             ACTIVE.with(|a| a.set(depth));
             result
         },

@@ -38,6 +38,21 @@ pub fn syntax_line(message: &str, source_name: &str, code: &str) -> String {
     format!("SyntaxError: {msg} @{source_name}:{line}:{col}")
 }
 
+/// A SyntaxError thrown at run time (by `eval`, `Function`, `load`…): the engine's position is
+/// inside the evaluated text, which the stack does not show, so it is said in words; the
+/// stack points at the call in the user's file.
+fn evaluated_syntax_message(message: &str) -> String {
+    if message == "abrupt end" {
+        return "unexpected end of input".to_string();
+    }
+    match split_position(message) {
+        Some((msg, line, col)) => {
+            format!("{msg} (line {line}, column {col} of the evaluated text)")
+        }
+        None => message.to_string(),
+    }
+}
+
 /// `"... at line 2, col 9"` → `("...", 2, 9)`.
 fn split_position(message: &str) -> Option<(&str, u32, u32)> {
     let at = message.rfind(" at line ")?;
@@ -71,6 +86,11 @@ pub fn exception_report(
                     return EvalError::Interrupted;
                 }
                 let kind = native.kind().to_string();
+                let msg = if kind == "SyntaxError" {
+                    evaluated_syntax_message(&msg)
+                } else {
+                    msg
+                };
                 let msg = match src {
                     Some(src) => improve_message(&kind, msg, &mut frames, src),
                     None => msg,
@@ -164,23 +184,24 @@ fn user_frames_first(frames: Vec<String>) -> Vec<String> {
     } else {
         frames
     };
+    // Each frame once, then how many times it repeats right after (deep recursion).
     let mut out: Vec<String> = Vec::new();
     let mut run = 0usize;
+    let mut last: Option<String> = None;
     for f in frames {
-        if out.last() == Some(&f) {
+        if last.as_ref() == Some(&f) {
             run += 1;
             continue;
         }
         if run > 0 {
-            let last = out.pop().unwrap_or_default();
-            out.push(format!("{last} (repeated {} times)", run + 1));
+            out.push(more_identical(run));
         }
         run = 0;
-        out.push(f);
+        out.push(f.clone());
+        last = Some(f);
     }
     if run > 0 {
-        let last = out.pop().unwrap_or_default();
-        out.push(format!("{last} (repeated {} times)", run + 1));
+        out.push(more_identical(run));
     }
     if out.len() > MAX_FRAMES {
         let more = out.len() - MAX_FRAMES;
@@ -188,6 +209,11 @@ fn user_frames_first(frames: Vec<String>) -> Vec<String> {
         out.push(format!("... {more} more frames"));
     }
     out
+}
+
+fn more_identical(n: usize) -> String {
+    let s = if n == 1 { "" } else { "s" };
+    format!("... {n} more identical frame{s}")
 }
 
 /// Frames printed at most (deep recursion would otherwise print thousands of lines).
@@ -370,7 +396,7 @@ mod tests {
         ];
         assert_eq!(
             user_frames_first(frames.iter().map(|s| s.to_string()).collect()),
-            vec!["f@a.js:1:5 (repeated 3 times)", "@a.js:2:1"]
+            vec!["f@a.js:1:5", "... 2 more identical frames", "@a.js:2:1"]
         );
         assert_eq!(
             engine_error_text(
@@ -406,6 +432,18 @@ mod tests {
             src,
         );
         assert_eq!(frames, vec!["@(shell):2:3"]);
+    }
+
+    #[test]
+    fn evaluated_syntax_errors_say_where_in_words() {
+        assert_eq!(
+            evaluated_syntax_message("abrupt end"),
+            "unexpected end of input"
+        );
+        assert_eq!(
+            evaluated_syntax_message("unexpected token ';', primary expression at line 1, col 10"),
+            "unexpected token ';', primary expression (line 1, column 10 of the evaluated text)"
+        );
     }
 
     #[test]

@@ -1,12 +1,15 @@
 //! The shell: command line → connection plan → runtime → scripts → REPL.
 //!
 //! * `script.rs`: `--eval`, files and the rc file, with the legacy exit statuses.
-//! * `repl.rs`: the rustyline loop; `words.rs` shell words; `history.rs`; `complete.rs`.
+//! * `repl.rs`: the rustyline loop; `words.rs` shell words; `history.rs`; Tab completion in
+//!   `complete.rs` (what the line asks for: `complete_syntax.rs`; server names: `complete_cache.rs`).
 //! * `interrupt.rs`: SIGINT while a command runs.
 //! * `connect.rs`: where the connection layer plugs in.
 //!
 //! Start-up does only what `rsh --nodb --eval 1` needs: no line editor, no tokio runtime.
 mod complete;
+mod complete_cache;
+mod complete_syntax;
 mod connect;
 pub mod history;
 mod interrupt;
@@ -75,6 +78,7 @@ pub fn run(args: &Args) -> i32 {
         }
     };
     interrupt::install(rt.interrupt_flag());
+    crate::conn::error::set_verbose(args.verbose);
     let connected = plan.is_some();
     if let Some(mut plan) = plan {
         if plan.prompt_password {

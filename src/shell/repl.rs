@@ -128,6 +128,10 @@ pub fn run(runtime: Runtime, quiet: bool) -> i32 {
         let mut rt = runtime.borrow_mut();
         let result = rt.eval_print(&code, REPL_SOURCE);
         rt.flush();
+        // Completion's names may have changed (`use`, a write creating a collection, a drop).
+        if let Some(h) = editor.helper() {
+            h.entry_ran();
+        }
         last_failed = match result {
             Ok(()) => false,
             Err(EvalError::Quit(n)) => return n,
@@ -155,9 +159,7 @@ fn new_editor(
         .completion_type(CompletionType::List)
         .build();
     let mut editor = Editor::with_config(config)?;
-    editor.set_helper(Some(ShellHelper {
-        runtime: runtime.clone(),
-    }));
+    editor.set_helper(Some(ShellHelper::new(runtime.clone())));
     Ok(editor)
 }
 

@@ -14,6 +14,7 @@ pub mod session;
 pub mod shell;
 pub mod started;
 pub mod wire;
+pub mod wire_tap;
 
 pub use auth::*;
 pub use bins::*;

@@ -144,6 +144,10 @@ fn short_selection_timeout_fails_quickly_when_no_primary() {
         "{}",
         r.all()
     );
+    // Why: the member left answers as a secondary, the other two refuse connections.
+    let why = format!("({} answers but is not primary; ", hosts[keep]);
+    assert!(r.stderr.contains(&why), "{}", r.all());
+    assert!(r.stderr.contains(": connection refused)"), "{}", r.all());
     // The flag says the same; both at once must agree.
     let seeds = format!("rs0/{}", hosts.join(","));
     let r = rsh(

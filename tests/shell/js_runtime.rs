@@ -592,6 +592,36 @@ fn completion() {
     );
 }
 
+/// Completion sees through the prelude's `db` proxy (never calling its handler) to the
+/// database's name and connection handle and methods; a user's proxy is never run.
+#[test]
+fn completion_sees_through_the_db_proxy_only() {
+    let (mut rt, cap) = runtime();
+    rt.eval("void DB; db = new DB({_h: 3}, 'shop')", "(shell)")
+        .expect("eval");
+    assert_eq!(rt.current_db(), Some((3, "shop".to_string())));
+    assert_eq!(rt.complete("db.getNa"), vec!["db.getName".to_string()]);
+    assert!(rt.complete("db.con").iter().all(|c| c != "db.constructor"));
+    rt.eval(
+        "var trapped = new Proxy({}, {get: function () { print('RAN'); return {}; }, \
+         ownKeys: function () { print('RAN'); return []; }, \
+         getPrototypeOf: function () { print('RAN'); return null; }})",
+        "(shell)",
+    )
+    .expect("eval");
+    assert!(rt.complete("trapped.").is_empty());
+    assert!(rt.complete("trapped.x.").is_empty());
+    // The record is only made on a proxy: on an ordinary object it would be visible.
+    rt.eval_print(
+        "Object.getOwnPropertyNames(__completionTarget({}, {a: 1})).length",
+        "(shell)",
+    )
+    .expect("eval");
+    assert_eq!(cap.take(), "0\n");
+    rt.eval("db = 5", "(shell)").expect("eval");
+    assert_eq!(rt.current_db(), None);
+}
+
 #[test]
 fn completion_loads_the_lazy_connection_helpers() {
     let (mut rt, cap) = runtime();

@@ -118,6 +118,18 @@ fn tab_completes_show_words() {
     exit(s);
 }
 
+/// `help ` completes its topics from the helper table, one level at a time.
+#[test]
+fn tab_completes_help_topics() {
+    let h = home();
+    let mut s = start(h.path());
+    send(&mut s, "help curs\t\r");
+    expect(&mut s, "cursor.sort(");
+    send(&mut s, "help rs.printSec\t\r");
+    expect(&mut s, "rs.printSecondaryReplicationInfo()");
+    exit(s);
+}
+
 /// rsh's own rs helpers complete too (they are loaded with the connection helpers).
 #[test]
 fn tab_completes_the_careful_rs_helpers() {

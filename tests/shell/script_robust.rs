@@ -83,7 +83,7 @@ fn recursion_and_deep_values_throw_and_the_script_goes_on() {
         "{}",
         r.all()
     );
-    // Uncaught, the report is one collapsed line per repeated frame.
+    // Uncaught, a repeated frame is printed once with the count of its repeats.
     let r = rsh(
         &[
             "--nodb",
@@ -100,12 +100,60 @@ fn recursion_and_deep_values_throw_and_the_script_goes_on() {
         lines[0],
         "uncaught exception: InternalError: too much recursion :"
     );
+    assert_eq!(lines[1], "f@(shell eval):1:19", "{}", r.stderr);
     assert!(
-        lines[1].starts_with("f@(shell eval):1:19 (repeated "),
+        lines[2].starts_with("... ") && lines[2].ends_with(" more identical frames"),
         "{}",
         r.stderr
     );
     assert!(lines.len() < 6, "{}", r.stderr);
+}
+
+#[test]
+fn deep_sources_and_recursion_under_callbacks_throw_catchable_errors() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let deep = dir.path().join("deep.js");
+    std::fs::write(
+        &deep,
+        format!("x = {}{};\n", "[".repeat(100_000), "]".repeat(100_000)),
+    )
+    .expect("write");
+    let recursive = dir.path().join("recursive.js");
+    std::fs::write(&recursive, "f = n => n ? 1 + f(n - 1) : 0; f(1e6);\n").expect("write");
+    let code = format!(
+        r#"
+        var open = "[".repeat(1e6), close = "]".repeat(1e6);
+        try {{ eval(open + close); print("no error") }} catch (e) {{ print("eval:", e) }}
+        try {{ new Function("return " + open + close); print("no error") }}
+        catch (e) {{ print("Function:", e) }}
+        try {{ new Function("a = " + open + close, "return a") }} catch (e) {{ print("params:", e) }}
+        try {{ load({deep:?}) }} catch (e) {{ print("load:", e) }}
+        try {{ load({recursive:?}) }} catch (e) {{ print("load recursion:", e) }}
+        try {{ [1].forEach(function r() {{ r() }}) }} catch (e) {{ print("forEach:", e) }}
+        try {{ JSON.parse("[1]", function r() {{ return r() }}) }} catch (e) {{ print("reviver:", e) }}
+        print(eval("[[1]]")[0][0], new Function("a", "return [[a]]")(2)[0][0], JSON.parse(open + close).length);
+        "#,
+        deep = deep.to_string_lossy(),
+        recursive = recursive.to_string_lossy(),
+    );
+    let r = rsh(&["--nodb", "--quiet", "--eval", &code], "", LIMIT);
+    assert_eq!(r.code, 0, "{}", r.all());
+    let too_deep = "InternalError: too much recursion";
+    assert_eq!(
+        r.stdout.lines().collect::<Vec<_>>(),
+        vec![
+            format!("eval: {too_deep}"),
+            format!("Function: {too_deep}"),
+            format!("params: {too_deep}"),
+            format!("load: {too_deep}"),
+            format!("load recursion: {too_deep}"),
+            format!("forEach: {too_deep}"),
+            format!("reviver: {too_deep}"),
+            "1 2 1".to_string(),
+        ],
+        "{}",
+        r.all()
+    );
 }
 
 #[test]

@@ -291,6 +291,7 @@ mod tests {
             secondary_ok: false,
             legacy: false,
             conn: Conn::new(1, peer),
+            deadline: None,
         }
     }
 

@@ -21,6 +21,53 @@ use crate::error::CmdError;
 
 type Docs = Vec<Arc<Document>>;
 
+/// mongod's aggregation stages by name (whether the sandbox runs them or not): an update
+/// pipeline naming one of these is told it is not allowed there, not that it is unknown.
+const MONGOD_STAGES: &[&str] = &[
+    "$addFields",
+    "$bucket",
+    "$bucketAuto",
+    "$changeStream",
+    "$collStats",
+    "$count",
+    "$currentOp",
+    "$densify",
+    "$documents",
+    "$facet",
+    "$fill",
+    "$geoNear",
+    "$graphLookup",
+    "$group",
+    "$indexStats",
+    "$limit",
+    "$listLocalSessions",
+    "$listSessions",
+    "$lookup",
+    "$match",
+    "$merge",
+    "$out",
+    "$planCacheStats",
+    "$project",
+    "$redact",
+    "$replaceRoot",
+    "$replaceWith",
+    "$sample",
+    "$search",
+    "$set",
+    "$setWindowFields",
+    "$skip",
+    "$sort",
+    "$sortByCount",
+    "$unionWith",
+    "$unset",
+    "$unwind",
+];
+
+/// Whether `name` is one of mongod's aggregation stages.
+pub fn is_stage(name: &str) -> bool {
+    MONGOD_STAGES.contains(&name)
+}
+
 fn stage_err(msg: impl Into<String>) -> CmdError {
     CmdError::new(40323, "Location40323", msg)
 }
@@ -68,6 +115,20 @@ pub fn aggregate(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOutcome,
                 ))
             }
         }
+    }
+    super::agg_out::check_position(&stages)?;
+    let writer = stages
+        .last()
+        .filter(|s| s.contains_key("$out") || s.contains_key("$merge"))
+        .cloned();
+    if writer.is_some() {
+        stages.pop();
+    }
+    let where_in_match = stages.iter().any(
+        |s| matches!(s.get("$match"), Some(Bson::Document(m)) if super::matcher::uses_where(m)),
+    );
+    if where_in_match {
+        return Err(CmdError::bad_value("$where is not allowed in this context"));
     }
     let ns = match &coll {
         Some(c) => format!("{db}.{c}"),
@@ -121,6 +182,12 @@ pub fn aggregate(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOutcome,
     };
     for st in rest {
         docs = run_stage(st, docs)?;
+    }
+    if let Some(w) = writer {
+        let op = super::agg_out::run(e, db, &w, docs)?;
+        let empty: Vec<Bson> = Vec::new();
+        let reply = doc! {"cursor": {"firstBatch": empty, "id": 0i64, "ns": ns}};
+        return Ok(super::commands::ok(reply, op));
     }
     let mut cur = Cursor::docs(ns, docs);
     cur.max_time = super::tailable::has_max_time(cmd);

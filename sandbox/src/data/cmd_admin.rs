@@ -216,10 +216,11 @@ pub fn coll_mod(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOutcome, 
     if e.coll(db, &coll).is_none() {
         return Err(CmdError::new(26, "NamespaceNotFound", "ns does not exist"));
     }
+    let generic = |k: &str| crate::node::commands::fields::GENERIC.contains(&k);
     if let Some((field, _)) = cmd
         .iter()
         .skip(1)
-        .find(|(k, _)| !crate::node::commands::fields::GENERIC.contains(&k.as_str()))
+        .find(|(k, _)| !generic(k) && !super::validation::OPTIONS.contains(&k.as_str()))
     {
         return Err(CmdError::new(
             20,
@@ -227,5 +228,20 @@ pub fn coll_mod(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOutcome, 
             format!("rsh-sandbox does not support collMod '{field}'"),
         ));
     }
-    Ok(ok(Document::new(), None))
+    // The validation options change, through the oplog so secondaries follow.
+    let mut o = doc! {"collMod": &coll};
+    for (k, v) in cmd.iter().skip(1) {
+        if super::validation::OPTIONS.contains(&k.as_str()) {
+            o.insert(k.clone(), v.clone());
+        }
+    }
+    if o.len() == 1 {
+        return Ok(ok(Document::new(), None));
+    }
+    super::validation::check_options(&o)?;
+    let ui = e.coll(db, &coll).map(|c| c.uuid);
+    let op = e
+        .commit("c", format!("{db}.$cmd"), ui, o, None)
+        .map_err(super::cmd_write::internal)?;
+    Ok(ok(Document::new(), op))
 }

@@ -38,6 +38,7 @@ pub fn create(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOutcome, Cm
             options.insert(k.clone(), v.clone());
         }
     }
+    super::validation::check_options(&options)?;
     if bool_arg(&options, "capped") {
         match options.get("size").and_then(super::compare::to_f64) {
             Some(s) if s > 0.0 => {

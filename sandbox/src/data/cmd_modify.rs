@@ -58,7 +58,7 @@ impl Request {
             ));
         }
         let projection = match doc_arg(cmd, "findAndModify", "fields")? {
-            Some(p) => Projection::parse(&p)?,
+            Some(p) => Projection::parse_find(&p)?,
             None => None,
         };
         let query = doc_arg(cmd, "findAndModify", "query")?.unwrap_or_default();

@@ -68,7 +68,7 @@ pub fn find(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOutcome, CmdE
     let filter_doc = doc_arg(cmd, "FindCommandRequest", "filter")?.unwrap_or_default();
     let filter = Filter::parse(&filter_doc)?;
     let projection = match doc_arg(cmd, "FindCommandRequest", "projection")? {
-        Some(p) => Projection::parse(&p)?,
+        Some(p) => Projection::parse_find(&p)?,
         None => None,
     };
     let sort = match doc_arg(cmd, "FindCommandRequest", "sort")? {
@@ -83,6 +83,38 @@ pub fn find(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOutcome, CmdE
     let single = bool_arg(cmd, "singleBatch");
     let ns = format!("{db}.{coll}");
     let tail = super::tailable::find_options(e, db, &coll, cmd, sort.as_ref())?;
+    let min = doc_arg(cmd, "FindCommandRequest", "min")?.filter(|d| !d.is_empty());
+    let max = doc_arg(cmd, "FindCommandRequest", "max")?.filter(|d| !d.is_empty());
+    if min.is_some() || max.is_some() {
+        // Bounds on the hinted index: computed up front, then sorted, skipped and limited.
+        let mut docs: Vec<Arc<Document>> = match e.coll(db, &coll) {
+            Some(c) => super::min_max::bounded(
+                c,
+                (&filter, &filter_doc),
+                cmd.get("hint"),
+                min.as_ref(),
+                max.as_ref(),
+                &ns,
+            )?
+            .into_iter()
+            .map(|(_, d)| d)
+            .collect(),
+            None => Vec::new(),
+        };
+        if let Some(Sort::Keys(keys)) = &sort {
+            sort_docs(&mut docs, keys);
+        }
+        let end = limit.map_or(docs.len(), |l| (skip + l).min(docs.len() as u64) as usize);
+        let start = (skip as usize).min(end);
+        let mut cur = Cursor::new(
+            ns,
+            Source::Docs(docs.drain(start..end).collect()),
+            projection,
+            limit,
+        );
+        cur.max_time = super::tailable::has_max_time(cmd);
+        return Ok(open_cursor(e, cur, batch, single));
+    }
     let (plan, sorted) = match (e.coll(db, &coll), &sort) {
         (Some(c), Some(Sort::Keys(keys))) => {
             let p = planner::plan(c, &filter, &filter_doc, cmd.get("hint"), &ns)?.0;

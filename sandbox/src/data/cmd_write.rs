@@ -122,6 +122,7 @@ pub fn insert_one(
     let c = e
         .coll(db, coll)
         .ok_or_else(|| CmdError::new(1, "InternalError", "collection vanished"))?;
+    e.validate_write(db, coll, &d, None)?;
     if let Some((index, key)) = c.unique_violation(&d, None) {
         return Err(dup_key_error(e, db, coll, &index, &key));
     }
@@ -179,6 +180,7 @@ fn replace_described(
     let c = e
         .coll(db, coll)
         .ok_or_else(|| CmdError::new(1, "InternalError", "collection vanished"))?;
+    e.validate_write(db, coll, &new, c.get(rid).as_deref())?;
     if let Some((index, key)) = c.unique_violation(&new, Some(rid)) {
         return Err(dup_key_error(e, db, coll, &index, &key));
     }
@@ -417,7 +419,7 @@ pub fn upsert_document(query: &Document, update: &Update) -> Result<Document, Cm
             .get("_id")
             .map(|id| doc! {"_id": id.clone()})
             .unwrap_or_default(),
-        Update::Ops(_) => seed,
+        Update::Ops(_) | Update::Pipeline(_) => seed,
     };
     update.apply(&mut d, true)?;
     with_id_first(&d)

@@ -54,6 +54,8 @@ pub struct Cursor {
     pub tail: Option<Tail>,
     /// Opened with a maxTimeMS (its getMores run under that limit too).
     pub max_time: bool,
+    /// What is left of that limit for the next getMore (None: no limit).
+    pub time_left: Option<Duration>,
 }
 
 /// The server's default cursor timeout (cursorTimeoutMillis, 10 minutes).
@@ -74,6 +76,7 @@ impl Cursor {
             used: Instant::now(),
             tail: None,
             max_time: false,
+            time_left: None,
         }
     }
 
@@ -86,6 +89,7 @@ impl Cursor {
             remaining: None,
             tail: None,
             max_time: false,
+            time_left: None,
         }
     }
 
@@ -161,9 +165,15 @@ impl Engine {
                         } else {
                             Box::new(range.rev())
                         };
-                    let mut more = false;
+                    // As mongod's collection scan, the end is only known once the scan finds
+                    // nothing more: a batch filled by the last document leaves the cursor open,
+                    // and the next getMore answers an empty batch with cursor id 0.
+                    let mut ended = false;
                     while !full(out.len(), bytes) {
-                        let Some((rid, s)) = iter.next() else { break };
+                        let Some((rid, s)) = iter.next() else {
+                            ended = true;
+                            break;
+                        };
                         *last = Some(*rid);
                         let doc = s.doc();
                         if !filter.matches(&doc) {
@@ -176,10 +186,7 @@ impl Engine {
                         bytes += u64::from(s.size);
                         out.push(emit(&doc));
                     }
-                    if full(out.len(), bytes) {
-                        more = iter.next().is_some();
-                    }
-                    !more
+                    ended
                 }
             },
         };
@@ -202,5 +209,30 @@ impl Engine {
                 return id;
             }
         }
+    }
+}
+
+impl super::Store {
+    /// What is left of cursor `id`'s time limit (None: no limit, awaitData, or no such cursor).
+    pub fn cursor_time_left(&self, id: i64) -> Option<Duration> {
+        let e = self.lock();
+        let c = e.cursors.get(&id)?;
+        if c.tail.is_some_and(|t| t.await_data) || matches!(c.source, Source::Change(_)) {
+            return None;
+        }
+        c.time_left
+    }
+
+    /// Keeps `left` of the limit for cursor `id`'s next getMore (mongod charges a cursor only
+    /// for the time its commands run, not the time between them).
+    pub fn set_cursor_time_left(&self, id: i64, left: Duration) {
+        if let Some(c) = self.lock().cursors.get_mut(&id) {
+            c.time_left = Some(left);
+        }
+    }
+
+    /// Closes cursor `id` (a getMore or find that ran out of time takes its cursor with it).
+    pub fn close_cursor(&self, id: i64) {
+        self.lock().cursors.remove(&id);
     }
 }

@@ -39,6 +39,8 @@ pub struct Engine {
     /// The majority commit point as the node last reported it: change streams show nothing
     /// newer (None: everything applied is visible).
     pub visible_ts: Option<Timestamp>,
+    /// The running command asked for `bypassDocumentValidation`.
+    pub bypass_validation: bool,
 }
 
 /// Splits `db.coll` at the first dot.
@@ -95,6 +97,7 @@ impl Engine {
             dbpath: None,
             server_addr: None,
             visible_ts: None,
+            bypass_validation: false,
         };
         e.ensure_oplog();
         e
@@ -154,7 +157,12 @@ impl Engine {
         let Some(name) = cmd.keys().next().cloned() else {
             return Err(CmdError::new(59, "CommandNotFound", "no such command: ''"));
         };
-        super::commands::dispatch(self, db, &name, cmd)
+        self.bypass_validation = cmd
+            .get("bypassDocumentValidation")
+            .is_some_and(super::matcher::truthy);
+        let out = super::commands::dispatch(self, db, &name, cmd);
+        self.bypass_validation = false;
+        out
     }
 
     pub fn set_term(&mut self, term: i64) {
@@ -486,6 +494,15 @@ impl Engine {
                         .entry(tdb.to_string())
                         .or_default()
                         .insert(tcoll.to_string(), c);
+                }
+            }
+            "collMod" => {
+                if let Some(c) = self.coll_mut(db, &coll) {
+                    for (k, v) in o.iter().skip(1) {
+                        if super::validation::OPTIONS.contains(&k.as_str()) {
+                            c.options.insert(k.clone(), v.clone());
+                        }
+                    }
                 }
             }
             "dropIndexes" => {

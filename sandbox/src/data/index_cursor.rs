@@ -1,7 +1,7 @@
 //! A find cursor over an index scan: each batch continues the key ranges after the last entry
 //! it looked at, so a broad indexed query answers its first batch without reading every match.
 
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 use std::ops::Bound;
 use std::sync::Arc;
 
@@ -26,6 +26,9 @@ pub struct IndexScan {
     last: Option<Entry>,
     /// Record ids already returned (a multikey document has several entries).
     seen: HashSet<u64>,
+    /// An index with a descending field: the rest of its entries in index order, gathered at
+    /// the first batch (entries are stored ascending).
+    ordered: Option<VecDeque<Entry>>,
 }
 
 impl IndexScan {
@@ -56,6 +59,7 @@ impl IndexScan {
             range: 0,
             last: None,
             seen: HashSet::new(),
+            ordered: None,
         }
     }
 
@@ -73,6 +77,20 @@ impl IndexScan {
             return true;
         };
         let ranges = entry_ranges(&self.bounds);
+        if !ix.ascending() {
+            let queue = self
+                .ordered
+                .get_or_insert_with(|| ix.in_index_order(&ranges).into());
+            while let Some((_, rid)) = queue.pop_front() {
+                if ix.multikey && !self.seen.insert(rid) {
+                    continue;
+                }
+                if !offer(c, rid, &self.filter, &mut self.skip, emit) {
+                    return false;
+                }
+            }
+            return true;
+        }
         while self.range < ranges.len() {
             let (lo, hi) = &ranges[self.range];
             let lo = match self.last.take() {
@@ -135,17 +153,28 @@ impl IndexScan {
         rid: u64,
         emit: &mut dyn FnMut(&Arc<Document>, u32) -> bool,
     ) -> bool {
-        let Some(stored) = c.docs.get(&rid) else {
-            return true;
-        };
-        let doc = stored.doc();
-        if !self.filter.matches(&doc) {
-            return true;
-        }
-        if self.skip > 0 {
-            self.skip -= 1;
-            return true;
-        }
-        emit(&doc, stored.size)
+        offer(c, rid, &self.filter, &mut self.skip, emit)
     }
+}
+
+/// Checks one record against the filter and the skip; false when `emit` wants no more.
+fn offer(
+    c: &Collection,
+    rid: u64,
+    filter: &Filter,
+    skip: &mut u64,
+    emit: &mut dyn FnMut(&Arc<Document>, u32) -> bool,
+) -> bool {
+    let Some(stored) = c.docs.get(&rid) else {
+        return true;
+    };
+    let doc = stored.doc();
+    if !filter.matches(&doc) {
+        return true;
+    }
+    if *skip > 0 {
+        *skip -= 1;
+        return true;
+    }
+    emit(&doc, stored.size)
 }

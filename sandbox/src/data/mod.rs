@@ -17,6 +17,7 @@
 //! before the command returns; a compacted snapshot replaces the journal from time to time. A torn
 //! last record (SIGKILL mid-write) is ignored on open.
 
+pub mod agg_out;
 mod aggregate;
 mod change_diff;
 mod change_stream;
@@ -45,6 +46,7 @@ mod index_cursor;
 mod journal;
 mod key_bounds;
 mod matcher;
+mod min_max;
 mod optime;
 mod path;
 mod planner;
@@ -62,6 +64,7 @@ mod tailable;
 mod system_users;
 mod system_version;
 mod update;
+mod validation;
 
 #[cfg(test)]
 mod tests;
@@ -251,7 +254,8 @@ impl Store {
             .keys()
             .next()
             .and_then(|name| engine::command_kind(name))
-            == Some(CmdKind::Write);
+            == Some(CmdKind::Write)
+            || (cmd.contains_key("aggregate") && agg_out::writes(cmd));
         let (out, persisted) = self.write_checked(|e| {
             if writes {
                 if let Some(j) = e.journal.as_mut() {

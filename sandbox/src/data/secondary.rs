@@ -207,6 +207,16 @@ impl SecIndex {
     ) {
         let mut seen = std::collections::HashSet::new();
         let mut keys = 0u64;
+        if !self.ascending() {
+            for (_, rid) in self.in_index_order(ranges) {
+                keys += 1;
+                let new = (!self.multikey || seen.insert(rid)).then_some(rid);
+                if !f(new, keys) {
+                    return;
+                }
+            }
+            return;
+        }
         for (lo, hi) in ranges {
             if !valid_range(lo, hi) {
                 continue;
@@ -222,10 +232,44 @@ impl SecIndex {
         }
     }
 
+    /// Whether every field of the key pattern is ascending (entries are kept in ascending
+    /// order, so then their stored order is the index's order).
+    pub fn ascending(&self) -> bool {
+        self.dirs.iter().all(|d| *d == 1)
+    }
+
+    /// The entries in `ranges` in the index's own order: descending fields from high to low,
+    /// the record id breaking ties upwards (as mongod's index keys).
+    pub fn in_index_order(&self, ranges: &[(Bound<Entry>, Bound<Entry>)]) -> Vec<Entry> {
+        let mut all: Vec<&Entry> = ranges
+            .iter()
+            .filter(|(lo, hi)| valid_range(lo, hi))
+            .flat_map(|(lo, hi)| self.entries.range((lo.clone(), hi.clone())))
+            .collect();
+        all.sort_by(|a, b| directed_cmp(&self.dirs, a, b));
+        all.dedup();
+        all.into_iter().cloned().collect()
+    }
+
     /// Estimated size in bytes (collStats): the keys plus a page.
     pub fn size_estimate(&self) -> u64 {
         4096 + self.key_bytes
     }
+}
+
+/// Compares two entries in the order of a key pattern with directions `dirs`.
+pub fn directed_cmp(dirs: &[i32], a: &Entry, b: &Entry) -> std::cmp::Ordering {
+    for (i, (x, y)) in a.0.iter().zip(b.0.iter()).enumerate() {
+        let o = x.cmp(y);
+        if o != std::cmp::Ordering::Equal {
+            return if dirs.get(i) == Some(&-1) {
+                o.reverse()
+            } else {
+                o
+            };
+        }
+    }
+    a.0.len().cmp(&b.0.len()).then(a.1.cmp(&b.1))
 }
 
 /// `BTreeSet::range` panics on an inverted or empty-exclusive range; such ranges hold nothing.

@@ -15,7 +15,19 @@ use crate::error::CmdError;
 pub enum Update {
     Replace(Document),
     Ops(Vec<(String, Vec<(String, Bson)>)>),
+    /// A pipeline-style update: the stages an update may use, run on the one document.
+    Pipeline(Vec<Document>),
 }
+
+/// The stages mongod allows in a pipeline-style update.
+const PIPELINE_STAGES: &[&str] = &[
+    "$addFields",
+    "$set",
+    "$project",
+    "$unset",
+    "$replaceRoot",
+    "$replaceWith",
+];
 
 const OPS: &[&str] = &[
     "$set",
@@ -43,11 +55,7 @@ impl Update {
     pub fn parse(u: &Bson) -> Result<Update, CmdError> {
         let d = match u {
             Bson::Document(d) => d,
-            Bson::Array(_) => {
-                return Err(CmdError::bad_value(
-                    "pipeline-style updates are not supported by rsh-sandbox",
-                ))
-            }
+            Bson::Array(stages) => return parse_pipeline(stages),
             _ => {
                 return Err(failed_to_parse(
                     "Update argument must be either an object or an array",
@@ -138,6 +146,15 @@ impl Update {
                 }
                 *doc = new;
             }
+            Update::Pipeline(stages) => {
+                let mut docs = vec![std::sync::Arc::new(doc.clone())];
+                for stage in stages {
+                    docs = super::aggregate::run_stage(stage, docs)?;
+                }
+                let out = docs.pop().map(|d| (*d).clone()).unwrap_or_default();
+                // As a replacement: the original _id stays (first), and may not change.
+                return Update::Replace(out).apply(doc, inserting);
+            }
             Update::Ops(ops) => {
                 for (op, fields) in ops {
                     for (path, arg) in fields {
@@ -154,6 +171,44 @@ impl Update {
         }
         Ok(())
     }
+}
+
+/// A pipeline-style update's stages: objects, each one of `PIPELINE_STAGES`.
+fn parse_pipeline(stages: &[Bson]) -> Result<Update, CmdError> {
+    let mut out = Vec::with_capacity(stages.len());
+    for s in stages {
+        let Bson::Document(stage) = s else {
+            return Err(CmdError::type_mismatch(
+                "Each element of the 'pipeline' array must be an object",
+            ));
+        };
+        let name = stage.keys().next().map(String::as_str).unwrap_or_default();
+        if stage.len() != 1 {
+            return Err(CmdError::new(
+                40323,
+                "Location40323",
+                "A pipeline stage specification object must contain exactly one field.",
+            ));
+        }
+        if !PIPELINE_STAGES.contains(&name) {
+            let known = super::aggregate::is_stage(name);
+            return Err(if known {
+                CmdError::new(
+                    72,
+                    "InvalidOptions",
+                    format!("{name} is not allowed to be used within an update"),
+                )
+            } else {
+                CmdError::new(
+                    40324,
+                    "Location40324",
+                    format!("Unrecognized pipeline stage name: '{name}'"),
+                )
+            });
+        }
+        out.push(stage.clone());
+    }
+    Ok(Update::Pipeline(out))
 }
 
 fn immutable_id() -> CmdError {

@@ -13,7 +13,7 @@ use bson::spec::BinarySubtype;
 use bson::{doc, Binary, Bson, Document, Timestamp};
 
 use super::Node;
-use super::{commands, fail_points};
+use super::{commands, fail_points, max_time};
 use crate::auth::{self, ConnAuth};
 use crate::error::CmdError;
 use crate::wire::{Message, OpBody, QUERY_FLAG_SECONDARY_OK};
@@ -77,6 +77,8 @@ pub struct Request {
     /// Came over OP_QUERY (legacy handshake).
     pub legacy: bool,
     pub conn: Conn,
+    /// When the command's `maxTimeMS` runs out (set once it starts running).
+    pub deadline: Option<std::time::Instant>,
 }
 
 impl Request {
@@ -168,6 +170,7 @@ pub async fn handle(node: &Arc<Node>, conn: &mut Conn, msg: Message) -> Reply {
                 secondary_ok,
                 legacy: true,
                 conn: conn.clone(),
+                deadline: None,
             };
             let reply = run(node, conn, req).await;
             if conn.close_now {
@@ -204,6 +207,7 @@ fn msg_request(body: Document, conn: &Conn) -> Result<Request, CmdError> {
         secondary_ok,
         legacy: false,
         conn: conn.clone(),
+        deadline: None,
     })
 }
 
@@ -216,7 +220,8 @@ fn read_pref_allows_secondary(cmd: &Document) -> bool {
     }
 }
 
-pub(super) async fn run(node: &Arc<Node>, conn: &mut Conn, req: Request) -> Document {
+pub(super) async fn run(node: &Arc<Node>, conn: &mut Conn, mut req: Request) -> Document {
+    let arrived = std::time::Instant::now();
     if is_hello(&req.name) {
         if req.cmd.get_bool("helloOk").unwrap_or(false) {
             conn.hello_ok = true;
@@ -257,14 +262,24 @@ pub(super) async fn run(node: &Arc<Node>, conn: &mut Conn, req: Request) -> Docu
     if let Err(e) = commands::fields::check(&req.name, &req.cmd) {
         return envelope(node, Some(&req), Err(e));
     }
+    match max_time::deadline(node, &req, arrived) {
+        Ok(d) => req.deadline = d,
+        Err(e) => return envelope(node, Some(&req), Err(e)),
+    }
     let failure = node
         .fail_points
         .fail_command(&req, conn.app_name.as_deref());
     let op = node.ops.begin(conn.id, &req.name, &req.db, &req.cmd);
+    // Data commands end at their time limit themselves (a write already applied is reported,
+    // a cursor already opened is closed); any other command is cut off there.
+    let cut_off = req
+        .deadline
+        .filter(|_| crate::data::Store::command_kind(&req.name).is_none());
     // killOp ends the wait (write concern, awaitable hello, ...) with mongod's 11601.
     let mut result = tokio::select! {
         r = fail_points::run_failing(node, &req, failure, &mut conn.close_now) => r,
         () = op.killed() => Err(CmdError::new(11601, "Interrupted", "operation was interrupted")),
+        () = max_time::reached(cut_off) => Err(max_time::expired()),
     };
     drop(op);
     if conn.close_now {

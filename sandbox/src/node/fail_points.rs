@@ -267,7 +267,11 @@ async fn apply_failure(
         return Ok(Document::new());
     }
     if let Some(d) = f.block {
-        tokio::time::sleep(d).await;
+        // mongod's block is an interruptible sleep: the command's time limit ends it.
+        tokio::select! {
+            () = tokio::time::sleep(d) => {}
+            () = super::max_time::reached(req.deadline) => return Err(super::max_time::expired()),
+        }
     }
     if let Some((code, labels)) = f.error {
         let mut e = CmdError::new(

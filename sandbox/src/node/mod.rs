@@ -12,6 +12,7 @@ pub mod exhaust;
 pub mod fail_points;
 pub mod heartbeat;
 pub mod internal_cmds;
+pub mod max_time;
 pub mod newly_added;
 pub mod ops;
 pub mod peer;

@@ -204,7 +204,9 @@ fn exhaust_get_more_streams_every_batch_with_more_to_come() {
         assert_ne!(cursor_id(&body), 0);
     }
     assert_eq!(seen, 45);
-    assert_eq!(replies, 4);
+    // The fourth batch ends at the last document without the scan having looked past it; as
+    // on mongod, a fifth, empty batch closes the cursor.
+    assert_eq!(replies, 5);
     // The connection is usable again afterwards.
     assert!(ok(&c.admin(doc! {"ping": 1})));
 }

@@ -33,6 +33,9 @@ fn load(_: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
         };
         let code = std::fs::read_to_string(&name)
             .map_err(|e| error(format!("error loading js file: {name}: {e}")))?;
+        if crate::js::depth::source_too_deep(&code).is_some() {
+            return Err(crate::js::depth::too_much_recursion(ctx));
+        }
         let source = Source::from_bytes(&code).with_path(Path::new(&name));
         let script = Script::parse(source, None, ctx).map_err(|e| {
             let msg = e
@@ -42,7 +45,11 @@ fn load(_: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
             let line = crate::js::errors::syntax_line(&msg, &name, &code);
             error(format!("error loading js file: {name}: {line}"))
         })?;
-        script.evaluate(ctx)?;
+        // The engine's frame limit stops the file with an uncatchable engine error; here, at
+        // a native boundary, it becomes the catchable error it is in the legacy shell.
+        script
+            .evaluate(ctx)
+            .map_err(|e| crate::js::depth::catchable_limit(e, ctx))?;
     }
     Ok(JsValue::from(true))
 }

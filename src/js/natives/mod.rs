@@ -4,8 +4,10 @@
 
 use boa_engine::{js_string, Context, JsResult, NativeFunction};
 
+pub mod arg_check;
 pub mod conn;
 pub mod files;
+pub mod json;
 pub mod legacy;
 pub mod print;
 pub mod system;
@@ -18,9 +20,12 @@ pub const REGISTRY: &[(&str, Register)] = &[
     ("types", crate::js::types::register),
     ("print", print::register),
     ("files", files::register),
+    ("json", json::register),
     ("system", system::register),
     ("legacy", legacy::register),
     ("conn", conn::register),
+    ("arg_check", arg_check::register),
+    ("complete", crate::js::complete::register),
 ];
 
 /// Install all native groups into `ctx`.

@@ -335,7 +335,10 @@ Bulk.prototype.find = function (selector) {
     }
     var bulk = this;
     var op = {q: selector};
-    var update = function (u, multi) {
+    var update = function (u, multi, method) {
+        if (u === null || typeof u !== "object") {
+            throw new TypeError("bulk.find(query)." + method + "(update): update must be an object or an array");
+        }
         var d = {q: op.q, u: u, multi: multi, upsert: !!op.upsert};
         ["collation", "arrayFilters", "hint"].forEach(function (k) {
             if (op[k] !== undefined) {
@@ -356,9 +359,9 @@ Bulk.prototype.find = function (selector) {
         collation: function (c) { op.collation = c; return ops; },
         arrayFilters: function (f) { op.arrayFilters = f; return ops; },
         hint: function (h) { op.hint = h; return ops; },
-        update: function (u) { update(u, true); },
-        updateOne: function (u) { update(u, false); },
-        replaceOne: function (doc) { update(doc, false); },
+        update: function (u) { update(u, true, "update"); },
+        updateOne: function (u) { update(u, false, "updateOne"); },
+        replaceOne: function (doc) { update(doc, false, "replaceOne"); },
         remove: function () { remove(0); },
         removeOne: function () { remove(1); },
         delete: function () { remove(0); },

@@ -56,6 +56,46 @@ DBCollection._withId = function (doc) {
     return out;
 };
 
+// A query as the legacy shell takes it: nothing is {}, an ObjectId or its 24 hex digits
+// select by _id, other strings and functions are $where code.
+DBCollection._massage = function (q) {
+    if (q === undefined || q === null) {
+        return {};
+    }
+    if (typeof q === "function") {
+        return {$where: q};
+    }
+    if (typeof q === "string") {
+        return /^[0-9a-fA-F]{24}$/.test(q) ? {_id: ObjectId(q)} : {$where: q};
+    }
+    if (q instanceof ObjectId) {
+        return {_id: q};
+    }
+    return q;
+};
+
+// A filter with `_id: undefined` (a typo'd variable) must not turn into a different match.
+DBCollection._checkRemoveFilter = function (q) {
+    if (q !== null && typeof q === "object" && Object.prototype.hasOwnProperty.call(q, "_id") &&
+        q._id === undefined) {
+        throw Error("can't have _id set to undefined in a remove expression");
+    }
+};
+
+// The CRUD API's update documents: operators only (a replacement goes through replaceOne).
+DBCollection._checkUpdateOperators = function (update) {
+    if (Array.isArray(update)) {
+        return;
+    }
+    var keys = Object.keys(update);
+    if (keys.length === 0) {
+        throw Error("the update operation document must contain at least one atomic operator");
+    }
+    if (keys[0].charAt(0) !== "$") {
+        throw Error("the update operation document must contain atomic operators");
+    }
+};
+
 // A __write result as the legacy WriteResult (or WriteCommandError when refused).
 DBCollection._writeResult = function (r, kind, ops) {
     if (r.writeCommandError) {
@@ -108,6 +148,11 @@ DBCollection.prototype.insertOne = function (doc) {
 };
 
 DBCollection.prototype.insertMany = function (docs, options) {
+    for (var i = 0; i < docs.length; i++) {
+        if (docs[i] === null || typeof docs[i] !== "object" || Array.isArray(docs[i])) {
+            throw new TypeError("db." + this._shortName + ".insertMany(docs): docs[" + i + "] must be an object");
+        }
+    }
     var ordered = !(options && options.ordered === false);
     var withIds = docs.map(DBCollection._withId);
     var r = this._write("insert", withIds, ordered);
@@ -130,7 +175,16 @@ DBCollection.prototype.save = function (obj, opts) {
 
 // update(query, update, upsert, multi) or update(query, update, {upsert, multi}).
 DBCollection.prototype.update = function (query, update, upsert, multi) {
+    if (!query) {
+        throw Error("need a query");
+    }
+    if (!update) {
+        throw Error("need an update object or pipeline");
+    }
     if (upsert !== null && typeof upsert === "object") {
+        if (multi) {
+            throw Error("Fourth argument must be empty when specifying upsert and multi with an object.");
+        }
         multi = upsert.multi;
         upsert = upsert.upsert;
     }
@@ -148,8 +202,14 @@ DBCollection.prototype._updateApi = function (query, update, options, multi) {
     return out;
 };
 
-DBCollection.prototype.updateOne = function (q, u, o) { return this._updateApi(q, u, o, false); };
-DBCollection.prototype.updateMany = function (q, u, o) { return this._updateApi(q, u, o, true); };
+DBCollection.prototype.updateOne = function (q, u, o) {
+    DBCollection._checkUpdateOperators(u);
+    return this._updateApi(q, u, o, false);
+};
+DBCollection.prototype.updateMany = function (q, u, o) {
+    DBCollection._checkUpdateOperators(u);
+    return this._updateApi(q, u, o, true);
+};
 DBCollection.prototype.replaceOne = function (q, doc, o) {
     for (var k in doc) {
         if (k.charAt(0) === "$") {
@@ -160,26 +220,43 @@ DBCollection.prototype.replaceOne = function (q, doc, o) {
 };
 
 DBCollection.prototype.remove = function (query, justOne) {
+    if (query === undefined) {
+        throw Error("remove needs a query");
+    }
+    DBCollection._checkRemoveFilter(query);
+    query = DBCollection._massage(query);
     if (justOne !== null && typeof justOne === "object") {
         justOne = justOne.justOne;
     }
     return DBCollection._writeResult(this._write("delete", query || {}, !!justOne), "delete");
 };
 
+// Legacy: a delete without a filter is refused (`{}` deletes everything on purpose).
+DBCollection._deleteFilter = function (query) {
+    if (query === undefined || query === null) {
+        throw Error("find() requires query criteria");
+    }
+    DBCollection._checkRemoveFilter(query);
+    return query;
+};
+
 DBCollection.prototype.deleteOne = function (query) {
+    DBCollection._deleteFilter(query);
     var r = this._write("delete", query || {}, true);
     DBCollection._throwIfFailed(r);
     return {acknowledged: true, deletedCount: r.nRemoved};
 };
 
 DBCollection.prototype.deleteMany = function (query) {
+    DBCollection._deleteFilter(query);
     var r = this._write("delete", query || {}, false);
     DBCollection._throwIfFailed(r);
     return {acknowledged: true, deletedCount: r.nRemoved};
 };
 
 DBCollection.prototype.find = function (query, fields, limit, skip, batchSize) {
-    return new DBQuery(this._mongo, this._db, this, this._fullName, query, fields, limit, skip, batchSize);
+    return new DBQuery(this._mongo, this._db, this, this._fullName, DBCollection._massage(query), fields,
+                       limit, skip, batchSize);
 };
 
 DBCollection.prototype.findOne = function (query, fields) {
@@ -213,6 +290,12 @@ DBCollection.prototype.aggregate = function (pipeline, options) {
         pipeline = Array.prototype.slice.call(arguments);
         options = {};
     }
+    pipeline.forEach(function (stage, i) {
+        if (stage === null || typeof stage !== "object" || Array.isArray(stage)) {
+            throw new TypeError("db." + this._shortName + ".aggregate(pipeline): pipeline[" + i +
+                                "] must be an object");
+        }
+    }, this);
     options = options || {};
     if (options.explain) {
         // {explain: true}: the plan, not a cursor (legacy shell).
@@ -240,10 +323,7 @@ DBCollection._indexName = function (keys) {
 };
 
 DBCollection.prototype.createIndex = function (keys, options) {
-    var spec = {key: keys, name: DBCollection._indexName(keys)};
-    for (var k in (options || {})) {
-        spec[k] = options[k];
-    }
+    var spec = DBCollection._indexSpec(keys, options);
     return this._db.runCommand({createIndexes: this._shortName, indexes: [spec]});
 };
 DBCollection.prototype.ensureIndex = DBCollection.prototype.createIndex;

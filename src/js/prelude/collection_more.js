@@ -17,6 +17,10 @@ DBCollection.prototype.runCommand = function (cmd, params) {
 DBCollection.prototype.runReadCommand = DBCollection.prototype.runCommand;
 
 DBCollection.prototype.findAndModify = function (args) {
+    if (args.update === undefined && !args.remove) {
+        throw new TypeError("db." + this._shortName +
+                            ".findAndModify(args): args must have an update or remove: true");
+    }
     var cmd = {findAndModify: this.getName()};
     for (var k in args) {
         cmd[k] = args[k];
@@ -90,12 +94,16 @@ DBCollection.prototype.bulkWrite = function (operations, options) {
     var bulk = ordered ? this.initializeOrderedBulkOp() : this.initializeUnorderedBulkOp();
     var inserted = [];
     operations.forEach(function (op) {
-        var name = Object.keys(op)[0];
-        var o = op[name];
-        var find = function () {
-            if (o.filter === undefined) {
-                throw new Error(name + " requires a filter");
+        var name = op !== null && typeof op === "object" ? Object.keys(op)[0] : undefined;
+        var o = name === undefined || op[name] === null || typeof op[name] !== "object" ? {} : op[name];
+        // The legacy shell's messages for a missing field.
+        var need = function (field) {
+            if (!o[field]) {
+                throw new Error(name + " bulkWrite operation expects the " + field + " field");
             }
+        };
+        var find = function () {
+            need("filter");
             var f = bulk.find(o.filter);
             if (o.upsert) {
                 f.upsert();
@@ -112,18 +120,15 @@ DBCollection.prototype.bulkWrite = function (operations, options) {
             return f;
         };
         if (name === "insertOne") {
-            if (o.document === undefined) {
-                throw new Error("insertOne requires a document");
-            }
+            need("document");
             var d = DBCollection._withId(o.document);
             inserted.push({index: bulk._ops.length, _id: d._id});
             bulk.insert(d);
-        } else if (name === "updateOne") {
-            find().updateOne(o.update);
-        } else if (name === "updateMany") {
-            find().update(o.update);
-        } else if (name === "replaceOne") {
-            find().replaceOne(o.replacement);
+        } else if (name === "updateOne" || name === "updateMany" || name === "replaceOne") {
+            var f = find();
+            var field = name === "replaceOne" ? "replacement" : "update";
+            need(field);
+            f[name === "updateMany" ? "update" : name](o[field]);
         } else if (name === "deleteOne") {
             find().removeOne();
         } else if (name === "deleteMany") {
@@ -284,8 +289,14 @@ DBCollection.prototype.convertToCapped = function (bytes) {
 };
 
 DBCollection.prototype.renameCollection = function (newName, dropTarget) {
-    if (typeof dropTarget === "object" && dropTarget !== null) {
+    if (typeof newName === "object") {
+        dropTarget = newName.dropTarget;
+        newName = newName.to;
+    } else if (typeof dropTarget === "object" && dropTarget !== null) {
         dropTarget = dropTarget.dropTarget;
+    }
+    if (typeof newName !== "string" || (dropTarget !== undefined && typeof dropTarget !== "boolean")) {
+        throw Error("renameCollection must either take a string and an optional boolean or an object.");
     }
     return this._db.adminCommand({
         renameCollection: this._fullName,

@@ -5,7 +5,8 @@
 var DB = function (mongo, name) {
     this._mongo = mongo;
     this._name = name;
-    return new Proxy(this, DB._names);
+    // Tab completion reads the database behind the proxy without calling its handler.
+    return __completionTarget(new Proxy(this, DB._names), this);
 };
 
 // Property names that are never collections (printing and conversion probe them).
@@ -70,10 +71,13 @@ DB.prototype.getCollection = function (name) {
     return new DBCollection(this._mongo, this, String(name), this._name + "." + name);
 };
 
-DB.prototype.getCollectionInfos = function (filter, nameOnly) {
+DB.prototype.getCollectionInfos = function (filter, nameOnly, authorizedCollections) {
     var cmd = {listCollections: 1, filter: filter || {}};
     if (nameOnly) {
         cmd.nameOnly = true;
+    }
+    if (authorizedCollections) {
+        cmd.authorizedCollections = true;
     }
     var infos = new DBCommandCursor(this, cmd, true).toArray();
     return infos.sort(function (a, b) { return a.name < b.name ? -1 : (a.name > b.name ? 1 : 0); });
@@ -91,7 +95,9 @@ DB.prototype.createCollection = function (name, opts) {
     return this.runCommand(cmd);
 };
 
-DB.prototype.dropDatabase = function () { return this.runCommand({dropDatabase: 1}); };
+DB.prototype.dropDatabase = function (writeConcern) {
+    return this.runCommand(writeConcern ? {dropDatabase: 1, writeConcern: writeConcern} : {dropDatabase: 1});
+};
 DB.prototype.serverStatus = function (opts) { return this.adminCommand(DB._command("serverStatus", opts)); };
 DB.prototype.serverCmdLineOpts = function () { return this.adminCommand("getCmdLineOpts"); };
 DB.prototype.hostInfo = function () { return this.adminCommand("hostInfo"); };
@@ -120,7 +126,7 @@ DB.prototype.currentOp = function (arg) {
 };
 DB.prototype.currentOP = DB.prototype.currentOp;
 DB.prototype.killOp = function (op) {
-    if (op === undefined) {
+    if (op === undefined || op === null) {
         throw Error("no opNum to kill specified");
     }
     return this.adminCommand({killOp: 1, op: op});

@@ -81,6 +81,9 @@ Explainable.prototype.findAndModify = function (params) {
 };
 
 Explainable.prototype.remove = function (query, justOne) {
+    if (query === undefined) {
+        throw Error("remove needs a query");
+    }
     if (justOne !== null && typeof justOne === "object") {
         justOne = justOne.justOne;
     }
@@ -89,6 +92,12 @@ Explainable.prototype.remove = function (query, justOne) {
 };
 
 Explainable.prototype.update = function (query, update, upsert, multi) {
+    if (!query) {
+        throw Error("need a query");
+    }
+    if (!update) {
+        throw Error("need an update object or pipeline");
+    }
     if (upsert !== null && typeof upsert === "object") {
         multi = upsert.multi;
         upsert = upsert.upsert;

@@ -96,6 +96,8 @@ pub const LAZY: &[LazyGroup] = &[
             ("prelude/shellwords.js", include_str!("shellwords.js")),
             // Extends rs (rs.js) and DB.prototype: preflight, dry runs, waits, rs.doctor().
             ("prelude/rs_admin.js", include_str!("rs_admin.js")),
+            // Last: wraps the helpers above with their argument checks.
+            ("prelude/args.js", include_str!("args.js")),
         ],
     },
     // `rs` and its legacy helpers (rs.status, rs.add...). A group of its own, so that

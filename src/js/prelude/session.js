@@ -1,8 +1,9 @@
 // The rest of the legacy Mongo API (write concern, read concern, command modes, log levels)
 // and sessions: `db.getMongo().startSession()` gives a DriverSession with the 4.4
 // methods. rsh's commands run on the connection's own logical session (the driver's implicit
-// session); an explicit session has its own server-side id (startSession/endSessions), and
-// multi-document transactions are refused with the reason.
+// session); an explicit session is a driver session of its own: the databases it gives use a
+// connection handle naming it, so their commands carry its lsid (and retryable writes its
+// txnNumber). Multi-document transactions are refused with the reason.
 
 Mongo.prototype.setWriteConcern = function (wc) {
     if (!wc || typeof wc !== "object") {
@@ -129,36 +130,82 @@ var DriverSession = function (mongo, options, implicit) {
     this._id = null;
     this._operationTime = undefined;
     this._clusterTime = undefined;
+    if (!this._implicit) {
+        DriverSession._refuseUnapplied(this._options.getRawOpts());
+        var base = mongo._h % DriverSession._STRIDE;
+        var started = __sessionStart(base, this._options.isCausalConsistency());
+        this._id = {id: started.id.id};
+        this._handle = started.handle;
+        // The session's view of the connection: same settings, its own handle.
+        this._bound = Object.create(mongo);
+        this._bound._h = base + DriverSession._STRIDE * started.handle;
+    }
+};
+// Connection handles stay below this; a session's handle is the multiple above (natives/conn).
+DriverSession._STRIDE = 65536;
+// Session options rsh does not apply per session are refused rather than ignored.
+DriverSession._refuseUnapplied = function (raw) {
+    var where = {
+        readPreference: "set it on the connection: db.getMongo().setReadPref(mode, tags)",
+        readConcern: "give it in the command (readConcern: {level: ...})",
+        writeConcern: "give it to the write or set it on the connection: db.getMongo().setWriteConcern(wc)"
+    };
+    for (var k in where) {
+        if (raw[k] !== undefined) {
+            throw new Error("startSession(options): " + k + " is not applied per session by rsh; " + where[k]);
+        }
+    }
+    if (raw.retryWrites === false) {
+        throw new Error("startSession(options): retryWrites: false is not applied per session by rsh; " +
+                        "use retryWrites=false in the connection string");
+    }
 };
 DriverSession.prototype.getClient = function () { return this._mongo; };
 DriverSession.prototype.getOptions = function () { return this._options; };
 DriverSession.prototype.getSessionId = function () {
-    if (this._id === null && !this._ended) {
-        var res = this._mongo.getDB("admin").runCommand({startSession: 1});
-        if (!res.ok) {
-            throw _getErrorWithCode(res, "failed to start a session: " + tojson(res));
-        }
-        this._id = res.id;
+    if (this._id === null && this._implicit) {
+        // The implicit session's id is the driver's: the lsid the shell's commands carry.
+        this._id = __sessionImplicitId(this._mongo._h % DriverSession._STRIDE);
     }
     return this._id;
 };
 DriverSession.prototype.getDatabase = function (name) {
-    var d = this._mongo.getDB(name);
+    var d = (this._bound || this._mongo).getDB(name);
     d._session = this;
     return d;
 };
-DriverSession.prototype.getOperationTime = function () { return this._operationTime; };
-DriverSession.prototype.getClusterTime = function () { return this._clusterTime; };
-DriverSession.prototype.advanceOperationTime = function (t) { this._operationTime = t; };
-DriverSession.prototype.advanceClusterTime = function (t) { this._clusterTime = t; };
+// An explicit session's times are its driver session's (what the server reported to it).
+DriverSession.prototype._times = function () {
+    return __sessionTimes(this._mongo._h % DriverSession._STRIDE, this._handle);
+};
+DriverSession.prototype.getOperationTime = function () {
+    return this._implicit ? this._operationTime : this._times().operationTime;
+};
+DriverSession.prototype.getClusterTime = function () {
+    return this._implicit ? this._clusterTime : this._times().clusterTime;
+};
+DriverSession.prototype.advanceOperationTime = function (t) {
+    if (this._implicit) {
+        this._operationTime = t;
+    } else {
+        __sessionAdvance(this._mongo._h % DriverSession._STRIDE, this._handle, t, null);
+    }
+};
+DriverSession.prototype.advanceClusterTime = function (t) {
+    if (this._implicit) {
+        this._clusterTime = t;
+    } else {
+        __sessionAdvance(this._mongo._h % DriverSession._STRIDE, this._handle, null, t);
+    }
+};
 DriverSession.prototype.hasEnded = function () { return this._ended; };
 DriverSession.prototype.endSession = function () {
     if (this._ended) {
         return;
     }
     this._ended = true;
-    if (this._id !== null) {
-        this._mongo.getDB("admin").runCommand({endSessions: [this._id]});
+    if (!this._implicit) {
+        __sessionEnd(this._mongo._h % DriverSession._STRIDE, this._handle);
     }
 };
 DriverSession.prototype.isCausalConsistency = function () { return this._options.isCausalConsistency(); };

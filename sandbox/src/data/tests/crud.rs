@@ -393,3 +393,167 @@ fn count_distinct_and_aggregate() {
     );
     assert!(first_batch(&r).is_empty());
 }
+
+#[test]
+fn a_collection_scan_learns_its_end_as_mongod_does() {
+    // A batch that takes the last document leaves the cursor open: the scan has not yet looked
+    // past it, so the next getMore answers an empty batch and cursor id 0.
+    let s = seeded(3);
+    let r = run(&s, "test", doc! {"find": "c", "batchSize": 1});
+    let id = cursor_id(&r);
+    assert!(id > 0);
+    for want in [1, 2] {
+        let r = run(
+            &s,
+            "test",
+            doc! {"getMore": id, "collection": "c", "batchSize": 1},
+        );
+        assert_eq!(ids(&batch(&r, "nextBatch")), vec![Bson::Int32(want)]);
+        assert_eq!(cursor_id(&r), id);
+    }
+    let r = run(&s, "test", doc! {"getMore": id, "collection": "c"});
+    assert_eq!((batch(&r, "nextBatch").len(), cursor_id(&r)), (0, 0));
+    // A batch the scan ends before filling closes the cursor at once; so does a limit.
+    let r = run(&s, "test", doc! {"find": "c", "batchSize": 4});
+    assert_eq!((first_batch(&r).len(), cursor_id(&r)), (3, 0));
+    let r = run(&s, "test", doc! {"find": "c", "batchSize": 2, "limit": 2});
+    assert_eq!((first_batch(&r).len(), cursor_id(&r)), (2, 0));
+}
+
+#[test]
+fn a_hinted_descending_index_is_walked_in_its_own_order() {
+    let s = seeded(20);
+    run(
+        &s,
+        "test",
+        doc! {"createIndexes": "c", "indexes": [
+            {"key": {"v": -1}, "name": "v_-1"},
+            {"key": {"v": 1, "_id": -1}, "name": "v_1__id_-1"},
+        ]},
+    );
+    // Without a filter or sort: natural order, whatever the indexes.
+    let r = run(&s, "test", doc! {"find": "c", "limit": 3});
+    assert_eq!(
+        ids(&first_batch(&r)),
+        vec![0, 1, 2]
+            .into_iter()
+            .map(Bson::Int32)
+            .collect::<Vec<_>>()
+    );
+    // {v: -1}: highest v first, equal keys by record id upwards.
+    let r = run(
+        &s,
+        "test",
+        doc! {"find": "c", "hint": "v_-1", "batchSize": 3},
+    );
+    let first = ids(&first_batch(&r));
+    assert_eq!(
+        first,
+        vec![9, 19, 8]
+            .into_iter()
+            .map(Bson::Int32)
+            .collect::<Vec<_>>()
+    );
+    let r = run(
+        &s,
+        "test",
+        doc! {"getMore": cursor_id(&r), "collection": "c", "batchSize": 2},
+    );
+    assert_eq!(
+        ids(&batch(&r, "nextBatch")),
+        vec![18, 7].into_iter().map(Bson::Int32).collect::<Vec<_>>()
+    );
+    // {v: 1, _id: -1}: v upwards, then _id downwards; with bounds on v too.
+    let r = run(
+        &s,
+        "test",
+        doc! {"find": "c", "filter": {"v": {"$gte": 1, "$lte": 2}}, "hint": {"v": 1, "_id": -1}},
+    );
+    assert_eq!(
+        ids(&first_batch(&r)),
+        vec![11, 1, 12, 2]
+            .into_iter()
+            .map(Bson::Int32)
+            .collect::<Vec<_>>()
+    );
+    // The same order through count/distinct's plan execution.
+    let r = run(
+        &s,
+        "test",
+        doc! {"aggregate": "c", "pipeline": [{"$match": {"v": {"$gte": 8}}}], "hint": "v_-1", "cursor": {}},
+    );
+    assert_eq!(
+        ids(&first_batch(&r)),
+        vec![9, 19, 8, 18]
+            .into_iter()
+            .map(Bson::Int32)
+            .collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn where_is_refused_as_by_a_mongod_without_javascript() {
+    let s = seeded(2);
+    for cmd in [
+        doc! {"find": "c", "filter": {"$where": "this.v == 1"}},
+        doc! {"count": "c", "query": {"$or": [{"$where": "true"}]}},
+        doc! {"find": "nothing_here", "filter": {"$where": "true"}},
+    ] {
+        let e = run_err(&s, "test", cmd);
+        assert_eq!(
+            (e.code, e.errmsg.as_str()),
+            (6108304, "no globalScriptEngine in $where parsing")
+        );
+    }
+    let e = run_err(
+        &s,
+        "test",
+        doc! {"aggregate": "c", "pipeline": [{"$match": {"$and": [{"$where": "true"}]}}], "cursor": {}},
+    );
+    assert_eq!(
+        (e.code, e.errmsg.as_str()),
+        (2, "$where is not allowed in this context")
+    );
+}
+
+#[test]
+fn min_and_max_bound_the_hinted_index() {
+    let s = seeded(10);
+    run(
+        &s,
+        "test",
+        doc! {"createIndexes": "c", "indexes": [
+            {"key": {"s": 1}, "name": "s_1"},
+            {"key": {"_id": -1}, "name": "id_desc"},
+        ]},
+    );
+    let found = |cmd: bson::Document| ids(&first_batch(&run(&s, "test", cmd)));
+    let ints = |v: &[i32]| v.iter().copied().map(Bson::Int32).collect::<Vec<_>>();
+    // min inclusive, max exclusive, in the index's order.
+    assert_eq!(
+        found(doc! {"find": "c", "min": {"_id": 3}, "max": {"_id": 6}, "hint": {"_id": 1}}),
+        ints(&[3, 4, 5])
+    );
+    assert_eq!(
+        found(doc! {"find": "c", "min": {"_id": 6}, "max": {"_id": 3}, "hint": "id_desc"}),
+        ints(&[6, 5, 4])
+    );
+    assert_eq!(
+        found(doc! {"find": "c", "min": {"s": "k8"}, "hint": "s_1", "filter": {"v": {"$ne": 9}}}),
+        ints(&[8])
+    );
+    let code = |cmd: bson::Document| run_err(&s, "test", cmd).code;
+    assert_eq!(code(doc! {"find": "c", "min": {"_id": 3}}), 51173);
+    assert_eq!(
+        code(doc! {"find": "c", "min": {"s": "a"}, "hint": {"_id": 1}}),
+        51174
+    );
+    assert_eq!(
+        code(doc! {"find": "c", "min": {"_id": 1}, "max": {"s": "a"}, "hint": {"_id": 1}}),
+        51176
+    );
+    assert_eq!(
+        code(doc! {"find": "c", "min": {"_id": 1}, "hint": {"$natural": 1}}),
+        51174
+    );
+}

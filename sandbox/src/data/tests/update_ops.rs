@@ -175,3 +175,48 @@ fn upsert_seed_takes_equalities() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(s, doc! {"a": 1, "c": 2, "d": {"e": 3}});
 }
+
+fn pipe(stages: Vec<Document>, mut d: Document) -> Result<Document, CmdError> {
+    let stages: Vec<Bson> = stages.into_iter().map(Bson::Document).collect();
+    Update::parse(&Bson::Array(stages))?.apply(&mut d, false)?;
+    Ok(d)
+}
+
+#[test]
+fn pipeline_updates_run_their_stages_on_the_document() {
+    let d = doc! {"_id": 1, "x": 2, "y": 3};
+    let out = pipe(
+        vec![
+            doc! {"$set": {"z": {"$add": ["$x", "$y"]}}},
+            doc! {"$unset": "y"},
+        ],
+        d.clone(),
+    );
+    assert_eq!(out.ok(), Some(doc! {"_id": 1, "x": 2, "z": 5}));
+    // $replaceWith and $project keep the _id (first) when they drop it.
+    let out = pipe(vec![doc! {"$replaceWith": {"only": "$x"}}], d.clone());
+    assert_eq!(out.ok(), Some(doc! {"_id": 1, "only": 2}));
+    let out = pipe(vec![doc! {"$project": {"y": 1, "_id": 0}}], d.clone());
+    assert_eq!(out.ok(), Some(doc! {"_id": 1, "y": 3}));
+    // An empty pipeline changes nothing.
+    assert_eq!(pipe(vec![], d.clone()).ok(), Some(d.clone()));
+    // Changing _id is refused as for any update.
+    let e = pipe(vec![doc! {"$set": {"_id": 9}}], d.clone()).unwrap_err();
+    assert_eq!(e.code, 66);
+}
+
+#[test]
+fn pipeline_updates_refuse_other_stages_as_mongod() {
+    let d = doc! {"_id": 1};
+    let e = pipe(vec![doc! {"$match": {}}], d.clone()).unwrap_err();
+    assert_eq!(
+        (e.code, e.errmsg.as_str()),
+        (72, "$match is not allowed to be used within an update")
+    );
+    let e = pipe(vec![doc! {"$nope": {}}], d.clone()).unwrap_err();
+    assert_eq!(e.code, 40324);
+    let e = Update::parse(&Bson::Array(vec![Bson::Int32(1)])).unwrap_err();
+    assert_eq!(e.code, 14);
+    let e = pipe(vec![doc! {"$set": {"a": 1}, "$unset": "b"}], d).unwrap_err();
+    assert_eq!(e.code, 40323);
+}

@@ -2,24 +2,41 @@
 //! concern waits (write_concern.rs).
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use bson::{Bson, Document};
 
 use crate::data::{CmdKind, Store};
 use crate::error::CmdError;
 use crate::node::dispatch::Request;
-use crate::node::{MemberState, Node};
+use crate::node::{max_time, MemberState, Node};
 
 pub async fn run(node: &Arc<Node>, req: &Request) -> Result<Document, CmdError> {
-    let kind = Store::command_kind(&req.name).unwrap_or(CmdKind::Read);
+    let kind = match Store::command_kind(&req.name).unwrap_or(CmdKind::Read) {
+        // An aggregate ending in $out/$merge writes: primary only, under its write concern.
+        CmdKind::Read if req.name == "aggregate" && crate::data::agg_out::writes(&req.cmd) => {
+            CmdKind::Write
+        }
+        k => k,
+    };
     match kind {
         CmdKind::Write => gate_write(node, req)?,
         CmdKind::Read => gate_read(node, req)?,
         CmdKind::Cursor => {}
     }
     if kind == CmdKind::Write {
-        // fsync {lock: true} holds writes until fsyncUnlock, as on mongod.
-        node.admin.wait_unlocked().await;
+        // fsync {lock: true} holds writes until fsyncUnlock, as on mongod (or the time limit).
+        tokio::select! {
+            () = node.admin.wait_unlocked() => {}
+            () = max_time::reached(req.deadline) => return Err(max_time::expired()),
+        }
+    }
+    if kind != CmdKind::Write && max_time::passed(req.deadline) {
+        // A getMore whose cursor has no time left: mongod fails it and closes the cursor.
+        if let Some(id) = get_more_id(req) {
+            node.store.close_cursor(id);
+        }
+        return Err(max_time::expired());
     }
     let started = std::time::Instant::now();
     super::tailing::prepare(node, req)?;
@@ -42,6 +59,20 @@ pub async fn run(node: &Arc<Node>, req: &Request) -> Result<Document, CmdError> 
         None => run_once().await?,
     };
     let mut reply = outcome.reply;
+    if kind != CmdKind::Write && req.deadline.is_some() {
+        let cursor = get_more_id(req).or_else(|| opened_cursor(&reply));
+        if max_time::passed(req.deadline) {
+            // The scan ran past the limit: mongod would have stopped it there.
+            if let Some(id) = cursor {
+                node.store.close_cursor(id);
+            }
+            return Err(max_time::expired());
+        }
+        if let (Some(id), Some(d)) = (cursor, req.deadline) {
+            node.store
+                .set_cursor_time_left(id, d.saturating_duration_since(Instant::now()));
+        }
+    }
     note_usage(node, req, kind, &reply, started);
     if kind == CmdKind::Write {
         // A standalone writes no oplog entry, so this does not depend on `write_optime`.
@@ -71,6 +102,25 @@ pub async fn run(node: &Arc<Node>, req: &Request) -> Result<Document, CmdError> 
     Ok(reply)
 }
 
+/// The cursor a getMore continues.
+fn get_more_id(req: &Request) -> Option<i64> {
+    match req.cmd.get("getMore") {
+        Some(Bson::Int64(i)) if req.name == "getMore" => Some(*i),
+        Some(Bson::Int32(i)) if req.name == "getMore" => Some(i64::from(*i)),
+        _ => None,
+    }
+}
+
+/// The cursor a find or aggregate left open.
+fn opened_cursor(reply: &Document) -> Option<i64> {
+    reply
+        .get_document("cursor")
+        .ok()?
+        .get_i64("id")
+        .ok()
+        .filter(|id| *id != 0)
+}
+
 fn not_writable(req: &Request) -> CmdError {
     let msg = if req.conn.hello_ok || !req.legacy {
         "not primary"
@@ -84,6 +134,14 @@ fn gate_write(node: &Node, req: &Request) -> Result<(), CmdError> {
     let repl = node.repl();
     if repl.set_name.is_none() || req.db == "local" || repl.is_writable_primary() {
         return Ok(());
+    }
+    if req.name == "aggregate" && req.secondary_ok {
+        // mongod 5.0+ runs such a pipeline on a secondary and sends its writes to the primary.
+        return Err(CmdError::new(
+            20,
+            "IllegalOperation",
+            "rsh-sandbox does not run $out or $merge on a secondary",
+        ));
     }
     Err(not_writable(req))
 }

@@ -121,14 +121,7 @@ pub static COMMANDS: &[CommandSpec] = &[
             "readOnce",
             "term",
         ],
-        &[
-            "max",
-            "min",
-            "returnKey",
-            "showRecordId",
-            "collation",
-            "let",
-        ],
+        &["returnKey", "showRecordId", "collation", "let"],
     ),
     strict(
         "getMore",
@@ -217,9 +210,6 @@ pub static COMMANDS: &[CommandSpec] = &[
             "dryRun",
         ],
         &[
-            "validator",
-            "validationLevel",
-            "validationAction",
             "index",
             "viewOn",
             "pipeline",

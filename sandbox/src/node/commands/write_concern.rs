@@ -80,10 +80,19 @@ pub async fn wait(node: &Node, req: &Request, optime: OpTime) -> Option<Document
         }
         _ => {}
     }
-    let timeout = wc
+    let wtimeout = wc
         .and_then(|wc| num(wc.get("wtimeout")).or_else(|| num(wc.get("wtimeoutMS"))))
         .filter(|ms| *ms > 0.0)
         .map(|ms| Duration::from_millis(ms as u64));
+    // The command's maxTimeMS bounds the wait too; whichever comes first ends it.
+    let limit = req
+        .deadline
+        .map(|d| d.saturating_duration_since(std::time::Instant::now()));
+    let timeout = match (wtimeout, limit) {
+        (Some(w), Some(l)) => Some(w.min(l)),
+        (w, l) => w.or(l),
+    };
+    let by_limit = limit.is_some_and(|l| wtimeout.is_none_or(|w| l < w));
     let reached = || {
         let holders = holders(node, &members, optime);
         match &w {
@@ -113,6 +122,14 @@ pub async fn wait(node: &Node, req: &Request, optime: OpTime) -> Option<Document
             189,
             "PrimarySteppedDown",
             "Primary stepped down while waiting for replication",
+            false,
+        ));
+    }
+    if by_limit {
+        return Some(error(
+            50,
+            "MaxTimeMSExpired",
+            "operation exceeded time limit",
             false,
         ));
     }

@@ -10,6 +10,7 @@
 pub mod admin;
 mod commands;
 mod cursors;
+mod sessions;
 mod settings;
 mod table;
 
@@ -60,6 +61,7 @@ pub fn register(ctx: &mut Context) -> JsResult<()> {
     admin::register(ctx)?;
     commands::register(ctx)?;
     cursors::register(ctx)?;
+    sessions::register(ctx)?;
     settings::register(ctx)?;
     table::register(ctx)?;
     Ok(())
@@ -70,12 +72,26 @@ fn conns(ctx: &Context) -> JsResult<&Conns> {
         .ok_or_else(|| error("connection state missing"))
 }
 
-/// The connection named by a handle argument.
+/// The connection with this handle, if open (Tab completion asks it for names, in the
+/// implicit session).
+pub(crate) fn connection_at(ctx: &Context, handle: usize) -> Option<Rc<Connection>> {
+    let list = ctx.get_data::<Conns>()?.list.borrow();
+    let index = (handle as u64 % sessions::SESSION_STRIDE) as usize;
+    let c = list.get(index).cloned().flatten()?;
+    c.use_session(None);
+    Some(c)
+}
+
+/// The connection named by a handle argument. A handle from a session's database also names
+/// the session, which the call then runs in; a plain handle runs in the implicit session.
 fn conn(ctx: &Context, handle: &JsValue) -> JsResult<Rc<Connection>> {
     let id = handle.as_number().unwrap_or(-1.0);
     let list = conns(ctx)?.list.borrow();
-    if id >= 0.0 && id.fract() == 0.0 {
-        if let Some(Some(c)) = list.get(id as usize) {
+    if id >= 0.0 && id.fract() == 0.0 && id < 2f64.powi(52) {
+        let id = id as u64;
+        let (index, session) = (id % sessions::SESSION_STRIDE, id / sessions::SESSION_STRIDE);
+        if let Some(Some(c)) = list.get(index as usize) {
+            c.use_session(u32::try_from(session).ok().filter(|s| *s > 0));
             return Ok(c.clone());
         }
     }
