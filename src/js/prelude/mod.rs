@@ -190,8 +190,8 @@ mod tests {
     #[test]
     fn no_lazy_group_loads_at_start_up() {
         let opts = crate::js::RuntimeOptions::default();
-        let mut rt = crate::js::Runtime::with_output(opts, Box::new(std::io::sink()))
-            .expect("runtime");
+        let mut rt =
+            crate::js::Runtime::with_output(opts, Box::new(std::io::sink())).expect("runtime");
         for group in LAZY {
             for name in group.globals {
                 let value = crate::js::lazy_prelude::loaded_value(rt.context(), name);
@@ -199,8 +199,11 @@ mod tests {
             }
         }
         // Still there on first use.
-        rt.eval("if (typeof rs.status !== 'function') throw Error('no rs')", "t")
-            .expect("rs loads on first use");
+        rt.eval(
+            "if (typeof rs.status !== 'function') throw Error('no rs')",
+            "t",
+        )
+        .expect("rs loads on first use");
         let loaded = crate::js::lazy_prelude::loaded_value(rt.context(), "rs");
         assert!(loaded.is_some_and(|v| v.is_callable()));
     }
