@@ -114,6 +114,12 @@ fn launch(args: &ClusterArgs) -> Result<Fleet, String> {
             (r.clone(), Some(r))
         }
     };
+    // Unreadable certificates would make every member exit at once: say why here instead. A
+    // requireTLS member takes only TLS, so the launcher's own commands use it too.
+    let tls_client = crate::node::tls::client_config(&args.tls)?;
+    if args.tls.mode == crate::options::TlsMode::RequireTls {
+        client::use_tls(tls_client);
+    }
     // A bad key file would make every member exit at once: say why here instead.
     let key_file = match &args.key_file {
         Some(k) => {
@@ -130,15 +136,7 @@ fn launch(args: &ClusterArgs) -> Result<Fleet, String> {
     };
     for (i, port) in ports.iter().copied().enumerate() {
         let arbiter = i >= args.nodes;
-        let member = spawn(
-            &exe,
-            &root,
-            port,
-            &args.repl_set,
-            arbiter,
-            key_file.as_deref(),
-            &args.set_parameters,
-        )?;
+        let member = spawn(&exe, &root, port, arbiter, key_file.as_deref(), args)?;
         fleet.members.push(member);
     }
     for m in &mut fleet.members {
@@ -152,15 +150,16 @@ fn launch(args: &ClusterArgs) -> Result<Fleet, String> {
     Ok(fleet)
 }
 
+/// Starts one member with the launcher's options (`key_file` already made absolute).
 fn spawn(
     exe: &Path,
     root: &Path,
     port: u16,
-    set: &str,
     arbiter: bool,
     key_file: Option<&Path>,
-    set_parameters: &[String],
+    args: &ClusterArgs,
 ) -> Result<Member, String> {
+    let (set, tls) = (args.repl_set.as_str(), &args.tls);
     let dbpath = root.join(port.to_string());
     std::fs::create_dir_all(&dbpath)
         .map_err(|e| format!("cannot create {}: {e}", dbpath.display()))?;
@@ -181,8 +180,20 @@ fn spawn(
     if let Some(k) = key_file {
         cmd.arg("--keyFile").arg(k);
     }
-    for p in set_parameters {
+    for p in &args.set_parameters {
         cmd.arg("--setParameter").arg(p);
+    }
+    if tls.mode != crate::options::TlsMode::Disabled {
+        cmd.args(["--tlsMode", tls.mode.name()]);
+        if let Some(f) = &tls.certificate_key_file {
+            cmd.arg("--tlsCertificateKeyFile").arg(f);
+        }
+        if let Some(f) = &tls.ca_file {
+            cmd.arg("--tlsCAFile").arg(f);
+        }
+        if tls.allow_connections_without_certificates {
+            cmd.arg("--tlsAllowConnectionsWithoutCertificates");
+        }
     }
     cmd.stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -306,8 +317,12 @@ fn print_summary(fleet: &Fleet, args: &ClusterArgs) {
         .filter(|m| !m.arbiter)
         .map(|m| m.port)
         .collect();
+    let tls = match args.tls.mode {
+        crate::options::TlsMode::RequireTls => "&tls=true",
+        _ => "",
+    };
     println!(
-        "replica set {}: {}",
+        "replica set {}: {}{tls}",
         args.repl_set,
         connection_string(&data, &args.repl_set)
     );
@@ -320,6 +335,18 @@ fn print_summary(fleet: &Fleet, args: &ClusterArgs) {
             m.child.id(),
             m.dbpath.display(),
             m.log.display()
+        );
+    }
+    if args.tls.mode != crate::options::TlsMode::Disabled {
+        let ca = args
+            .tls
+            .ca_file
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        println!(
+            "  TLS is on ({}): clients check the members against {ca}",
+            args.tls.mode.name()
         );
     }
     if args.key_file.is_some() {

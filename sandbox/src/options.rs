@@ -12,7 +12,7 @@ mod cluster_args;
 mod cmdline;
 mod config_file;
 mod table;
-mod tls;
+pub mod tls;
 mod values;
 
 use std::path::{Path, PathBuf};

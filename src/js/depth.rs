@@ -168,10 +168,33 @@ pub fn register(ctx: &mut Context) -> JsResult<()> {
         guard_method(&array_proto, name, Pre::None, ctx)?;
     }
     guard_method(&array_proto, "flat", Pre::ArrayDepth, ctx)?;
+    // Built-ins that call back into JavaScript: the engine's frame-limit error reaches them
+    // before any `catch`, and the guard turns it into the catchable error.
+    for name in CALLBACK_METHODS {
+        guard_method(&array_proto, name, Pre::None, ctx)?;
+    }
     let json = ctx.intrinsics().objects().json();
     guard_method(&json, "stringify", Pre::ValueDepth, ctx)?;
     Ok(())
 }
+
+/// Array methods taking a callback (`try { a.forEach(function r() { r() }) } catch (e) {}`
+/// catches the recursion error).
+const CALLBACK_METHODS: [&str; 13] = [
+    "forEach",
+    "map",
+    "filter",
+    "some",
+    "every",
+    "reduce",
+    "reduceRight",
+    "find",
+    "findIndex",
+    "findLast",
+    "findLastIndex",
+    "flatMap",
+    "sort",
+];
 
 /// A check made before the original runs, for built-ins whose recursion stays inside the
 /// engine (no property lookup the guard could see).

@@ -39,6 +39,12 @@ print("implicit id kept: " + (db.getSession().getSessionId().id.toString() === i
 s.endSession();
 print("forgotten after end: " + (seen().indexOf(mine) < 0));
 try { sdb.mine.insert({}); print("ended session used"); } catch (e) { print(e.message); }
+// Options rsh does not apply per session are refused, not ignored.
+[{readPreference: {mode: "secondary"}}, {readConcern: {level: "majority"}},
+ {writeConcern: {w: 2}}, {retryWrites: false}].forEach(function (o) {
+    try { db.getMongo().startSession(o); print("accepted " + tojson(o)); } catch (e) { print(e.message); }
+});
+print("causal off: " + !db.getMongo().startSession({causalConsistency: false, retryWrites: true}).isCausalConsistency());
 "#,
     );
     assert_eq!(
@@ -53,6 +59,11 @@ try { sdb.mine.insert({}); print("ended session used"); } catch (e) { print(e.me
             "implicit id kept: true",
             "forgotten after end: true",
             "cannot use a session that has ended",
+            "startSession(options): readPreference is not applied per session by rsh; set it on the connection: db.getMongo().setReadPref(mode, tags)",
+            "startSession(options): readConcern is not applied per session by rsh; give it in the command (readConcern: {level: ...})",
+            "startSession(options): writeConcern is not applied per session by rsh; give it to the write or set it on the connection: db.getMongo().setWriteConcern(wc)",
+            "startSession(options): retryWrites: false is not applied per session by rsh; use retryWrites=false in the connection string",
+            "causal off: true",
         ],
         "{}",
         r.all()

@@ -110,7 +110,7 @@ fn recursion_and_deep_values_throw_and_the_script_goes_on() {
 }
 
 #[test]
-fn eval_function_and_load_sources_nested_too_deep_throw_and_the_script_goes_on() {
+fn deep_sources_and_recursion_under_callbacks_throw_catchable_errors() {
     let dir = tempfile::tempdir().expect("tempdir");
     let deep = dir.path().join("deep.js");
     std::fs::write(
@@ -129,6 +129,8 @@ fn eval_function_and_load_sources_nested_too_deep_throw_and_the_script_goes_on()
         try {{ new Function("a = " + open + close, "return a") }} catch (e) {{ print("params:", e) }}
         try {{ load({deep:?}) }} catch (e) {{ print("load:", e) }}
         try {{ load({recursive:?}) }} catch (e) {{ print("load recursion:", e) }}
+        try {{ [1].forEach(function r() {{ r() }}) }} catch (e) {{ print("forEach:", e) }}
+        try {{ JSON.parse("[1]", function r() {{ return r() }}) }} catch (e) {{ print("reviver:", e) }}
         print(eval("[[1]]")[0][0], new Function("a", "return [[a]]")(2)[0][0], JSON.parse(open + close).length);
         "#,
         deep = deep.to_string_lossy(),
@@ -145,6 +147,8 @@ fn eval_function_and_load_sources_nested_too_deep_throw_and_the_script_goes_on()
             format!("params: {too_deep}"),
             format!("load: {too_deep}"),
             format!("load recursion: {too_deep}"),
+            format!("forEach: {too_deep}"),
+            format!("reviver: {too_deep}"),
             "1 2 1".to_string(),
         ],
         "{}",

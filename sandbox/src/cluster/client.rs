@@ -2,21 +2,41 @@
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
+
+use rustls::pki_types::ServerName;
 
 use bson::{doc, Bson, Document};
 
 use crate::wire::{self, OpBody};
 
+/// The TLS configuration for members started with requireTLS (None: plain connections).
+static TLS: OnceLock<Option<Arc<rustls::ClientConfig>>> = OnceLock::new();
+
+/// Makes every later command use TLS with `config` (members in requireTLS mode).
+pub fn use_tls(config: Option<Arc<rustls::ClientConfig>>) {
+    let _ = TLS.set(config);
+}
+
 /// Runs `cmd` against `admin` on 127.0.0.1:`port` and returns the reply body.
 pub fn command(port: u16, cmd: Document, timeout: Duration) -> Result<Document, String> {
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
-    let mut s =
+    let tcp =
         TcpStream::connect_timeout(&addr, timeout).map_err(|e| format!("127.0.0.1:{port}: {e}"))?;
-    s.set_read_timeout(Some(timeout))
+    tcp.set_read_timeout(Some(timeout))
         .map_err(|e| e.to_string())?;
-    s.set_write_timeout(Some(timeout))
+    tcp.set_write_timeout(Some(timeout))
         .map_err(|e| e.to_string())?;
+    let mut s: Box<dyn ReadWrite> = match TLS.get().cloned().flatten() {
+        Some(cfg) => {
+            let name = ServerName::IpAddress(std::net::Ipv4Addr::LOCALHOST.into());
+            let conn = rustls::ClientConnection::new(cfg, name)
+                .map_err(|e| format!("127.0.0.1:{port}: {e}"))?;
+            Box::new(rustls::StreamOwned::new(conn, tcp))
+        }
+        None => Box::new(tcp),
+    };
     let mut body = cmd;
     body.insert("$db", "admin");
     s.write_all(&wire::encode_msg_request(1, &body))
@@ -40,6 +60,10 @@ pub fn command(port: u16, cmd: Document, timeout: Duration) -> Result<Document, 
         _ => Err(format!("127.0.0.1:{port}: unexpected reply opcode")),
     }
 }
+
+/// A plain or TLS connection.
+trait ReadWrite: Read + Write {}
+impl<T: Read + Write> ReadWrite for T {}
 
 /// `ok: 1` in any numeric type.
 pub fn is_ok(reply: &Document) -> bool {

@@ -46,6 +46,9 @@ fn normalize(spec: &Bson) -> Result<Document, CmdError> {
             ))
         }
     };
+    if key.values().any(|v| v.as_str() == Some("text")) {
+        return text_spec(s, &key, name);
+    }
     let mut out = doc! {"v": 2, "key": key, "name": name};
     for (k, v) in s {
         if !matches!(k.as_str(), "v" | "key" | "name" | "ns") {
@@ -53,6 +56,73 @@ fn normalize(spec: &Bson) -> Result<Document, CmdError> {
         }
     }
     Ok(out)
+}
+
+/// Options a text index spec carries in mongod's own form.
+const TEXT_OPTIONS: &[&str] = &[
+    "weights",
+    "default_language",
+    "language_override",
+    "textIndexVersion",
+];
+
+/// A text index spec as mongod stores it: the text fields become `_fts: "text", _ftsx: 1` in
+/// the key, each gets a weight (1 unless given), and the language options are filled in. The
+/// index is kept in the catalog; `$text` queries are refused (text search is not simulated).
+fn text_spec(s: &Document, key: &Document, name: String) -> Result<Document, CmdError> {
+    let mut weights = match s.get("weights") {
+        None => Document::new(),
+        Some(Bson::Document(w)) => w.clone(),
+        Some(_) => {
+            return Err(CmdError::bad_value(
+                "text index option 'weights' must be an object",
+            ))
+        }
+    };
+    for (k, v) in &weights {
+        if !super::compare::to_f64(v).is_some_and(|w| w > 0.0 && w < 100_000.0) {
+            return Err(CmdError::bad_value(format!(
+                "text index weight must be in the exclusive interval (0,99999) but found: {}",
+                fmt::element(k, v)
+            )));
+        }
+    }
+    let mut new_key = Document::new();
+    for (k, v) in key {
+        if v.as_str() == Some("text") {
+            if !new_key.contains_key("_fts") {
+                new_key.insert("_fts", "text");
+                new_key.insert("_ftsx", 1);
+            }
+            if !weights.contains_key(k) {
+                weights.insert(k.clone(), 1);
+            }
+        } else {
+            new_key.insert(k.clone(), v.clone());
+        }
+    }
+    let mut out = doc! {"v": 2, "key": new_key, "name": name};
+    for (k, v) in s {
+        if !matches!(k.as_str(), "v" | "key" | "name" | "ns") && !TEXT_OPTIONS.contains(&k.as_str())
+        {
+            out.insert(k.clone(), v.clone());
+        }
+    }
+    let text = |k: &str, default: &str| match s.get(k) {
+        Some(Bson::String(v)) => v.clone(),
+        _ => default.to_string(),
+    };
+    out.insert("weights", weights);
+    out.insert("default_language", text("default_language", "english"));
+    out.insert("language_override", text("language_override", "language"));
+    out.insert("textIndexVersion", 3);
+    Ok(out)
+}
+
+/// Whether a (normalized) spec is a text index.
+fn is_text(spec: &Document) -> bool {
+    spec.get_document("key")
+        .is_ok_and(|k| k.get_str("_fts") == Ok("text"))
 }
 
 /// Key patterns are equal field by field in order (`{a: 1, b: 1}` is not `{b: 1, a: 1}`;
@@ -108,6 +178,20 @@ pub fn create_indexes(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOut
                 "An existing index has the same name as the requested index. When index names are not specified, they are auto generated and can cause conflicts. Please refer to our documentation. Requested index: {}, existing index: {}",
                 fmt::document(&spec), fmt::document(old)
             )));
+        }
+        if let Some(old) = existing
+            .iter()
+            .chain(todo.iter())
+            .find(|o| is_text(o) && is_text(&spec) && !same_key(o.get_document("key").ok(), key))
+        {
+            return Err(CmdError::new(
+                85,
+                "IndexOptionsConflict",
+                format!(
+                    "only one text index per collection allowed, found existing text index \"{}\"",
+                    old.get_str("name").unwrap_or_default()
+                ),
+            ));
         }
         if let Some(old) = existing
             .iter()

@@ -159,6 +159,14 @@ impl Filter {
                     // The sandbox runs no JavaScript: mongod's answer when its script engine
                     // is disabled (--noscripting).
                     "where" => return Err(no_script_engine()),
+                    // Text indexes are kept in the catalog but not built: searching is refused.
+                    "text" => {
+                        return Err(CmdError::new(
+                            20,
+                            "IllegalOperation",
+                            "rsh-sandbox does not support $text queries (text search is not simulated)",
+                        ))
+                    }
                     _ => return Err(bad(format!("unknown top level operator: {k}. If you have a field name that starts with a '$' symbol, consider using $getField or $setField."))),
                 }
             } else {

@@ -40,8 +40,27 @@ static TLS: OnceLock<Tls> = OnceLock::new();
 
 /// Reads the certificate files and builds both sides' configuration. Errors name the file.
 pub fn configure(o: &TlsOptions) -> Result<(), String> {
-    if o.mode == TlsMode::Disabled {
+    let Some((server, client)) = build(o)? else {
         return Ok(());
+    };
+    let tls = Tls {
+        mode: o.mode,
+        acceptor: TlsAcceptor::from(Arc::new(server)),
+        connector: TlsConnector::from(Arc::new(client)),
+    };
+    TLS.set(tls)
+        .map_err(|_| "TLS is configured twice".to_string())
+}
+
+/// The client side alone (the cluster launcher talks to its requireTLS members with it:
+/// the member certificate as client certificate, the CA file as trust).
+pub fn client_config(o: &TlsOptions) -> Result<Option<Arc<ClientConfig>>, String> {
+    Ok(build(o)?.map(|(_, client)| Arc::new(client)))
+}
+
+fn build(o: &TlsOptions) -> Result<Option<(ServerConfig, ClientConfig)>, String> {
+    if o.mode == TlsMode::Disabled {
+        return Ok(None);
     }
     let (Some(cert_file), Some(ca_file)) = (&o.certificate_key_file, &o.ca_file) else {
         return Err("need tlsCertificateKeyFile and tlsCAFile when TLS is enabled".into());
@@ -90,13 +109,7 @@ pub fn configure(o: &TlsOptions) -> Result<(), String> {
         .with_root_certificates(roots)
         .with_client_auth_cert(chain, key)
         .map_err(|e| format!("cannot use {}: {e}", cert_file.display()))?;
-    let tls = Tls {
-        mode: o.mode,
-        acceptor: TlsAcceptor::from(Arc::new(server)),
-        connector: TlsConnector::from(Arc::new(client)),
-    };
-    TLS.set(tls)
-        .map_err(|_| "TLS is configured twice".to_string())
+    Ok(Some((server, client)))
 }
 
 /// `"on"` / `"off"` for the startup log line, as mongod prints it.

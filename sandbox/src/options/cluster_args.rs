@@ -23,6 +23,8 @@ pub struct ClusterArgs {
     pub key_file: Option<PathBuf>,
     /// `--setParameter name=value` given to every member (e.g. `enableTestCommands=1`).
     pub set_parameters: Vec<String>,
+    /// `--tlsMode` and its files, given to every member (checked as a member checks them).
+    pub tls: crate::options::TlsOptions,
 }
 
 impl Default for ClusterArgs {
@@ -37,6 +39,7 @@ impl Default for ClusterArgs {
             fast: false,
             key_file: None,
             set_parameters: Vec::new(),
+            tls: crate::options::TlsOptions::default(),
         }
     }
 }
@@ -58,12 +61,19 @@ Options:
   --keyFile FILE       start every member with --keyFile FILE (access control and member auth)
   --setParameter N=V   start every member with --setParameter N=V (repeatable; e.g.
                        enableTestCommands=1 for configureFailPoint)
+  --tlsMode MODE       start every member with TLS: allowTLS, preferTLS or requireTLS
+  --tlsCertificateKeyFile FILE
+                       each member's certificate and key (PEM; valid for 127.0.0.1)
+  --tlsCAFile FILE     the CA the members (and their clients) are checked against
+  --tlsAllowConnectionsWithoutCertificates
+                       clients need no certificate of their own
   --help               this text
 ";
 
 /// Parses the arguments after `cluster`. Ok(None) means `--help`.
 pub fn parse(args: &[String]) -> Result<Option<ClusterArgs>, String> {
     let mut out = ClusterArgs::default();
+    let mut tls = std::collections::BTreeMap::new();
     let mut i = 0;
     while i < args.len() {
         let arg = args[i].as_str();
@@ -120,12 +130,37 @@ pub fn parse(args: &[String]) -> Result<Option<ClusterArgs>, String> {
                 }
                 out.set_parameters.push(v);
             }
-            "--arbiter" | "--initiate" | "--fast" if inline.is_some() => {
+            "--tlsMode" => {
+                tls.insert(
+                    "net.tls.mode".to_string(),
+                    bson::Bson::String(value("a mode")?),
+                );
+            }
+            "--tlsCertificateKeyFile" => {
+                let v = value("a file")?;
+                tls.insert(
+                    "net.tls.certificateKeyFile".to_string(),
+                    absolute(&v)?.into(),
+                );
+            }
+            "--tlsCAFile" => {
+                let v = value("a file")?;
+                tls.insert("net.tls.CAFile".to_string(), absolute(&v)?.into());
+            }
+            "--arbiter" | "--initiate" | "--fast" | "--tlsAllowConnectionsWithoutCertificates"
+                if inline.is_some() =>
+            {
                 return Err(format!("cluster: option '{name}' does not take a value"));
             }
             "--arbiter" => out.arbiter = true,
             "--initiate" => out.initiate = true,
             "--fast" => out.fast = true,
+            "--tlsAllowConnectionsWithoutCertificates" => {
+                tls.insert(
+                    "net.tls.allowConnectionsWithoutCertificates".to_string(),
+                    bson::Bson::Boolean(true),
+                );
+            }
             _ => {
                 return Err(format!(
                     "cluster: unknown option '{arg}' (see rsh-sandbox cluster --help)"
@@ -133,6 +168,7 @@ pub fn parse(args: &[String]) -> Result<Option<ClusterArgs>, String> {
             }
         }
     }
+    out.tls = crate::options::tls::from_settings(&tls).map_err(|e| format!("cluster: {e}"))?;
     let members = out.nodes + usize::from(out.arbiter);
     if members > 7 {
         return Err(format!(
@@ -148,6 +184,13 @@ pub fn parse(args: &[String]) -> Result<Option<ClusterArgs>, String> {
         }
     }
     Ok(Some(out))
+}
+
+/// A file argument as an absolute path (members run with their own working directory).
+fn absolute(v: &str) -> Result<String, String> {
+    std::path::absolute(v)
+        .map(|p| p.to_string_lossy().into_owned())
+        .map_err(|e| format!("cluster: {v}: {e}"))
 }
 
 #[cfg(test)]
@@ -176,6 +219,15 @@ mod tests {
         .unwrap()
         .unwrap();
         assert_eq!(a.set_parameters, vec!["enableTestCommands=1", "a=b"]);
+        let a = parse(&args(
+            "--tlsMode requireTLS --tlsCertificateKeyFile /c/m.pem --tlsCAFile=/c/ca.pem --tlsAllowConnectionsWithoutCertificates",
+        ))
+        .unwrap()
+        .unwrap();
+        assert_eq!(a.tls.mode, crate::options::TlsMode::RequireTls);
+        assert_eq!(a.tls.certificate_key_file, Some(PathBuf::from("/c/m.pem")));
+        assert_eq!(a.tls.ca_file, Some(PathBuf::from("/c/ca.pem")));
+        assert!(a.tls.allow_connections_without_certificates);
     }
 
     #[test]
@@ -192,6 +244,11 @@ mod tests {
             "--replSet a/b",
             "--setParameter x",
             "--setParameter",
+            "--tlsMode sometimes",
+            "--tlsMode requireTLS",
+            "--tlsMode requireTLS --tlsCertificateKeyFile a.pem",
+            "--tlsCAFile ca.pem",
+            "--tlsAllowConnectionsWithoutCertificates=1",
         ] {
             assert!(parse(&args(bad)).is_err(), "{bad}");
         }

@@ -168,7 +168,8 @@ fn out_and_merge_write_replicate_and_refuse_like_mongod() {
         (got == want).then_some(())
     });
     assert!(seen.is_some(), "the secondary has the $out results");
-    // A secondary refuses the write.
+    // A secondary refuses the write: not by NotWritablePrimary, as a 5.0+ mongod would run it
+    // (reading there, writing through the primary), which the sandbox does not.
     let r = try_run(
         secondary.port,
         "t",
@@ -176,5 +177,12 @@ fn out_and_merge_write_replicate_and_refuse_like_mongod() {
         "$readPreference": {"mode": "secondary"}},
     )
     .unwrap_or_default();
-    assert_eq!(r.get_i32("code"), Ok(10107), "{r}");
+    assert_eq!(r.get_i32("code"), Ok(20), "{r}");
+    let r = try_run(
+        secondary.port,
+        "t",
+        doc! {"aggregate": "src", "pipeline": [{"$out": "y"}], "cursor": {}},
+    )
+    .unwrap_or_default();
+    assert_eq!(r.get_i32("code"), Ok(10107), "without secondaryOk: {r}");
 }

@@ -419,3 +419,77 @@ fn allow_and_prefer_modes_take_both_and_yaml_config_works() {
         "{bad:?}"
     );
 }
+
+#[test]
+fn cluster_subcommand_starts_a_require_tls_set() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let Some(c) = certs("cluster_subcommand_starts_a_require_tls_set") else {
+        return;
+    };
+    let root = tempfile::tempdir().expect("tempdir");
+    let (ca, cert) = (s(&c.ca), s(&c.server));
+    let mut child = Command::new(support::sandbox_binary())
+        .args(["cluster", "--nodes", "2", "--initiate", "--fast"])
+        .args(["--tlsMode", "requireTLS", "--tlsCertificateKeyFile", &cert])
+        .args(["--tlsCAFile", &ca, "--dbpath-root"])
+        .arg(root.path().join("set"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn cluster");
+    // The summary is read on a thread so a stuck launcher cannot hang the test.
+    let out = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut text = String::new();
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            text.push_str(&line);
+            text.push('\n');
+            if line.starts_with("press Ctrl-C") {
+                break;
+            }
+        }
+        let _ = tx.send(text);
+    });
+    let summary = rx.recv_timeout(Duration::from_secs(90)).unwrap_or_default();
+    let result = std::panic::catch_unwind(|| {
+        // The launcher initiated the set and read each member's state over TLS.
+        assert!(summary.contains(" PRIMARY "), "{summary}");
+        assert!(summary.contains("TLS is on (requireTLS)"), "{summary}");
+        let uri = summary
+            .split_whitespace()
+            .find(|w| w.starts_with("mongodb://"))
+            .expect("connection string")
+            .to_string();
+        assert!(uri.ends_with("&tls=true"), "{uri}");
+        let tls = [
+            "--tls",
+            "--tlsCAFile",
+            &ca,
+            "--tlsCertificateKeyFile",
+            &cert,
+        ];
+        let r = rsh_tls(
+            &uri,
+            &tls,
+            "db.t.insert({_id: 1}); print(db.t.countDocuments({}))",
+        );
+        assert_eq!(r.stdout.trim(), "1", "{}", r.all());
+        // Plain clients are refused (an error reply, then the connection closes).
+        let port = uri
+            .trim_start_matches("mongodb://")
+            .split([',', '/'])
+            .next()
+            .and_then(|h| h.rsplit(':').next())
+            .and_then(|p| p.parse::<u16>().ok())
+            .expect("a port");
+        let plain = support::wire::try_run(port, "admin", bson::doc! {"ping": 1});
+        assert!(!plain.as_ref().is_some_and(support::wire::ok), "{plain:?}");
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    if let Err(e) = result {
+        std::panic::resume_unwind(e);
+    }
+}

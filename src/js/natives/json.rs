@@ -48,7 +48,8 @@ fn json_parse(args: &[JsValue], keys: &JsObject, ctx: &mut Context) -> JsResult<
     let units: Vec<u16> = text.as_str().iter().collect();
     let value = parse(&units, ctx)?;
     match args.get(1).and_then(JsValue::as_callable) {
-        Some(reviver) => revive(value, &reviver, keys, ctx),
+        Some(reviver) => revive(value, &reviver, keys, ctx)
+            .map_err(|e| crate::js::depth::catchable_limit(e, ctx)),
         None => Ok(value),
     }
 }

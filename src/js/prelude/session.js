@@ -131,6 +131,7 @@ var DriverSession = function (mongo, options, implicit) {
     this._operationTime = undefined;
     this._clusterTime = undefined;
     if (!this._implicit) {
+        DriverSession._refuseUnapplied(this._options.getRawOpts());
         var base = mongo._h % DriverSession._STRIDE;
         var started = __sessionStart(base, this._options.isCausalConsistency());
         this._id = {id: started.id.id};
@@ -142,6 +143,23 @@ var DriverSession = function (mongo, options, implicit) {
 };
 // Connection handles stay below this; a session's handle is the multiple above (natives/conn).
 DriverSession._STRIDE = 65536;
+// Session options rsh does not apply per session are refused rather than ignored.
+DriverSession._refuseUnapplied = function (raw) {
+    var where = {
+        readPreference: "set it on the connection: db.getMongo().setReadPref(mode, tags)",
+        readConcern: "give it in the command (readConcern: {level: ...})",
+        writeConcern: "give it to the write or set it on the connection: db.getMongo().setWriteConcern(wc)"
+    };
+    for (var k in where) {
+        if (raw[k] !== undefined) {
+            throw new Error("startSession(options): " + k + " is not applied per session by rsh; " + where[k]);
+        }
+    }
+    if (raw.retryWrites === false) {
+        throw new Error("startSession(options): retryWrites: false is not applied per session by rsh; " +
+                        "use retryWrites=false in the connection string");
+    }
+};
 DriverSession.prototype.getClient = function () { return this._mongo; };
 DriverSession.prototype.getOptions = function () { return this._options; };
 DriverSession.prototype.getSessionId = function () {

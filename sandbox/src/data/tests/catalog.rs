@@ -389,3 +389,46 @@ fn oversized_documents_are_refused() {
         .unwrap_or_default();
     assert_eq!(e.get_i32("code"), Ok(10334));
 }
+
+#[test]
+fn text_indexes_are_cataloged_as_mongod_and_searching_is_refused() {
+    let s = Store::in_memory();
+    run(
+        &s,
+        "test",
+        doc! {"createIndexes": "c", "indexes": [
+            {"key": {"a": 1, "t": "text", "u": "text"}, "name": "txt", "weights": {"u": 5}},
+        ]},
+    );
+    let specs = first_batch(&run(&s, "test", doc! {"listIndexes": "c"}));
+    assert_eq!(
+        specs[1],
+        doc! {"v": 2, "key": {"a": 1, "_fts": "text", "_ftsx": 1}, "name": "txt",
+        "weights": {"u": 5, "t": 1}, "default_language": "english",
+        "language_override": "language", "textIndexVersion": 3}
+    );
+    // The same index again is a no-op; a second, different text index is refused.
+    run(
+        &s,
+        "test",
+        doc! {"createIndexes": "c", "indexes": [{"key": {"a": 1, "t": "text", "u": "text"}, "name": "txt", "weights": {"u": 5}}]},
+    );
+    let e = run_err(
+        &s,
+        "test",
+        doc! {"createIndexes": "c", "indexes": [{"key": {"z": "text"}, "name": "z_text"}]},
+    );
+    assert_eq!(e.code, 85);
+    let e = run_err(
+        &s,
+        "test",
+        doc! {"find": "c", "filter": {"$text": {"$search": "x"}}},
+    );
+    assert_eq!(e.code, 20);
+    let e = run_err(
+        &s,
+        "test",
+        doc! {"createIndexes": "c", "indexes": [{"key": {"w": "text"}, "name": "w", "weights": {"w": 0}}]},
+    );
+    assert_eq!(e.code, 2);
+}

@@ -135,6 +135,14 @@ fn gate_write(node: &Node, req: &Request) -> Result<(), CmdError> {
     if repl.set_name.is_none() || req.db == "local" || repl.is_writable_primary() {
         return Ok(());
     }
+    if req.name == "aggregate" && req.secondary_ok {
+        // mongod 5.0+ runs such a pipeline on a secondary and sends its writes to the primary.
+        return Err(CmdError::new(
+            20,
+            "IllegalOperation",
+            "rsh-sandbox does not run $out or $merge on a secondary",
+        ));
+    }
     Err(not_writable(req))
 }
 
