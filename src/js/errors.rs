@@ -184,29 +184,49 @@ fn user_frames_first(frames: Vec<String>) -> Vec<String> {
     } else {
         frames
     };
-    // Each frame once, then how many times it repeats right after (deep recursion).
-    let mut out: Vec<String> = Vec::new();
-    let mut run = 0usize;
-    let mut last: Option<String> = None;
-    for f in frames {
-        if last.as_ref() == Some(&f) {
-            run += 1;
-            continue;
-        }
-        if run > 0 {
-            out.push(more_identical(run));
-        }
-        run = 0;
-        out.push(f.clone());
-        last = Some(f);
-    }
-    if run > 0 {
-        out.push(more_identical(run));
-    }
+    let mut out = collapse_cycles(&frames);
     if out.len() > MAX_FRAMES {
         let more = out.len() - MAX_FRAMES;
         out.truncate(MAX_FRAMES);
         out.push(format!("... {more} more frames"));
+    }
+    out
+}
+
+/// Longest cycle of frames collapsed (mutual recursion through up to this many functions).
+const MAX_CYCLE: usize = 4;
+
+/// A frame (or a cycle of up to [`MAX_CYCLE`] frames, for mutual recursion) that repeats right
+/// after itself is printed once, followed by how many frames repeat it.
+fn collapse_cycles(frames: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < frames.len() {
+        // (cycle length, frames repeating it) with the most repeats; shorter cycles win ties.
+        let mut best: Option<(usize, usize)> = None;
+        for p in 1..=MAX_CYCLE {
+            if i + p > frames.len() {
+                break;
+            }
+            let mut run = 0;
+            while i + p + run < frames.len() && frames[i + p + run] == frames[i + run] {
+                run += 1;
+            }
+            if run >= p && best.is_none_or(|(_, r)| run > r) {
+                best = Some((p, run));
+            }
+        }
+        match best {
+            Some((p, run)) => {
+                out.extend(frames[i..i + p].iter().cloned());
+                out.push(more_identical(run));
+                i += p + run;
+            }
+            None => {
+                out.push(frames[i].clone());
+                i += 1;
+            }
+        }
     }
     out
 }
@@ -432,6 +452,31 @@ mod tests {
             src,
         );
         assert_eq!(frames, vec!["@(shell):2:3"]);
+    }
+
+    #[test]
+    fn mutual_recursion_collapses_to_one_cycle() {
+        let mut frames: Vec<String> = Vec::new();
+        for _ in 0..50 {
+            frames.push("a@x.js:1:20".into());
+            frames.push("b@x.js:2:20".into());
+        }
+        frames.push("@x.js:3:1".into());
+        assert_eq!(
+            collapse_cycles(&frames),
+            vec![
+                "a@x.js:1:20",
+                "b@x.js:2:20",
+                "... 98 more identical frames",
+                "@x.js:3:1"
+            ]
+        );
+        // Distinct frames stay as they are.
+        let plain: Vec<String> = ["f@x.js:1:1", "g@x.js:2:1", "@x.js:3:1"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(collapse_cycles(&plain), plain);
     }
 
     #[test]

@@ -155,3 +155,22 @@ fn deep_recursion_collapses_repeats() {
     assert_at(&frames[2], "deep.js", 4, &code);
     assert_eq!(frames.len(), 3, "{frames:?}");
 }
+
+#[test]
+fn mutual_recursion_collapses_to_its_cycle() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let code = "var a = 1;\nfunction f(n) { return g(n + 1); }\nfunction g(n) { return f(n + 1); }\nf(0);\n";
+    let (head, frames) = report(dir.path(), "mutual.js", code);
+    assert_eq!(
+        head,
+        "uncaught exception: InternalError: too much recursion :"
+    );
+    assert_eq!(frames.len(), 4, "{frames:?}");
+    assert_at(&frames[0], "mutual.js", 2, code);
+    assert_at(&frames[1], "mutual.js", 3, code);
+    assert!(
+        frames[2].starts_with("... ") && frames[2].ends_with(" more identical frames"),
+        "{frames:?}"
+    );
+    assert_at(&frames[3], "mutual.js", 4, code);
+}
