@@ -280,8 +280,6 @@ pub static ARG_SPECS: &[(&str, &str)] = &[
     ("Mongo.auth", "db: string|document, user: string?, password: string?"),
     ("Mongo.logout", "db: string?"),
     ("session.getDatabase", "name: string"),
-    ("session.advanceOperationTime", "t: document"),
-    ("session.advanceClusterTime", "t: document"),
 ];
 
 #[cfg(test)]
