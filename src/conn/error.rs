@@ -410,10 +410,15 @@ pub fn selection_summary(message: &str, ctx: &ErrCtx<'_>) -> String {
     } else {
         ctx.facts.single_reason()
     };
-    let reason = if let Some(r) = from_facts.as_deref() {
-        r
-    } else if let Some(tls) = super::tls_reason::tls_reason(&lower) {
+    // A TLS failure reads the same whichever text carries it (a heartbeat's or the driver's).
+    let tls = from_facts
+        .as_deref()
+        .and_then(|r| super::tls_reason::tls_reason(&r.to_ascii_lowercase()))
+        .or_else(|| super::tls_reason::tls_reason(&lower));
+    let reason = if let Some(tls) = tls {
         tls
+    } else if let Some(r) = from_facts.as_deref() {
+        r
     } else if lower.contains("connection refused") {
         "connection refused"
     } else if lower.contains("timed out") || lower.contains("timeout") {

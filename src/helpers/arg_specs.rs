@@ -231,9 +231,9 @@ pub static ARG_SPECS: &[(&str, &str)] = &[
     ("db.collection.convertToSingleObject", "valueField: string"),
     // Cursors
     ("cursor.sort", "spec: document"),
-    ("cursor.limit", "n: number"),
-    ("cursor.skip", "n: number"),
-    ("cursor.batchSize", "n: number"),
+    ("cursor.limit", "n: number?"),
+    ("cursor.skip", "n: number?"),
+    ("cursor.batchSize", "n: number?"),
     ("cursor.hint", "index: string|document"),
     ("cursor.min", "key: document"),
     ("cursor.max", "key: document"),

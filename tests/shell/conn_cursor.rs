@@ -69,3 +69,33 @@ fn documents_cross_batches_in_order_with_their_types() {
         "false"
     );
 }
+
+/// An aggregation runs when it is called, as in the legacy shell: a script that never reads
+/// the cursor still gets its `$out` collection, and a bad pipeline throws at the call.
+#[test]
+fn aggregate_runs_at_the_call_not_at_the_first_read() {
+    let m = Member::sandbox(&["--replSet", "rs0"]);
+    let cfg = doc! {"_id": "rs0", "members": [{"_id": 0, "host": m.host()}]};
+    assert!(ok(&m.connect().admin(doc! {"replSetInitiate": cfg})));
+    wait_for(Duration::from_secs(30), || {
+        let h = m.connect().admin(doc! {"hello": 1});
+        h.get_bool("isWritablePrimary")
+            .unwrap_or(false)
+            .then_some(())
+    })
+    .expect("a primary within 30 s");
+    let host = m.host();
+    let code = r#"
+        db.src.insertMany([{_id: 1, a: 1}, {_id: 2, a: 2}]);
+        db.src.aggregate([{$match: {a: 2}}, {$out: "dst"}]);
+        print(db.dst.count());
+        try { db.src.aggregate([{$noSuchStage: 1}]); print("not run"); }
+        catch (e) { print("thrown at the call"); }
+        try { db.getSiblingDB("admin").aggregate([{$noSuchStage: 1}]); print("not run"); }
+        catch (e) { print("thrown at the call"); }
+    "#;
+    assert_eq!(
+        eval(&host, code),
+        "1\nthrown at the call\nthrown at the call"
+    );
+}

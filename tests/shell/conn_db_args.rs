@@ -378,6 +378,7 @@ fn the_forms_legacy_accepts_still_work() {
         print(db.t.find("0123456789abcdef01234567").count());
         print(db.t.find(ObjectId("0123456789abcdef01234567")).count());
         print(db.t.find().limit(NumberLong(1)).skip(NumberInt(0)).batchSize(1).itcount());
+        print(db.t.find().limit().skip().batchSize().itcount());
         print(db.t.aggregate({$match: {a: 2}}, {$project: {a: 1}}).toArray().length);
         print(db.t.createIndex({a: 1}, "by_a").ok);
         print(db.t.getIndexes().map(function (i) { return i.name; }).join(","));
@@ -396,6 +397,7 @@ fn the_forms_legacy_accepts_still_work() {
             "1",
             "1",
             "1",
+            "2",
             "1",
             "1",
             "_id_,by_a",

@@ -216,6 +216,16 @@ pub fn replay(recs: impl Iterator<Item = Document>, engine: &mut Engine) -> Resu
     Ok(())
 }
 
+/// A background snapshot holds no lock of its own: the journal waits for it before its lock is
+/// released, so a store opened next on the same dbpath never sees it remove journals.
+impl Drop for Journal {
+    fn drop(&mut self) {
+        if let Some(w) = self.writing.take() {
+            let _ = w.finish();
+        }
+    }
+}
+
 impl Journal {
     /// Locks `dir`, loads the snapshot and replays the journal into `engine`.
     pub fn open(dir: &Path, engine: &mut Engine) -> Result<Journal, String> {
@@ -236,35 +246,39 @@ impl Journal {
         let mut last = (gen, 0usize);
         for (i, g) in gens.iter().enumerate() {
             let path = journal_path(dir, *g);
-            let valid = match read_file(&path)? {
-                Some(buf) => {
-                    let mut recs = records(&buf);
-                    replay(recs.by_ref(), engine)?;
-                    match recs.stop {
-                        Some(Stop::Damaged { offset, why }) => {
-                            return Err(damaged(&path, offset, why))
-                        }
-                        // Only the newest journal can end mid-append.
-                        Some(Stop::Torn { offset }) if i + 1 < gens.len() => {
-                            return Err(damaged(&path, offset, "truncated"))
-                        }
-                        Some(Stop::Torn { offset }) => {
-                            crate::log::write(
-                                'W',
-                                "STORAGE",
-                                22430,
-                                "initandlisten",
-                                "Journal ends with a torn record; cutting it off",
-                                bson::doc! {"file": path.display().to_string(), "offset": offset as i64},
-                            );
-                        }
-                        None => {}
-                    }
-                    recs.valid
+            // The snapshot's own generation may not exist yet (a fresh dbpath); any journal
+            // missing before a later one would drop its records, so opening stops there.
+            let buf = match read_file(&path)? {
+                Some(buf) => buf,
+                None if i + 1 == gens.len() => Vec::new(),
+                None => {
+                    return Err(format!(
+                        "{} is missing but a later journal exists; is another process using the dbpath?",
+                        path.display()
+                    ))
                 }
-                None => 0,
             };
-            last = (*g, valid);
+            let mut recs = records(&buf);
+            replay(recs.by_ref(), engine)?;
+            match recs.stop {
+                Some(Stop::Damaged { offset, why }) => return Err(damaged(&path, offset, why)),
+                // Only the newest journal can end mid-append.
+                Some(Stop::Torn { offset }) if i + 1 < gens.len() => {
+                    return Err(damaged(&path, offset, "truncated"))
+                }
+                Some(Stop::Torn { offset }) => {
+                    crate::log::write(
+                        'W',
+                        "STORAGE",
+                        22430,
+                        "initandlisten",
+                        "Journal ends with a torn record; cutting it off",
+                        bson::doc! {"file": path.display().to_string(), "offset": offset as i64},
+                    );
+                }
+                None => {}
+            }
+            last = (*g, recs.valid);
         }
         let (gen_now, valid) = last;
         let jpath = journal_path(dir, gen_now);

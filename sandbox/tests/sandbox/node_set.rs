@@ -419,7 +419,7 @@ fn a_reconfig_waits_for_the_current_config_to_reach_a_majority() {
     let v = next.get_i32("version").unwrap();
     next.insert("version", v + 1);
     let r = c.admin(doc! {"replSetReconfig": next, "maxTimeMS": 300});
-    assert_eq!(r.get_i32("code").unwrap(), 308, "{r}\n{}", m0.log());
+    assert_eq!(r.get_i32("code").ok(), Some(308), "{r}\n{}", m0.log());
     assert_eq!(
         r.get_str("codeName").unwrap(),
         "CurrentConfigNotCommittedYet"

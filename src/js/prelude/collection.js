@@ -311,7 +311,11 @@ DBCollection.prototype.aggregate = function (pipeline, options) {
         cmd.cursor.batchSize = options.batchSize;
     }
     var writes = pipeline.some(function (s) { return s.$out !== undefined || s.$merge !== undefined; });
-    return new DBCommandCursor(this._db, cmd, writes);
+    // The command runs now, as in the legacy shell: a script that never reads the cursor still
+    // gets its $out/$merge written, and a failing pipeline throws at this line.
+    var cursor = new DBCommandCursor(this._db, cmd, writes);
+    cursor._exec();
+    return cursor;
 };
 
 DBCollection._indexName = function (keys) {

@@ -262,7 +262,10 @@ DB.prototype.aggregate = function (pipeline, options) {
     if (options.batchSize !== undefined) {
         cmd.cursor.batchSize = options.batchSize;
     }
-    return new DBCommandCursor(this, cmd, true);
+    // Runs now, as db.coll.aggregate does.
+    var cursor = new DBCommandCursor(this, cmd, true);
+    cursor._exec();
+    return cursor;
 };
 
 DB.prototype.setWriteConcern = function (wc) {
