@@ -23,12 +23,14 @@
 
 use super::lazy_prelude::LazyGroup;
 
-/// `(source name, code)` pairs evaluated in order by `Runtime::new`. Keep this short.
-pub const PRELUDE: &[(&str, &str)] = &[
-    ("prelude/shell.js", include_str!("shell.js")),
-    // Eager: `rs.st<Tab>` completes without a connection (completion reads data properties).
-    ("prelude/rs.js", include_str!("rs.js")),
-];
+/// `(source name, code)` pairs evaluated in order by `Runtime::new`. Keep this short: every
+/// kilobyte here costs about 0.15 ms of CPU on each start (parsing and compiling), which is
+/// why even `rs` is lazy. [`EAGER_PRELUDE_MAX_BYTES`] bounds it (checked by a test).
+pub const PRELUDE: &[(&str, &str)] = &[("prelude/shell.js", include_str!("shell.js"))];
+
+/// Upper bound of the total size of [`PRELUDE`], in bytes: raise it only with a start-up
+/// measurement (`scripts/bench_startup.sh`) showing the budget still holds.
+pub const EAGER_PRELUDE_MAX_BYTES: usize = 3 * 1024;
 
 /// Prelude groups loaded on first use of one of their globals.
 pub const LAZY: &[LazyGroup] = &[
@@ -98,6 +100,13 @@ pub const LAZY: &[LazyGroup] = &[
             ("prelude/args.js", include_str!("args.js")),
         ],
     },
+    // `rs` and its legacy helpers (rs.status, rs.add...). A group of its own, so that
+    // `rs.help()` without a connection does not load the connection helpers; completing
+    // `rs.` loads those too (`Runtime::complete`), for the careful helpers of rs_admin.js.
+    LazyGroup {
+        globals: &["rs"],
+        files: &[("prelude/rs.js", include_str!("rs.js"))],
+    },
     // The legacy shell's assertion library and utility globals. The Array/Object/String
     // helpers it implements (Array.contains, Object.extend...) have stubs in shell.js that
     // forward to `__legacyStatics`.
@@ -166,6 +175,37 @@ mod tests {
                 (!name.is_empty()).then_some(name)
             })
             .collect()
+    }
+
+    #[test]
+    fn eager_prelude_stays_small() {
+        let bytes: usize = PRELUDE.iter().map(|(_, code)| code.len()).sum();
+        assert!(
+            bytes <= EAGER_PRELUDE_MAX_BYTES,
+            "the eager prelude is {bytes} bytes, over {EAGER_PRELUDE_MAX_BYTES}: \
+             put new code in a LAZY group"
+        );
+    }
+
+    #[test]
+    fn no_lazy_group_loads_at_start_up() {
+        let opts = crate::js::RuntimeOptions::default();
+        let mut rt =
+            crate::js::Runtime::with_output(opts, Box::new(std::io::sink())).expect("runtime");
+        for group in LAZY {
+            for name in group.globals {
+                let value = crate::js::lazy_prelude::loaded_value(rt.context(), name);
+                assert!(value.is_none(), "{name}'s group was loaded by Runtime::new");
+            }
+        }
+        // Still there on first use.
+        rt.eval(
+            "if (typeof rs.status !== 'function') throw Error('no rs')",
+            "t",
+        )
+        .expect("rs loads on first use");
+        let loaded = crate::js::lazy_prelude::loaded_value(rt.context(), "rs");
+        assert!(loaded.is_some_and(|v| v.is_callable()));
     }
 
     #[test]
