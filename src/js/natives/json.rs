@@ -316,7 +316,7 @@ pub fn parse(text: &[u16], ctx: &mut Context) -> JsResult<JsValue> {
     loop {
         // A long text is not parsed past a Ctrl-C.
         values = values.wrapping_add(1);
-        if values % INTERRUPT_EVERY == 0 {
+        if values.is_multiple_of(INTERRUPT_EVERY) {
             check_interrupt(ctx)?;
         }
         // A value starts here.
@@ -437,7 +437,7 @@ fn revive(
     let mut steps = 0u32;
     while let Some(mut top) = stack.pop() {
         steps = steps.wrapping_add(1);
-        if steps % INTERRUPT_EVERY == 0 {
+        if steps.is_multiple_of(INTERRUPT_EVERY) {
             check_interrupt(ctx)?;
         }
         if top.value.is_none() {
