@@ -42,8 +42,9 @@ pub fn syntax_line(message: &str, source_name: &str, code: &str) -> String {
 /// inside the evaluated text, which the stack does not show, so it is said in words; the
 /// stack points at the call in the user's file.
 fn evaluated_syntax_message(message: &str) -> String {
-    if message == "abrupt end" {
-        return "unexpected end of input".to_string();
+    if let Some(lead) = message.strip_suffix("abrupt end") {
+        // `abrupt end`, or `failed to parse function body: abrupt end` (new Function).
+        return format!("{lead}unexpected end of input");
     }
     match split_position(message) {
         Some((msg, line, col)) => {

@@ -83,6 +83,16 @@ fn every_kind_names_line_three() {
             "eval(\"1 +\");",
             "uncaught exception: SyntaxError: unexpected end of input :",
         ),
+        (
+            "function.js",
+            "new Function(\"return (\")();",
+            "uncaught exception: SyntaxError: failed to parse function body: unexpected end of input :",
+        ),
+        (
+            "json.js",
+            "JSON.parse(\"{bad\");",
+            "uncaught exception: SyntaxError: JSON.parse",
+        ),
     ];
     for (name, third, head_start) in cases {
         let code = script(third);

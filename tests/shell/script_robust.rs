@@ -130,7 +130,11 @@ fn deep_sources_and_recursion_under_callbacks_throw_catchable_errors() {
         try {{ load({deep:?}) }} catch (e) {{ print("load:", e) }}
         try {{ load({recursive:?}) }} catch (e) {{ print("load recursion:", e) }}
         try {{ [1].forEach(function r() {{ r() }}) }} catch (e) {{ print("forEach:", e) }}
+        try {{ (function r() {{ r() }}).call(null) }} catch (e) {{ print("call:", e) }}
         try {{ JSON.parse("[1]", function r() {{ return r() }}) }} catch (e) {{ print("reviver:", e) }}
+        var parsed = JSON.parse("[".repeat(1e5) + "]".repeat(1e5));
+        try {{ JSON.stringify(parsed) }} catch (e) {{ print("stringify:", e) }}
+        print("tojson:", tojson(parsed).length > 0);
         print(eval("[[1]]")[0][0], new Function("a", "return [[a]]")(2)[0][0], JSON.parse(open + close).length);
         "#,
         deep = deep.to_string_lossy(),
@@ -148,12 +152,24 @@ fn deep_sources_and_recursion_under_callbacks_throw_catchable_errors() {
             format!("load: {too_deep}"),
             format!("load recursion: {too_deep}"),
             format!("forEach: {too_deep}"),
+            format!("call: {too_deep}"),
             format!("reviver: {too_deep}"),
+            format!("stringify: {too_deep}"),
+            "tojson: true".to_string(),
             "1 2 1".to_string(),
         ],
         "{}",
         r.all()
     );
+}
+
+#[test]
+fn printjson_of_a_parsed_100k_deep_value_prints_and_the_script_goes_on() {
+    let code = r#"printjson(JSON.parse("[".repeat(1e5) + "]".repeat(1e5))); print("after")"#;
+    let r = rsh(&["--nodb", "--quiet", "--eval", code], "", LIMIT);
+    assert_eq!(r.code, 0, "{}", r.all());
+    assert!(r.stdout.starts_with("[\n"), "{}", r.all());
+    assert!(r.stdout.ends_with("]\nafter\n"), "{}", r.all());
 }
 
 #[test]

@@ -229,6 +229,24 @@ fn coll_stats_stage(
     Ok(out)
 }
 
+/// Runs document-only stages (no collection access) on `docs`: what follows a stage that makes
+/// its own documents, such as `$listLocalSessions`.
+pub fn run_stages(stages: &[Document], docs: Vec<Document>) -> Result<Vec<Document>, CmdError> {
+    let mut docs: Docs = docs.into_iter().map(Arc::new).collect();
+    for s in stages {
+        if s.len() != 1 {
+            return Err(stage_err(
+                "A pipeline stage specification object must contain exactly one field.",
+            ));
+        }
+        docs = run_stage(s, docs)?;
+    }
+    Ok(docs
+        .into_iter()
+        .map(|d| Arc::try_unwrap(d).unwrap_or_else(|d| (*d).clone()))
+        .collect())
+}
+
 pub(super) fn run_stage(stage: &Document, docs: Docs) -> Result<Docs, CmdError> {
     let (name, arg) = stage
         .iter()

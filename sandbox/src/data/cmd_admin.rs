@@ -102,6 +102,20 @@ fn not_found(db: &str, coll: &str, what: &str) -> CmdError {
 
 pub fn validate(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOutcome, CmdError> {
     let coll = coll_arg(cmd, "validate", db)?;
+    if bool_arg(cmd, "background") {
+        // mongod's background validation checks a checkpoint and cannot do the full checks.
+        for other in ["full", "enforceFastCount"] {
+            if bool_arg(cmd, other) {
+                return Err(CmdError::new(
+                    72,
+                    "InvalidOptions",
+                    format!(
+                        "Running the validate command with both {{ background: true }} and {{ {other}: true }} is not supported."
+                    ),
+                ));
+            }
+        }
+    }
     if bool_arg(cmd, "repair") {
         return Err(CmdError::new(
             20,

@@ -18,6 +18,7 @@
 //! last record (SIGKILL mid-write) is ignored on open.
 
 pub mod agg_out;
+pub use aggregate::run_stages;
 mod aggregate;
 mod change_diff;
 mod change_stream;

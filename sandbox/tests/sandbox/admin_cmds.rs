@@ -45,10 +45,13 @@ fn list_databases_validate_dbstats_compact_collmod() {
     assert!(ok(&r) && r.contains_key("bytesFreed"), "{r}");
     let r = c.run("t", doc! {"collMod": "c"});
     assert!(ok(&r), "{r}");
+    // Validation options change; others mongod has are refused, not ignored.
     let r = c.run(
         "t",
         doc! {"collMod": "c", "validator": {"a": {"$exists": true}}},
     );
+    assert!(ok(&r), "{r}");
+    let r = c.run("t", doc! {"collMod": "c", "expireAfterSeconds": 5});
     assert_eq!(code(&r), 20, "refused, not ignored: {r}");
     let r = c.run("t", doc! {"collMod": "c", "bogus": 1});
     assert_eq!(code(&r), 40415, "{r}");
@@ -168,6 +171,17 @@ fn sessions_top_profile_and_log_rotate() {
                 == Some(&doc! {"id": Binary {subtype: BinarySubtype::Uuid, bytes: vec![9u8; 16]}})),
         "{r}"
     );
+    // Later stages run as in any pipeline.
+    let r = c.admin(doc! {"aggregate": 1, "pipeline": [
+        {"$listLocalSessions": {}}, {"$addFields": {"seen": true}},
+        {"$project": {"_id": 0, "seen": 1}}, {"$limit": 1},
+    ], "cursor": {}});
+    let first = r
+        .get_document("cursor")
+        .and_then(|c| c.get_array("firstBatch"))
+        .map(|b| b.to_vec())
+        .unwrap_or_default();
+    assert_eq!(first, vec![Bson::Document(doc! {"seen": true})], "{r}");
     let r = c.admin(doc! {"killSessions": [lsid]});
     assert!(ok(&r), "{r}");
     let r = c.run("t", doc! {"getMore": cursor, "collection": "c"});

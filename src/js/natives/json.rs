@@ -296,11 +296,29 @@ impl Parser<'_> {
     }
 }
 
+/// Values parsed (or revived) between two looks at the interrupt flag.
+const INTERRUPT_EVERY: u32 = 1 << 14;
+
+/// `Error: interrupted` once Ctrl-C was pressed (a context without the shell's host state, as
+/// in unit tests, is never interrupted).
+fn check_interrupt(ctx: &Context) -> JsResult<()> {
+    match ctx.get_data::<crate::js::host::Host>() {
+        Some(host) if host.interrupted() => Err(crate::js::host::interrupted_error()),
+        _ => Ok(()),
+    }
+}
+
 /// Parse a JSON text into JavaScript values without recursion.
 pub fn parse(text: &[u16], ctx: &mut Context) -> JsResult<JsValue> {
     let mut p = Parser { text, pos: 0 };
     let mut stack: Vec<Open> = Vec::new();
+    let mut values = 0u32;
     loop {
+        // A long text is not parsed past a Ctrl-C.
+        values = values.wrapping_add(1);
+        if values.is_multiple_of(INTERRUPT_EVERY) {
+            check_interrupt(ctx)?;
+        }
         // A value starts here.
         p.skip_whitespace();
         let Some(c) = p.peek() else {
@@ -416,7 +434,12 @@ fn revive(
     let root = JsObject::with_object_proto(ctx.intrinsics());
     root.create_data_property_or_throw(js_string!(""), value, ctx)?;
     let mut stack = vec![Revive::new(root, js_string!("").into(), js_string!(""))];
+    let mut steps = 0u32;
     while let Some(mut top) = stack.pop() {
+        steps = steps.wrapping_add(1);
+        if steps.is_multiple_of(INTERRUPT_EVERY) {
+            check_interrupt(ctx)?;
+        }
         if top.value.is_none() {
             let value = top.holder.get(top.name.clone(), ctx)?;
             if let Some(obj) = value.as_object() {
@@ -571,6 +594,27 @@ mod tests {
         assert_eq!(
             error_of(" [1, {\"a\": [true, false, null]}, \"x\", -0.5e3] "),
             "ok"
+        );
+    }
+
+    #[test]
+    fn a_long_parse_stops_at_ctrl_c() {
+        let mut ctx = Context::default();
+        let host = crate::js::host::Host::new(Default::default(), Box::new(std::io::sink()));
+        host.interrupt
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        ctx.insert_data(host);
+        let text = format!("[{}1]", "1,".repeat(INTERRUPT_EVERY as usize));
+        let units: Vec<u16> = text.encode_utf16().collect();
+        let err = parse(&units, &mut ctx).expect_err("interrupted");
+        assert!(
+            err.to_string().contains(crate::js::host::INTERRUPTED),
+            "{err}"
+        );
+        let short: Vec<u16> = "[1,2]".encode_utf16().collect();
+        assert!(
+            parse(&short, &mut ctx).is_ok(),
+            "a short text is done before a check"
         );
     }
 

@@ -432,3 +432,23 @@ fn text_indexes_are_cataloged_as_mongod_and_searching_is_refused() {
     );
     assert_eq!(e.code, 2);
 }
+
+#[test]
+fn background_validation_refuses_the_full_checks() {
+    let s = Store::in_memory();
+    run(&s, "test", doc! {"insert": "c", "documents": [{"_id": 1}]});
+    let r = run(&s, "test", doc! {"validate": "c", "background": true});
+    assert_eq!(r.get_bool("valid"), Ok(true));
+    let e = run_err(
+        &s,
+        "test",
+        doc! {"validate": "c", "background": true, "full": true},
+    );
+    assert_eq!(
+        (e.code, e.errmsg.as_str()),
+        (
+            72,
+            "Running the validate command with both { background: true } and { full: true } is not supported."
+        )
+    );
+}

@@ -363,12 +363,10 @@ fn run_list_local_sessions(
                 let n = num_arg("$limit", "$limit", n)?;
                 docs.truncate(n.max(0.0) as usize);
             }
-            (other, _) => {
-                return Err(CmdError::new(
-                    20,
-                    "IllegalOperation",
-                    format!("rsh-sandbox supports only $match and $limit after $listLocalSessions, not {other}"),
-                ))
+            _ => {
+                // Any other stage runs as in any pipeline over these documents.
+                let stage = stage.as_document().cloned().unwrap_or_default();
+                docs = crate::data::run_stages(&[stage], docs)?;
             }
         }
     }
