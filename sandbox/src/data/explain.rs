@@ -70,6 +70,15 @@ fn parse_query(name: &str, inner: &Document, db: &str) -> Result<Query, CmdError
                     ));
                 }
             }
+            for flag in ["returnKey", "showRecordId"] {
+                if inner.get(flag).is_some_and(super::matcher::truthy) {
+                    return Err(CmdError::new(
+                        20,
+                        "IllegalOperation",
+                        format!("rsh-sandbox does not explain a find with '{flag}'"),
+                    ));
+                }
+            }
             q.filter = doc_arg(inner, "FindCommandRequest", "filter")?.unwrap_or_default();
             q.sort = doc_arg(inner, "FindCommandRequest", "sort")?;
             q.projection = doc_arg(inner, "FindCommandRequest", "projection")?;
