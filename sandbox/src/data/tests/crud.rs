@@ -557,3 +557,14 @@ fn min_and_max_bound_the_hinted_index() {
         51174
     );
 }
+
+#[test]
+fn explain_of_min_max_is_refused_not_misreported() {
+    let s = seeded(3);
+    let e = run_err(
+        &s,
+        "test",
+        doc! {"explain": {"find": "c", "min": {"_id": 1}, "hint": {"_id": 1}}},
+    );
+    assert_eq!(e.code, 20);
+}
