@@ -44,10 +44,11 @@ if [ -n "$mongosh" ] && [ ! -x "$mongosh" ]; then
 fi
 
 python3 - "$runs" "$mongosh" "$binary" "${compare[@]}" <<'PY'
-import os, subprocess, sys, tempfile, time
+import atexit, os, shutil, subprocess, sys, tempfile, time
 
 runs, mongosh, binaries = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
 home = tempfile.mkdtemp(prefix="rsh-bench-")  # no rc file, no history
+atexit.register(shutil.rmtree, home, ignore_errors=True)
 env = dict(os.environ, HOME=home)
 WALL_MS, RSS_MIB = 10.0, 16.0  # the start-up budget of `rsh --nodb --eval 1`
 
