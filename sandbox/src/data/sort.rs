@@ -100,9 +100,12 @@ pub fn sort_docs(docs: &mut Vec<Arc<Document>>, keys: &[(String, bool)]) {
     docs.extend(keyed.into_iter().map(|(_, d)| d));
 }
 
+/// A document with its record id.
+type Pair = (u64, Arc<Document>);
+
 /// `sort_docs` for documents paired with their record ids.
-pub fn sort_pairs(pairs: &mut Vec<(u64, Arc<Document>)>, keys: &[(String, bool)]) {
-    let mut keyed: Vec<(Vec<Bson>, (u64, Arc<Document>))> = pairs
+pub fn sort_pairs(pairs: &mut Vec<Pair>, keys: &[(String, bool)]) {
+    let mut keyed: Vec<(Vec<Bson>, Pair)> = pairs
         .drain(..)
         .map(|p| {
             (
