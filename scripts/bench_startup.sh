@@ -10,18 +10,18 @@
 #   --compare  also measure another rsh (repeatable), runs interleaved with the first one's
 #              (on a loaded machine only back-to-back figures compare)
 set -euo pipefail
-cd "$(dirname "$0")/.."
 runs=30
 binary=""
 compare=()
 while [ $# -gt 0 ]; do
   case "$1" in
-    --binary) binary="$2"; shift 2 ;;
-    --compare) compare+=("$2"); shift 2 ;;
+    --binary) binary="$(realpath "$2")"; shift 2 ;;
+    --compare) compare+=("$(realpath "$2")"); shift 2 ;;
     *) runs="$1"; shift ;;
   esac
 done
 if [ "$runs" -lt 10 ]; then runs=10; fi
+cd "$(dirname "$0")/.."
 if [ -z "$binary" ]; then
   cargo build --release --quiet --bin rsh
   binary="$PWD/target/release/rsh"
@@ -44,10 +44,11 @@ if [ -n "$mongosh" ] && [ ! -x "$mongosh" ]; then
 fi
 
 python3 - "$runs" "$mongosh" "$binary" "${compare[@]}" <<'PY'
-import os, subprocess, sys, tempfile, time
+import atexit, os, shutil, subprocess, sys, tempfile, time
 
 runs, mongosh, binaries = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
 home = tempfile.mkdtemp(prefix="rsh-bench-")  # no rc file, no history
+atexit.register(shutil.rmtree, home, ignore_errors=True)
 env = dict(os.environ, HOME=home)
 WALL_MS, RSS_MIB = 10.0, 16.0  # the start-up budget of `rsh --nodb --eval 1`
 

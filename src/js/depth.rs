@@ -173,13 +173,17 @@ pub fn register(ctx: &mut Context) -> JsResult<()> {
     for name in CALLBACK_METHODS {
         guard_method(&array_proto, name, Pre::None, ctx)?;
     }
+    let function_proto = ctx.intrinsics().constructors().function().prototype();
+    for name in ["call", "apply"] {
+        guard_method(&function_proto, name, Pre::None, ctx)?;
+    }
     let json = ctx.intrinsics().objects().json();
     guard_method(&json, "stringify", Pre::ValueDepth, ctx)?;
     Ok(())
 }
 
 /// Array methods taking a callback (`try { a.forEach(function r() { r() }) } catch (e) {}`
-/// catches the recursion error).
+/// catches the recursion error); `Function.prototype.call` and `apply` are guarded the same way.
 const CALLBACK_METHODS: [&str; 13] = [
     "forEach",
     "map",

@@ -244,3 +244,49 @@ fn socket_timeout_ends_an_unanswered_command_with_its_own_message() {
         r.all()
     );
 }
+
+#[test]
+fn a_command_cut_off_by_the_whole_set_stopping_is_not_called_a_failover() {
+    let (members, primary) = fast_set();
+    let hosts: Vec<String> = members.iter().map(Member::host).collect();
+    let seeds = format!("rs0/{}", hosts.join(","));
+    let mut s = Session::start(&["--quiet", "--verbose", "--host", &seeds]);
+    let out = s.run("db.t.insert({}).nInserted", Duration::from_secs(60));
+    assert_eq!(out, "1\n", "{}", s.transcript);
+    // While a hello waits on the primary (up to 60 s for a topology change), every member is
+    // killed. All are frozen first (SIGSTOP), so none reacts to the others going; then the
+    // secondaries die, then the primary, whose end breaks the hello: by then nothing answers.
+    let killer = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_secs(4));
+        let mut members = members;
+        for m in &members {
+            m.stop();
+        }
+        let (mut first, mut last): (Vec<&mut Member>, Vec<&mut Member>) =
+            members.iter_mut().partition(|m| m.host() != primary);
+        for m in first.iter_mut().chain(last.iter_mut()) {
+            m.kill();
+        }
+        members
+    });
+    let out = s.run(
+        "try { db.runCommand({hello: 1, topologyVersion: db.runCommand({hello: 1}).topologyVersion, \
+         maxAwaitTimeMS: NumberLong(60000)}); print('answered') } catch (e) { print(e) }",
+        Duration::from_secs(90),
+    );
+    let _members = killer.join().expect("killer");
+    // --verbose adds the driver's text on its own line; the message is the other line.
+    let first = out
+        .lines()
+        .find(|l| !l.starts_with("driver error: "))
+        .unwrap_or("");
+    assert!(
+        first.starts_with("Error: no member can be reached (tried ")
+            && first.ends_with("); the command 'hello' may not have run"),
+        "{}",
+        s.transcript
+    );
+    for h in &hosts {
+        assert!(first.contains(h.as_str()), "{h}: {}", s.transcript);
+    }
+}

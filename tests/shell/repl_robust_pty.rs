@@ -141,6 +141,18 @@ fn bad_bytes_deep_and_huge_inputs_keep_the_session() {
     );
     expect(&mut s, "frames: 10000");
     expect(&mut s, PROMPT);
+    send(
+        &mut s,
+        "try { eval('['.repeat(1e6) + ']'.repeat(1e6)) } catch (e) { 'eval: ' + e }\r",
+    );
+    expect(&mut s, "eval: InternalError: too much recursion");
+    expect(&mut s, PROMPT);
+    send(
+        &mut s,
+        "try { [1].forEach(function r() { r() }) } catch (e) { 'forEach: ' + e }\r",
+    );
+    expect(&mut s, "forEach: InternalError: too much recursion");
+    expect(&mut s, PROMPT);
     send(&mut s, "f(1e6)\r");
     expect(&mut s, "InternalError: too much recursion");
     expect(&mut s, " more identical frames");

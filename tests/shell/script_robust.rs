@@ -130,6 +130,7 @@ fn deep_sources_and_recursion_under_callbacks_throw_catchable_errors() {
         try {{ load({deep:?}) }} catch (e) {{ print("load:", e) }}
         try {{ load({recursive:?}) }} catch (e) {{ print("load recursion:", e) }}
         try {{ [1].forEach(function r() {{ r() }}) }} catch (e) {{ print("forEach:", e) }}
+        try {{ (function r() {{ r() }}).call(null) }} catch (e) {{ print("call:", e) }}
         try {{ JSON.parse("[1]", function r() {{ return r() }}) }} catch (e) {{ print("reviver:", e) }}
         var parsed = JSON.parse("[".repeat(1e5) + "]".repeat(1e5));
         try {{ JSON.stringify(parsed) }} catch (e) {{ print("stringify:", e) }}
@@ -151,6 +152,7 @@ fn deep_sources_and_recursion_under_callbacks_throw_catchable_errors() {
             format!("load: {too_deep}"),
             format!("load recursion: {too_deep}"),
             format!("forEach: {too_deep}"),
+            format!("call: {too_deep}"),
             format!("reviver: {too_deep}"),
             format!("stringify: {too_deep}"),
             "tojson: true".to_string(),

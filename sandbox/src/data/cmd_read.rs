@@ -8,11 +8,12 @@ use super::commands::{bool_arg, coll_arg, count_arg, doc_arg, ok};
 use super::compare::Key;
 use super::cursor::{Cursor, Source};
 use super::engine::Engine;
+use super::find_shape::Shape;
 use super::index_cursor::IndexScan;
 use super::matcher::Filter;
 use super::planner::{self, Plan};
 use super::projection::Projection;
-use super::sort::{sort_docs, Sort};
+use super::sort::{sort_pairs, Sort};
 use super::CmdOutcome;
 use crate::error::CmdError;
 
@@ -87,31 +88,28 @@ pub fn find(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOutcome, CmdE
     let max = doc_arg(cmd, "FindCommandRequest", "max")?.filter(|d| !d.is_empty());
     if min.is_some() || max.is_some() {
         // Bounds on the hinted index: computed up front, then sorted, skipped and limited.
-        let mut docs: Vec<Arc<Document>> = match e.coll(db, &coll) {
-            Some(c) => super::min_max::bounded(
-                c,
-                (&filter, &filter_doc),
-                cmd.get("hint"),
-                min.as_ref(),
-                max.as_ref(),
-                &ns,
-            )?
-            .into_iter()
-            .map(|(_, d)| d)
-            .collect(),
-            None => Vec::new(),
+        let (pairs, shape) = match e.coll(db, &coll) {
+            Some(c) => {
+                let pairs = super::min_max::bounded(
+                    c,
+                    (&filter, &filter_doc),
+                    cmd.get("hint"),
+                    min.as_ref(),
+                    max.as_ref(),
+                    &ns,
+                )?;
+                let plan = planner::plan(c, &filter, &filter_doc, cmd.get("hint"), &ns)?.0;
+                (pairs, Shape::from_find(cmd, Some(c), &plan)?)
+            }
+            None => (Vec::new(), None),
         };
-        if let Some(Sort::Keys(keys)) = &sort {
-            sort_docs(&mut docs, keys);
-        }
-        let end = limit.map_or(docs.len(), |l| (skip + l).min(docs.len() as u64) as usize);
-        let start = (skip as usize).min(end);
-        let mut cur = Cursor::new(
-            ns,
-            Source::Docs(docs.drain(start..end).collect()),
-            projection,
-            limit,
-        );
+        let keys = match &sort {
+            Some(Sort::Keys(keys)) => Some(keys.as_slice()),
+            _ => None,
+        };
+        let window = (skip, limit);
+        let (docs, projection) = computed(pairs, keys, window, shape.as_ref(), projection);
+        let mut cur = Cursor::new(ns, Source::Docs(docs.into()), projection, limit);
         cur.max_time = super::tailable::has_max_time(cmd);
         return Ok(open_cursor(e, cur, batch, single));
     }
@@ -126,6 +124,8 @@ pub fn find(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOutcome, CmdE
         ),
         (None, _) => (Plan::Collscan { forward: true }, false),
     };
+    let shape = Shape::from_find(cmd, e.coll(db, &coll), &plan)?;
+    let mut projection = projection;
     // A natural-order scan streams batch by batch; other plans compute their results up front.
     let scan = match (&sort, &plan) {
         _ if tail.is_some() => Some(true),
@@ -157,19 +157,61 @@ pub fn find(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOutcome, CmdE
                 // A blocking sort breaks ties in natural order, whatever the plan.
                 found.sort_by_key(|(rid, _)| *rid);
             }
-            let mut docs: Vec<Arc<Document>> = found.into_iter().map(|(_, d)| d).collect();
-            if let (Some(Sort::Keys(keys)), false) = (&sort, sorted) {
-                sort_docs(&mut docs, keys);
-            }
-            let end = limit.map_or(docs.len(), |l| (skip + l).min(docs.len() as u64) as usize);
-            let start = (skip as usize).min(end);
-            Source::Docs(docs.drain(start..end).collect())
+            let keys = match (&sort, sorted) {
+                (Some(Sort::Keys(keys)), false) => Some(keys.as_slice()),
+                _ => None,
+            };
+            let (docs, p) = computed(
+                found,
+                keys,
+                (skip, limit),
+                shape.as_ref(),
+                projection.take(),
+            );
+            projection = p;
+            Source::Docs(docs.into())
         }
     };
     let mut cur = Cursor::new(ns, source, projection, limit);
+    if !matches!(cur.source, Source::Docs(_)) {
+        cur.shape = shape;
+    }
     cur.tail = tail;
     cur.max_time = super::tailable::has_max_time(cmd);
     Ok(open_cursor(e, cur, batch, single))
+}
+
+/// Results computed up front: sorted by `keys` (when a sort is still to do), then the
+/// `(skip, limit)` window; under returnKey/showRecordId they are shaped here, while their
+/// record ids are known, and the projection (returned for the cursor otherwise) is spent.
+fn computed(
+    mut pairs: Vec<(u64, Arc<Document>)>,
+    keys: Option<&[(String, bool)]>,
+    (skip, limit): (u64, Option<u64>),
+    shape: Option<&Shape>,
+    projection: Option<Projection>,
+) -> (Vec<Arc<Document>>, Option<Projection>) {
+    if let Some(keys) = keys {
+        sort_pairs(&mut pairs, keys);
+    }
+    let end = limit.map_or(pairs.len(), |l| (skip + l).min(pairs.len() as u64) as usize);
+    let start = (skip as usize).min(end);
+    let window = pairs.drain(start..end);
+    match shape {
+        None => (window.map(|(_, d)| d).collect(), projection),
+        Some(s) => {
+            let docs = window
+                .map(|(rid, d)| {
+                    let projected = match (&projection, s.projects()) {
+                        (Some(p), true) => p.apply(&d),
+                        _ => (*d).clone(),
+                    };
+                    Arc::new(s.apply(&d, projected, Some(rid)))
+                })
+                .collect();
+            (docs, None)
+        }
+    }
 }
 
 pub fn get_more(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOutcome, CmdError> {

@@ -56,6 +56,8 @@ pub struct Cursor {
     pub max_time: bool,
     /// What is left of that limit for the next getMore (None: no limit).
     pub time_left: Option<Duration>,
+    /// find's returnKey/showRecordId, for results shaped as they stream.
+    pub shape: Option<super::find_shape::Shape>,
 }
 
 /// The server's default cursor timeout (cursorTimeoutMillis, 10 minutes).
@@ -77,6 +79,7 @@ impl Cursor {
             tail: None,
             max_time: false,
             time_left: None,
+            shape: None,
         }
     }
 
@@ -90,6 +93,7 @@ impl Cursor {
             tail: None,
             max_time: false,
             time_left: None,
+            shape: None,
         }
     }
 
@@ -114,10 +118,16 @@ impl Engine {
         let full =
             |n: usize, bytes: u64| cap.is_some_and(|c| n as u64 >= c) || bytes >= BATCH_BYTES;
         let projection = cur.projection.clone();
-        let emit = |d: &Document| -> Bson {
-            match &projection {
-                Some(p) => Bson::Document(p.apply(d)),
-                None => Bson::Document(d.clone()),
+        let shape = cur.shape.clone();
+        let emit = |d: &Document, rid: Option<u64>| -> Bson {
+            let projects = shape.as_ref().is_none_or(|s| s.projects());
+            let projected = match &projection {
+                Some(p) if projects => p.apply(d),
+                _ => d.clone(),
+            };
+            match &shape {
+                Some(s) => Bson::Document(s.apply(d, projected, rid)),
+                None => Bson::Document(projected),
             }
         };
         let visible = self.visible_ts.unwrap_or(self.last_applied.ts);
@@ -131,16 +141,16 @@ impl Engine {
                 while !full(out.len(), bytes) {
                     let Some(d) = q.pop_front() else { break };
                     bytes += u64::from(super::collection::bson_size(&d));
-                    out.push(emit(&d));
+                    out.push(emit(&d, None));
                 }
                 q.is_empty()
             }
             Source::Index(scan) => match self.coll(&scan.db, &scan.coll) {
                 None => true,
                 Some(_) if full(out.len(), bytes) => false,
-                Some(c) => scan.advance(c, &mut |doc, size| {
+                Some(c) => scan.advance(c, &mut |doc, size, rid| {
                     bytes += u64::from(size);
-                    out.push(emit(doc));
+                    out.push(emit(doc, Some(rid)));
                     !full(out.len(), bytes)
                 }),
             },
@@ -184,7 +194,7 @@ impl Engine {
                             continue;
                         }
                         bytes += u64::from(s.size);
-                        out.push(emit(&doc));
+                        out.push(emit(&doc, Some(*rid)));
                     }
                     ended
                 }

@@ -60,6 +60,25 @@ fn parse_query(name: &str, inner: &Document, db: &str) -> Result<Query, CmdError
     };
     match name {
         "find" => {
+            for bound in ["min", "max"] {
+                if doc_arg(inner, "FindCommandRequest", bound)?.is_some_and(|d| !d.is_empty()) {
+                    // The plan shape of index bounds from min/max is not modelled.
+                    return Err(CmdError::new(
+                        20,
+                        "IllegalOperation",
+                        format!("rsh-sandbox does not explain a find with '{bound}'"),
+                    ));
+                }
+            }
+            for flag in ["returnKey", "showRecordId"] {
+                if inner.get(flag).is_some_and(super::matcher::truthy) {
+                    return Err(CmdError::new(
+                        20,
+                        "IllegalOperation",
+                        format!("rsh-sandbox does not explain a find with '{flag}'"),
+                    ));
+                }
+            }
             q.filter = doc_arg(inner, "FindCommandRequest", "filter")?.unwrap_or_default();
             q.sort = doc_arg(inner, "FindCommandRequest", "sort")?;
             q.projection = doc_arg(inner, "FindCommandRequest", "projection")?;

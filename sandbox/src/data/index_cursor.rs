@@ -68,7 +68,7 @@ impl IndexScan {
     pub fn advance(
         &mut self,
         c: &Collection,
-        emit: &mut dyn FnMut(&Arc<Document>, u32) -> bool,
+        emit: &mut dyn FnMut(&Arc<Document>, u32, u64) -> bool,
     ) -> bool {
         if self.index == "_id_" {
             return self.advance_id(c, emit);
@@ -117,7 +117,7 @@ impl IndexScan {
     fn advance_id(
         &mut self,
         c: &Collection,
-        emit: &mut dyn FnMut(&Arc<Document>, u32) -> bool,
+        emit: &mut dyn FnMut(&Arc<Document>, u32, u64) -> bool,
     ) -> bool {
         let Some(ix) = &c.id_index else { return true };
         let full = vec![(Bound::Unbounded, Bound::Unbounded)];
@@ -151,7 +151,7 @@ impl IndexScan {
         &mut self,
         c: &Collection,
         rid: u64,
-        emit: &mut dyn FnMut(&Arc<Document>, u32) -> bool,
+        emit: &mut dyn FnMut(&Arc<Document>, u32, u64) -> bool,
     ) -> bool {
         offer(c, rid, &self.filter, &mut self.skip, emit)
     }
@@ -163,7 +163,7 @@ fn offer(
     rid: u64,
     filter: &Filter,
     skip: &mut u64,
-    emit: &mut dyn FnMut(&Arc<Document>, u32) -> bool,
+    emit: &mut dyn FnMut(&Arc<Document>, u32, u64) -> bool,
 ) -> bool {
     let Some(stored) = c.docs.get(&rid) else {
         return true;
@@ -176,5 +176,5 @@ fn offer(
         *skip -= 1;
         return true;
     }
-    emit(&doc, stored.size)
+    emit(&doc, stored.size, rid)
 }

@@ -41,6 +41,7 @@ mod engine;
 mod explain;
 mod explain_plan;
 mod expr;
+mod find_shape;
 mod fmt;
 pub mod footprint;
 mod index_cursor;

@@ -1,7 +1,8 @@
 //! A small backtracking regular-expression engine for `$regex` (the sandbox may not pull in a
 //! regex crate). Supports literals, `.`, classes `[a-z]`/`[^..]`, `\d \w \s` (and negations),
-//! anchors `^ $`, groups `( )`/`(?: )`, alternation `|`, quantifiers `* + ? {n} {n,} {n,m}`
-//! (lazy forms accepted and run greedily) and the options `i m s x`.
+//! anchors `^ $`, groups `( )`/`(?: )`, lookaheads `(?= )`/`(?! )`, alternation `|`,
+//! quantifiers `* + ? {n} {n,} {n,m}` (lazy forms accepted and run greedily) and the options
+//! `i m s x`.
 
 use std::cell::Cell;
 
@@ -14,6 +15,9 @@ enum Node {
     End,
     Group(Vec<Vec<Node>>),
     Repeat(Box<Node>, u32, u32),
+    /// `(?=...)` (false) or `(?!...)` (true): the alternatives must (not) match here; nothing
+    /// is consumed.
+    Look(Vec<Vec<Node>>, bool),
 }
 
 #[derive(Debug, Clone)]
@@ -91,7 +95,13 @@ impl Parser<'_> {
                 '^' => Node::Start,
                 '$' => Node::End,
                 '(' => {
-                    if self.chars.get(self.pos..self.pos + 2) == Some(&['?', ':']) {
+                    let look = match self.chars.get(self.pos..self.pos + 2) {
+                        Some(['?', ':']) => Some(None),
+                        Some(['?', '=']) => Some(Some(false)),
+                        Some(['?', '!']) => Some(Some(true)),
+                        _ => None,
+                    };
+                    if look.is_some() {
                         self.pos += 2;
                     }
                     let alts = self.alts()?;
@@ -99,7 +109,10 @@ impl Parser<'_> {
                         return Err("missing )".into());
                     }
                     self.pos += 1;
-                    Node::Group(alts)
+                    match look.flatten() {
+                        Some(negate) => Node::Look(alts, negate),
+                        None => Node::Group(alts),
+                    }
                 }
                 '[' => self.class()?,
                 '\\' => {
@@ -268,6 +281,10 @@ impl Run<'_> {
                 (pos == self.text.len() || (self.re.multiline && self.text[pos] == '\n')) && k(pos)
             }
             Node::Group(alts) => alts.iter().any(|s| self.seq(s, pos, k)),
+            Node::Look(alts, negate) => {
+                let here = alts.iter().any(|s| self.seq(s, pos, &|_| true));
+                here != *negate && k(pos)
+            }
             Node::Repeat(inner, min, max) => self.rep(inner, *min, *max, 0, pos, k),
             _ => pos < self.text.len() && self.char_ok(n, self.text[pos]) && k(pos + 1),
         };
@@ -368,6 +385,14 @@ mod tests {
         assert!(m("x{", "", "x{"));
         assert!(m("^(?:ab)?c$", "", "c"));
         assert!(!m("^(a*)*$", "", "aaaaaaaaaaaaaaaaaaaaaaaab"));
+        // Lookaheads (pymongo's list_collection_names filter uses one).
+        assert!(m("^(?!system\\.)", "", "users"));
+        assert!(!m("^(?!system\\.)", "", "system.views"));
+        assert!(m("^a(?=b)", "", "ab"));
+        assert!(!m("^a(?=b)", "", "ac"));
+        assert!(m("^a(?=b)b$", "", "ab"));
+        assert!(m("^(?!.*x).*$", "", "abc"));
+        assert!(!m("^(?!.*x).*$", "", "abxc"));
     }
 
     #[test]

@@ -100,6 +100,26 @@ pub fn sort_docs(docs: &mut Vec<Arc<Document>>, keys: &[(String, bool)]) {
     docs.extend(keyed.into_iter().map(|(_, d)| d));
 }
 
+/// A document with its record id.
+type Pair = (u64, Arc<Document>);
+
+/// `sort_docs` for documents paired with their record ids.
+pub fn sort_pairs(pairs: &mut Vec<Pair>, keys: &[(String, bool)]) {
+    let mut keyed: Vec<(Vec<Bson>, Pair)> = pairs
+        .drain(..)
+        .map(|p| {
+            (
+                keys.iter()
+                    .map(|(k, asc)| sort_key(&p.1, k, *asc))
+                    .collect(),
+                p,
+            )
+        })
+        .collect();
+    keyed.sort_by(|(a, _), (b, _)| compare_keys(a, b, keys));
+    pairs.extend(keyed.into_iter().map(|(_, p)| p));
+}
+
 fn compare_keys(a: &[Bson], b: &[Bson], keys: &[(String, bool)]) -> Ordering {
     for ((x, y), (_, asc)) in a.iter().zip(b.iter()).zip(keys.iter()) {
         let o = cmp_bson(x, y);

@@ -182,6 +182,17 @@ fn sessions_top_profile_and_log_rotate() {
         .map(|b| b.to_vec())
         .unwrap_or_default();
     assert_eq!(first, vec![Bson::Document(doc! {"seen": true})], "{r}");
+    // Any database will do, as long as the aggregate names no collection.
+    let r = c.run(
+        "t",
+        doc! {"aggregate": 1, "pipeline": [{"$listLocalSessions": {}}], "cursor": {}},
+    );
+    assert!(ok(&r), "{r}");
+    let r = c.run(
+        "t",
+        doc! {"aggregate": "c", "pipeline": [{"$listLocalSessions": {}}], "cursor": {}},
+    );
+    assert_eq!(code(&r), 73, "{r}");
     let r = c.admin(doc! {"killSessions": [lsid]});
     assert!(ok(&r), "{r}");
     let r = c.run("t", doc! {"getMore": cursor, "collection": "c"});

@@ -1,5 +1,5 @@
-//! find's options beyond filter/sort over the wire: `min`/`max` on a hinted index and the
-//! `$slice`/`$elemMatch` projections, with mongod's errors.
+//! find's options beyond filter/sort over the wire: `min`/`max` on a hinted index,
+//! `returnKey`/`showRecordId` and the `$slice`/`$elemMatch` projections, with mongod's errors.
 
 use bson::{doc, Bson, Document};
 
@@ -34,6 +34,18 @@ fn min_max_and_array_projections() {
     assert_eq!(
         js,
         vec![Bson::Int32(7), Bson::Int32(6), Bson::Int32(5)],
+        "{r}"
+    );
+    let r = c.run(
+        "t",
+        doc! {"find": "a", "min": {"j": 2}, "max": {"j": 0}, "hint": "j_-1", "returnKey": true, "showRecordId": true},
+    );
+    assert_eq!(
+        batch(&r),
+        vec![
+            doc! {"j": 2, "$recordId": 3i64},
+            doc! {"j": 1, "$recordId": 2i64}
+        ],
         "{r}"
     );
     let r = c.run("t", doc! {"find": "a", "max": {"j": 4}});

@@ -19,7 +19,7 @@
 //!    that [`PRELUDE`] defines or assigns: the start-up code would then load the group.
 //! 4. A file may use another group's globals freely (that group loads on first touch); at its
 //!    top level it may touch them too, which then loads that group along with it.
-//! 5. Check start-up has not grown: `scripts/bench_startup.sh` before and after.
+//! 5. Check start-up has not grown: `scripts/bench_startup.sh --binary OLD --compare NEW`.
 
 use super::lazy_prelude::LazyGroup;
 

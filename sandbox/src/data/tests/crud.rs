@@ -557,3 +557,58 @@ fn min_and_max_bound_the_hinted_index() {
         51174
     );
 }
+
+#[test]
+fn explain_of_min_max_is_refused_not_misreported() {
+    let s = seeded(3);
+    let e = run_err(
+        &s,
+        "test",
+        doc! {"explain": {"find": "c", "min": {"_id": 1}, "hint": {"_id": 1}}},
+    );
+    assert_eq!(e.code, 20);
+}
+
+#[test]
+fn return_key_and_show_record_id_shape_every_kind_of_cursor() {
+    let s = seeded(5);
+    run(
+        &s,
+        "test",
+        doc! {"createIndexes": "c", "indexes": [{"key": {"v": 1}, "name": "v_1"}]},
+    );
+    let all = |cmd: bson::Document| first_batch(&run(&s, "test", cmd));
+    // A natural-order scan: record ids 1.., no index keys.
+    assert_eq!(
+        all(doc! {"find": "c", "limit": 2, "showRecordId": true, "projection": {"v": 1}}),
+        vec![
+            doc! {"_id": 0, "v": 0, "$recordId": 1i64},
+            doc! {"_id": 1, "v": 1, "$recordId": 2i64}
+        ]
+    );
+    assert_eq!(
+        all(doc! {"find": "c", "limit": 1, "returnKey": true}),
+        vec![doc! {}]
+    );
+    // An index scan: the index's keys.
+    assert_eq!(
+        all(
+            doc! {"find": "c", "filter": {"v": {"$gte": 3}}, "returnKey": true, "showRecordId": true}
+        ),
+        vec![
+            doc! {"v": 3, "$recordId": 4i64},
+            doc! {"v": 4, "$recordId": 5i64}
+        ]
+    );
+    // Results sorted up front keep their record ids.
+    assert_eq!(
+        all(
+            doc! {"find": "c", "sort": {"s": -1}, "limit": 1, "showRecordId": true, "projection": {"_id": 1}}
+        ),
+        vec![doc! {"_id": 4, "$recordId": 5i64}]
+    );
+    assert_eq!(
+        run_err(&s, "test", doc! {"find": "c", "returnKey": 1}).code,
+        14
+    );
+}

@@ -303,8 +303,8 @@ pub fn is_list_local_sessions(req: &Request) -> bool {
         .is_some_and(|d| d.contains_key("$listLocalSessions"))
 }
 
-/// $listLocalSessions on admin: the sessions this member has seen, then the rest of the
-/// pipeline ($match, $limit) over them.
+/// $listLocalSessions: the sessions this member has seen, then the rest of the pipeline over
+/// them.
 pub fn list_local_sessions(node: &Node, req: &Request) -> Result<Document, CmdError> {
     let pipeline = req
         .cmd
@@ -325,11 +325,12 @@ fn run_list_local_sessions(
     spec: &Bson,
     rest: &[Bson],
 ) -> Result<Document, CmdError> {
-    if req.db != "admin" || matches!(req.arg(), Some(Bson::String(_))) {
+    // Any database, but collectionless (unlike $listSessions, which reads config).
+    if matches!(req.arg(), Some(Bson::String(_))) {
         return Err(CmdError::new(
-            40602,
-            "Location40602",
-            "$listLocalSessions must be run against the 'admin' database with {aggregate: 1}",
+            73,
+            "InvalidNamespace",
+            "$listLocalSessions must be run against the database with {aggregate: 1}, not a collection",
         ));
     }
     if let Bson::Document(d) = spec {

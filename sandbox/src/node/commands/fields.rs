@@ -121,7 +121,7 @@ pub static COMMANDS: &[CommandSpec] = &[
             "readOnce",
             "term",
         ],
-        &["returnKey", "showRecordId", "collation", "let"],
+        &["collation", "let"],
     ),
     strict(
         "getMore",
