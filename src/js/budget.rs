@@ -24,10 +24,11 @@ pub const VALUE_STACK_LIMIT: usize = 4 * 1024 * 1024;
 pub const THREAD_STACK: usize = 1024 * 1024 * 1024;
 /// Engine "cycles" between two checks of the heap and the interrupt flag: small, because a
 /// loop of a few instructions can double a string each turn (at 256 `s = s + s` ends ~3
-/// doublings past the heap limit, gigabytes). A check costs next to nothing: in a release
-/// build a larger slice gains no measurable time; what the checks cost (about 10% on an empty
-/// loop, a few % on real work, `scripts/bench_js.sh`) is the engine's budgeted loop itself.
-const SLICE: u32 = 32;
+/// doublings past the heap limit, gigabytes; 128 still stops in time). A check costs next to
+/// nothing: in a release build 64 gains ~2% over 32 on an empty loop and larger slices nothing
+/// more; what remains (~10% on an empty loop, a few % on real work, `scripts/bench_js.sh`) is
+/// the engine's budgeted loop itself.
+const SLICE: u32 = 64;
 /// Default `--jsHeapLimitMB`.
 pub const DEFAULT_HEAP_LIMIT_MB: usize = 4096;
 

@@ -461,7 +461,7 @@ fn revive(
             &[top.name_text.into(), value],
             ctx,
         )?;
-        // The holder is the value of the property below on the stack.
+        // The root's call gives the result; any other result goes back into its holder.
         if stack.is_empty() {
             return Ok(revived);
         }
