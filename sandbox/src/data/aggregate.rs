@@ -176,7 +176,13 @@ pub fn aggregate(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOutcome,
         }
         (Some(c), _) => e
             .coll(db, c)
-            .map(|c| c.docs.values().map(|s| s.doc()).collect())
+            .map(|c| {
+                c.docs
+                    .values()
+                    .take_while(|_| !super::interrupt::expired())
+                    .map(|s| s.doc())
+                    .collect()
+            })
             .unwrap_or_default(),
         (None, _) => Vec::new(),
     };

@@ -179,7 +179,7 @@ impl Engine {
                     // nothing more: a batch filled by the last document leaves the cursor open,
                     // and the next getMore answers an empty batch with cursor id 0.
                     let mut ended = false;
-                    while !full(out.len(), bytes) {
+                    while !full(out.len(), bytes) && !super::interrupt::expired() {
                         let Some((rid, s)) = iter.next() else {
                             ended = true;
                             break;

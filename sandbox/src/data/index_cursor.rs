@@ -82,6 +82,9 @@ impl IndexScan {
                 .ordered
                 .get_or_insert_with(|| ix.in_index_order(&ranges).into());
             while let Some((_, rid)) = queue.pop_front() {
+                if super::interrupt::expired() {
+                    return false;
+                }
                 if ix.multikey && !self.seen.insert(rid) {
                     continue;
                 }
@@ -99,6 +102,9 @@ impl IndexScan {
             };
             if valid_range(&lo, hi) {
                 for (key, rid) in ix.entries.range((lo, hi.clone())) {
+                    if super::interrupt::expired() {
+                        return false;
+                    }
                     self.last = Some((key.clone(), *rid));
                     if ix.multikey && !self.seen.insert(*rid) {
                         continue;
@@ -134,6 +140,9 @@ impl IndexScan {
             let iv: Interval = (lo, hi.clone());
             if non_empty(&iv) {
                 for (key, rid) in ix.range(iv) {
+                    if super::interrupt::expired() {
+                        return false;
+                    }
                     self.last = Some((vec![Key(key.0.clone())], *rid));
                     if !self.offer(c, *rid, emit) {
                         return false;

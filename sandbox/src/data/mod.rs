@@ -45,6 +45,7 @@ mod find_shape;
 mod fmt;
 pub mod footprint;
 mod index_cursor;
+pub mod interrupt;
 mod journal;
 mod key_bounds;
 mod matcher;

@@ -359,6 +359,7 @@ pub fn execute_limited(c: &Collection, plan: &Plan, filter: &Filter, max: Option
             };
             let mut examined = 0;
             let docs = it
+                .take_while(|_| !super::interrupt::expired())
                 .inspect(|_| examined += 1)
                 .map(|(rid, s)| (*rid, s.doc()))
                 .filter(|(_, d)| filter.matches(d))
@@ -381,7 +382,7 @@ pub fn execute_limited(c: &Collection, plan: &Plan, filter: &Filter, max: Option
                         docs.push(d);
                     }
                 }
-                docs.len() < max
+                docs.len() < max && !super::interrupt::expired()
             });
             Exec {
                 docs,

@@ -1,9 +1,9 @@
 //! `maxTimeMS`: a command's time limit, as mongod enforces it. The limit starts when the command
 //! arrives; every wait (a failCommand block, fsync's write lock, write concern) ends at it, and
-//! a read whose in-memory execution finishes past it is answered MaxTimeMSExpired (mongod checks
-//! for interruption while it scans; the sandbox checks once the scan is done). A cursor keeps
-//! what is left of its find/aggregate's limit for its getMores (awaitData cursors excepted:
-//! their getMore's own maxTimeMS is how long to wait for data).
+//! a read's scans stop at it (data::interrupt) and it is answered MaxTimeMSExpired; a write that
+//! has started completes. A cursor keeps what is left of its find/aggregate's limit for its
+//! getMores (awaitData cursors excepted: their getMore's own maxTimeMS is how long to wait for
+//! data).
 
 use std::time::{Duration, Instant};
 

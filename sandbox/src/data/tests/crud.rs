@@ -612,3 +612,28 @@ fn return_key_and_show_record_id_shape_every_kind_of_cursor() {
         14
     );
 }
+
+#[test]
+fn scans_stop_once_the_time_limit_has_passed() {
+    let s = seeded(2000);
+    run(
+        &s,
+        "test",
+        doc! {"createIndexes": "c", "indexes": [{"key": {"v": 1}, "name": "v_1"}]},
+    );
+    let past = Some(std::time::Instant::now());
+    let under_limit =
+        |cmd: bson::Document| crate::data::interrupt::with_deadline(past, || run(&s, "test", cmd));
+    // Natural-order scan, index scan, computed results: each stops early (the node then
+    // answers MaxTimeMSExpired and drops what was found).
+    for cmd in [
+        doc! {"find": "c", "batchSize": 5000},
+        doc! {"find": "c", "filter": {"v": {"$gte": 0}}, "batchSize": 5000},
+        doc! {"find": "c", "sort": {"s": 1}, "batchSize": 5000},
+        doc! {"aggregate": "c", "pipeline": [], "cursor": {"batchSize": 5000}},
+    ] {
+        let n = first_batch(&under_limit(cmd.clone())).len();
+        assert!(n < 2000, "{cmd}: {n}");
+        assert_eq!(first_batch(&run(&s, "test", cmd)).len(), 2000);
+    }
+}

@@ -40,18 +40,22 @@ pub async fn run(node: &Arc<Node>, req: &Request) -> Result<Document, CmdError> 
     }
     let started = std::time::Instant::now();
     super::tailing::prepare(node, req)?;
+    // Reads stop scanning at their time limit; a write, once started, completes.
+    let limit = req.deadline.filter(|_| kind != CmdKind::Write);
     let run_once = || {
         let (store, db, cmd) = (node.store.clone(), req.db.clone(), req.cmd.clone());
         async move {
-            tokio::task::spawn_blocking(move || store.run(&db, &cmd))
-                .await
-                .map_err(|_| {
-                    CmdError::new(
-                        1,
-                        "InternalError",
-                        format!("{} failed unexpectedly", req.name),
-                    )
-                })?
+            tokio::task::spawn_blocking(move || {
+                crate::data::interrupt::with_deadline(limit, || store.run(&db, &cmd))
+            })
+            .await
+            .map_err(|_| {
+                CmdError::new(
+                    1,
+                    "InternalError",
+                    format!("{} failed unexpectedly", req.name),
+                )
+            })?
         }
     };
     let outcome = match super::tailing::await_budget(node, req) {
@@ -62,7 +66,7 @@ pub async fn run(node: &Arc<Node>, req: &Request) -> Result<Document, CmdError> 
     if kind != CmdKind::Write && req.deadline.is_some() {
         let cursor = get_more_id(req).or_else(|| opened_cursor(&reply));
         if max_time::passed(req.deadline) {
-            // The scan ran past the limit: mongod would have stopped it there.
+            // The scans stopped at the limit: what they found is dropped.
             if let Some(id) = cursor {
                 node.store.close_cursor(id);
             }
