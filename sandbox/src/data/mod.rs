@@ -45,7 +45,7 @@ mod find_shape;
 mod fmt;
 pub mod footprint;
 mod index_cursor;
-mod insert_parts;
+pub(crate) mod insert_parts;
 pub mod interrupt;
 mod journal;
 mod key_bounds;
