@@ -98,6 +98,26 @@ pub fn describe(v: Option<&JsValue>) -> String {
     }
 }
 
+/// Puts `value` on `obj` as built-in methods are (writable, configurable, not enumerable), so a
+/// replaced or added method lists and deletes like the engine's own.
+pub fn define_builtin(
+    obj: &boa_engine::JsObject,
+    key: impl Into<boa_engine::property::PropertyKey>,
+    value: impl Into<JsValue>,
+    ctx: &mut Context,
+) -> JsResult<()> {
+    obj.define_property_or_throw(
+        key,
+        boa_engine::property::PropertyDescriptor::builder()
+            .value(value)
+            .writable(true)
+            .enumerable(false)
+            .configurable(true),
+        ctx,
+    )?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -220,15 +220,7 @@ pub fn register(ctx: &mut Context) -> JsResult<()> {
             .name(key.clone())
             .length(1)
             .build();
-        proto.define_property_or_throw(
-            key,
-            boa_engine::property::PropertyDescriptor::builder()
-                .value(function)
-                .writable(true)
-                .enumerable(false)
-                .configurable(true),
-            ctx,
-        )?;
+        crate::js::args::define_builtin(&proto, key, function, ctx)?;
     }
     Ok(())
 }

@@ -9,7 +9,6 @@ use std::collections::HashSet;
 use boa_engine::context::HostHooks;
 use boa_engine::object::builtins::JsArray;
 use boa_engine::object::JsObject;
-use boa_engine::property::PropertyDescriptor;
 use boa_engine::realm::Realm;
 use boa_engine::{
     js_string, Context, Finalize, JsError, JsNativeError, JsResult, JsString, JsValue,
@@ -258,16 +257,7 @@ fn guard_method(obj: &JsObject, name: &str, pre: Pre, ctx: &mut Context) -> JsRe
         .name(key.clone())
         .length(length.as_number().unwrap_or(0.0) as usize)
         .build();
-    obj.define_property_or_throw(
-        key,
-        PropertyDescriptor::builder()
-            .value(function)
-            .writable(true)
-            .enumerable(false)
-            .configurable(true),
-        ctx,
-    )?;
-    Ok(())
+    crate::js::args::define_builtin(obj, key, function, ctx)
 }
 
 /// How deeply `v` nests objects (or only arrays), counted without recursion and stopping just

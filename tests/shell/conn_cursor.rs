@@ -4,8 +4,7 @@
 
 use std::time::Duration;
 
-use bson::doc;
-use support::{ok, rsh, wait_for, Member};
+use support::{one_member_primary, rsh};
 
 fn eval(host: &str, code: &str) -> String {
     let r = rsh(
@@ -19,16 +18,7 @@ fn eval(host: &str, code: &str) -> String {
 
 #[test]
 fn documents_cross_batches_in_order_with_their_types() {
-    let m = Member::sandbox(&["--replSet", "rs0"]);
-    let cfg = doc! {"_id": "rs0", "members": [{"_id": 0, "host": m.host()}]};
-    assert!(ok(&m.connect().admin(doc! {"replSetInitiate": cfg})));
-    wait_for(Duration::from_secs(30), || {
-        let h = m.connect().admin(doc! {"hello": 1});
-        h.get_bool("isWritablePrimary")
-            .unwrap_or(false)
-            .then_some(())
-    })
-    .expect("a primary within 30 s");
+    let m = one_member_primary();
     let host = m.host();
     let seed = "var a = []; for (var i = 0; i < 300; i++) \
                 a.push({_id: i, l: NumberLong(i), d: {s: 'x' + i}}); db.c.insertMany(a); db.c.count()";
@@ -74,16 +64,7 @@ fn documents_cross_batches_in_order_with_their_types() {
 /// the cursor still gets its `$out` collection, and a bad pipeline throws at the call.
 #[test]
 fn aggregate_runs_at_the_call_not_at_the_first_read() {
-    let m = Member::sandbox(&["--replSet", "rs0"]);
-    let cfg = doc! {"_id": "rs0", "members": [{"_id": 0, "host": m.host()}]};
-    assert!(ok(&m.connect().admin(doc! {"replSetInitiate": cfg})));
-    wait_for(Duration::from_secs(30), || {
-        let h = m.connect().admin(doc! {"hello": 1});
-        h.get_bool("isWritablePrimary")
-            .unwrap_or(false)
-            .then_some(())
-    })
-    .expect("a primary within 30 s");
+    let m = one_member_primary();
     let host = m.host();
     let code = r#"
         db.src.insertMany([{_id: 1, a: 1}, {_id: 2, a: 2}]);

@@ -6,7 +6,7 @@
 
 use boa_engine::object::builtins::JsArray;
 use boa_engine::object::{FunctionObjectBuilder, JsObject};
-use boa_engine::property::{PropertyDescriptor, PropertyKey};
+use boa_engine::property::PropertyKey;
 use boa_engine::{
     js_string, Context, Finalize, JsError, JsNativeError, JsResult, JsString, JsValue,
     NativeFunction, Trace,
@@ -27,16 +27,7 @@ pub fn register(ctx: &mut Context) -> JsResult<()> {
         .length(2)
         .build();
     let json = ctx.intrinsics().objects().json();
-    json.define_property_or_throw(
-        js_string!("parse"),
-        PropertyDescriptor::builder()
-            .value(function)
-            .writable(true)
-            .enumerable(false)
-            .configurable(true),
-        ctx,
-    )?;
-    Ok(())
+    crate::js::args::define_builtin(&json, js_string!("parse"), function, ctx)
 }
 
 /// The original `Object.keys` (a script replacing it does not change how revivers walk).

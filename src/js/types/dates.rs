@@ -2,7 +2,6 @@
 
 use boa_engine::object::builtins::JsDate;
 use boa_engine::object::FunctionObjectBuilder;
-use boa_engine::property::PropertyDescriptor;
 use boa_engine::{js_string, Context, JsResult, JsValue, NativeFunction};
 
 use super::common::{js_str, new_date};
@@ -24,15 +23,7 @@ pub fn register(ctx: &mut Context) -> JsResult<()> {
             .name(js_string!(name))
             .length(0)
             .build();
-        proto.define_property_or_throw(
-            js_string!(name),
-            PropertyDescriptor::builder()
-                .value(func)
-                .writable(true)
-                .enumerable(false)
-                .configurable(true),
-            ctx,
-        )?;
+        crate::js::args::define_builtin(&proto, js_string!(name), func, ctx)?;
     }
     Ok(())
 }

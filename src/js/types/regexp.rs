@@ -115,16 +115,7 @@ pub fn register(ctx: &mut Context) -> JsResult<()> {
         ctx,
     )?;
     let to_string = NativeFunction::from_fn_ptr(regexp_to_string).to_js_function(ctx.realm());
-    proto.define_property_or_throw(
-        js_string!("toString"),
-        PropertyDescriptor::builder()
-            .value(to_string)
-            .writable(true)
-            .enumerable(false)
-            .configurable(true),
-        ctx,
-    )?;
-    Ok(())
+    crate::js::args::define_builtin(&proto, js_string!("toString"), to_string, ctx)
 }
 
 fn this_regexp(this: &JsValue) -> Option<JsObject> {
