@@ -47,32 +47,27 @@ impl Store {
     /// The documents our entries after `common` touched; `Err` when one of them is a command
     /// (create, drop, index changes), which only a full resync undoes.
     pub fn diverged_documents(&self, common: OpTime) -> Result<(u64, Vec<Touched>), String> {
+        touched_after(&self.lock(), common, true)
+    }
+
+    /// Before a full resync replaces everything: saves to rollback files every document our
+    /// entries after `common` wrote and we still hold (mongod keeps what it rolls back in
+    /// `<dbpath>/rollback/` whatever else the diverged history did, drops and creates included).
+    pub fn save_diverged(&self, common: OpTime) -> Result<RollbackSummary, String> {
         let e = self.lock();
-        let mut out: Vec<Touched> = Vec::new();
-        let mut n = 0u64;
-        let Some(oplog) = e.oplog() else {
-            return Ok((0, out));
+        let (entries, touched) = touched_after(&e, common, false)?;
+        let mut summary = RollbackSummary {
+            entries,
+            ..RollbackSummary::default()
         };
-        for (_, s) in oplog.docs.range(pack_ts(common.ts) + 1..) {
-            let entry = s.doc();
-            n += 1;
-            let op = entry.get_str("op").unwrap_or_default();
-            let ns = entry.get_str("ns").unwrap_or_default().to_string();
-            let id = match op {
-                "n" => continue,
-                "i" | "d" => entry.get_document("o").ok().and_then(|o| o.get("_id")),
-                "u" => entry.get_document("o2").ok().and_then(|o| o.get("_id")),
-                other => return Err(format!("a diverged '{other}' entry on {ns}")),
-            };
-            let id = id
-                .cloned()
-                .ok_or_else(|| format!("a diverged entry on {ns} without _id"))?;
-            let t = Touched { ns, id };
-            if !out.contains(&t) {
-                out.push(t);
-            }
+        let saved = held(&e, touched.iter());
+        if let Some(dir) = e.dbpath.clone() {
+            summary.files = write_files(&dir, &saved)?;
         }
-        Ok((n, out))
+        for (ns, docs) in &saved {
+            summary.saved.insert(ns.clone(), docs.len() as u64);
+        }
+        Ok(summary)
     }
 
     /// Undoes the entries after `common`: saves every touched document we hold, puts in the
@@ -85,17 +80,7 @@ impl Store {
     ) -> Result<RollbackSummary, String> {
         let mut e = self.lock();
         let mut summary = RollbackSummary::default();
-        let mut saved: BTreeMap<String, Vec<Document>> = BTreeMap::new();
-        for (t, _) in &refetched {
-            let Some((db, coll)) = split_ns(&t.ns) else {
-                continue;
-            };
-            if let Some(c) = e.coll(db, coll) {
-                if let Some(d) = c.find_id(&t.id).and_then(|rid| c.get(rid)) {
-                    saved.entry(t.ns.clone()).or_default().push((*d).clone());
-                }
-            }
-        }
+        let saved = held(&e, refetched.iter().map(|(t, _)| t));
         if let Some(dir) = e.dbpath.clone() {
             summary.files = write_files(&dir, &saved)?;
         }
@@ -139,6 +124,63 @@ impl Store {
         self.publish();
         Ok(summary)
     }
+}
+
+/// The documents our oplog entries after `common` touched, and how many entries there are.
+/// `stop_at_commands`: a command entry (create, drop, index changes) is an error, as only a full
+/// resync undoes it; otherwise commands are passed over.
+fn touched_after(
+    e: &Engine,
+    common: OpTime,
+    stop_at_commands: bool,
+) -> Result<(u64, Vec<Touched>), String> {
+    let mut out: Vec<Touched> = Vec::new();
+    let mut seen: std::collections::HashSet<(String, Vec<u8>)> = Default::default();
+    let mut n = 0u64;
+    let Some(oplog) = e.oplog() else {
+        return Ok((0, out));
+    };
+    for (_, s) in oplog.docs.range(pack_ts(common.ts) + 1..) {
+        let entry = s.doc();
+        n += 1;
+        let op = entry.get_str("op").unwrap_or_default();
+        let ns = entry.get_str("ns").unwrap_or_default().to_string();
+        let id = match op {
+            "i" | "d" => entry.get_document("o").ok().and_then(|o| o.get("_id")),
+            "u" => entry.get_document("o2").ok().and_then(|o| o.get("_id")),
+            "n" => continue,
+            other if stop_at_commands => return Err(format!("a diverged '{other}' entry on {ns}")),
+            _ => continue,
+        };
+        let id = id
+            .cloned()
+            .ok_or_else(|| format!("a diverged entry on {ns} without _id"))?;
+        // Large rollbacks (a 100,000-document insert) need a set, not a list scan, for repeats.
+        let key = bson::to_vec(&doc! {"k": &id}).unwrap_or_default();
+        if seen.insert((ns.clone(), key)) {
+            out.push(Touched { ns, id });
+        }
+    }
+    Ok((n, out))
+}
+
+/// The current version of each touched document we hold, per namespace.
+fn held<'a>(
+    e: &Engine,
+    touched: impl Iterator<Item = &'a Touched>,
+) -> BTreeMap<String, Vec<Document>> {
+    let mut saved: BTreeMap<String, Vec<Document>> = BTreeMap::new();
+    for t in touched {
+        let Some((db, coll)) = split_ns(&t.ns) else {
+            continue;
+        };
+        if let Some(c) = e.coll(db, coll) {
+            if let Some(d) = c.find_id(&t.id).and_then(|rid| c.get(rid)) {
+                saved.entry(t.ns.clone()).or_default().push((*d).clone());
+            }
+        }
+    }
+    saved
 }
 
 impl Engine {

@@ -13,7 +13,7 @@ use super::heartbeat::install::set_state;
 use super::peer::peers;
 use super::replication::FETCH_CMD;
 use super::{MemberState, Node};
-use crate::data::{counts_doc, OpTime, Touched};
+use crate::data::{counts_doc, OpTime, RollbackSummary, Touched};
 use crate::log;
 
 /// How far back the common point is looked for.
@@ -44,24 +44,28 @@ async fn roll_back(node: &Arc<Node>, host: &str) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let common = common_point(host, &mine).await?;
     let store = node.store.clone();
-    let (entries, touched) = tokio::task::spawn_blocking(move || store.diverged_documents(common))
+    let diverged = tokio::task::spawn_blocking(move || store.diverged_documents(common))
         .await
-        .map_err(|e| e.to_string())??;
+        .map_err(|e| e.to_string())?;
+    let (entries, touched) = match diverged {
+        Ok(d) => d,
+        Err(why) => {
+            // A full resync follows; what we wrote after the fork is kept in rollback files
+            // first, as mongod keeps every document a rollback takes away.
+            let store = node.store.clone();
+            let summary = tokio::task::spawn_blocking(move || store.save_diverged(common))
+                .await
+                .map_err(|e| e.to_string())??;
+            log_saved(&summary);
+            return Err(why);
+        }
+    };
     let refetched = refetch(host, touched).await?;
     let store = node.store.clone();
     let summary = tokio::task::spawn_blocking(move || store.roll_back_to(common, refetched))
         .await
         .map_err(|e| e.to_string())??;
-    for (ns, n) in &summary.saved {
-        log::write(
-            'I',
-            "ROLLBACK",
-            21608,
-            "BackgroundSync",
-            "Wrote rolled-back documents to a rollback file",
-            doc! {"namespace": ns, "documents": *n as i64},
-        );
-    }
+    log_saved(&summary);
     let mut attr = doc! {
         "syncSource": host,
         "commonPoint": common.to_document(),
@@ -79,6 +83,19 @@ async fn roll_back(node: &Arc<Node>, host: &str) -> Result<(), String> {
         attr,
     );
     Ok(())
+}
+
+fn log_saved(summary: &RollbackSummary) {
+    for (ns, n) in &summary.saved {
+        log::write(
+            'I',
+            "ROLLBACK",
+            21608,
+            "BackgroundSync",
+            "Wrote rolled-back documents to a rollback file",
+            doc! {"namespace": ns, "documents": *n as i64},
+        );
+    }
 }
 
 /// True when `at` is an entry of the source's history.
