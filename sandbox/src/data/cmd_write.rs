@@ -282,7 +282,10 @@ pub fn insert(e: &mut Engine, db: &str, cmd: &Document) -> Result<CmdOutcome, Cm
     let ordered = cmd.get("ordered").is_none_or(super::matcher::truthy);
     let ctx = begin_retryable(e, cmd)?;
     let (mut n, mut errors, mut last) = (0i32, Vec::new(), None);
-    for (i, d) in docs.iter().enumerate() {
+    // A part of a large insert (see `Store::run`) writes its own statements, numbered as in the
+    // whole command (write error indexes, retryable statement ids).
+    let (start, count) = e.insert_window.unwrap_or((0, docs.len()));
+    for (i, d) in docs.iter().enumerate().skip(start).take(count) {
         let res = statement(e, ctx.as_ref(), i, |e| match d {
             Bson::Document(d) => with_id_first(d)
                 .map(|d| fill_timestamps(e, d))

@@ -41,6 +41,8 @@ pub struct Engine {
     pub visible_ts: Option<Timestamp>,
     /// The running command asked for `bypassDocumentValidation`.
     pub bypass_validation: bool,
+    /// An insert applied in parts: the statements (start, count) this part writes.
+    pub insert_window: Option<(usize, usize)>,
 }
 
 /// Splits `db.coll` at the first dot.
@@ -98,6 +100,7 @@ impl Engine {
             server_addr: None,
             visible_ts: None,
             bypass_validation: false,
+            insert_window: None,
         };
         e.ensure_oplog();
         e

@@ -45,6 +45,7 @@ mod find_shape;
 mod fmt;
 pub mod footprint;
 mod index_cursor;
+pub(crate) mod insert_parts;
 pub mod interrupt;
 mod journal;
 mod key_bounds;
@@ -80,6 +81,7 @@ pub use rollback::{counts_doc, RollbackSummary, Touched};
 pub use snapshot::Export;
 
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use bson::{Document, Timestamp};
@@ -142,6 +144,8 @@ pub struct Store {
     /// The engine's clock, copied after every change: heartbeats, votes and hello read it
     /// without waiting behind a long command holding `inner`.
     progress: Arc<Mutex<Progress>>,
+    /// Threads waiting for `inner`: a long insert lets them in between its parts.
+    waiting: Arc<AtomicUsize>,
 }
 
 #[derive(Clone, Copy)]
@@ -180,6 +184,7 @@ impl Store {
         Store {
             inner: Arc::new(Mutex::new(engine)),
             progress,
+            waiting: Arc::new(AtomicUsize::new(0)),
         }
     }
 
@@ -188,8 +193,14 @@ impl Store {
     }
 
     fn lock(&self) -> MutexGuard<'_, engine::Engine> {
+        if let Ok(g) = self.inner.try_lock() {
+            return g;
+        }
+        self.waiting.fetch_add(1, Ordering::AcqRel);
         // A panic while holding the lock leaves consistent-enough data; keep serving.
-        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+        let g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        self.waiting.fetch_sub(1, Ordering::AcqRel);
+        g
     }
 
     /// Runs a mutation and writes its journal records before returning (a failed write is
@@ -253,6 +264,20 @@ impl Store {
     /// Runs a CRUD/catalog command (`cmd`'s first key names it) against database `db`.
     /// Synchronous and CPU-bound: large scans should be run through `spawn_blocking`.
     pub fn run(&self, db: &str, cmd: &Document) -> Result<CmdOutcome, CmdError> {
+        self.run_while(db, cmd, &|| true)
+    }
+
+    /// Like `run`; a large insert is applied in parts (see insert_parts.rs) and stops before a
+    /// part when `may_continue` says no (the member stopped being primary).
+    pub fn run_while(
+        &self,
+        db: &str,
+        cmd: &Document,
+        may_continue: &dyn Fn() -> bool,
+    ) -> Result<CmdOutcome, CmdError> {
+        if let Some(total) = insert_parts::applies(cmd) {
+            return self.insert_in_parts(db, cmd, total, may_continue);
+        }
         let writes = cmd
             .keys()
             .next()

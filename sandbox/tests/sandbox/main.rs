@@ -25,6 +25,7 @@ mod fuzz_dispatch;
 mod initial_sync;
 mod insert_errors;
 mod large_batches;
+mod long_writes;
 mod max_time;
 mod newly_added;
 mod node;

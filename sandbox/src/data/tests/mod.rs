@@ -7,6 +7,7 @@ mod damage;
 mod explain;
 mod expr_eval;
 mod indexes;
+mod insert_parts;
 mod oplog;
 mod persist;
 mod props;

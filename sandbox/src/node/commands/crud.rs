@@ -44,9 +44,14 @@ pub async fn run(node: &Arc<Node>, req: &Request) -> Result<Document, CmdError> 
     let limit = req.deadline.filter(|_| kind != CmdKind::Write);
     let run_once = || {
         let (store, db, cmd) = (node.store.clone(), req.db.clone(), req.cmd.clone());
+        let member = node.clone();
         async move {
             tokio::task::spawn_blocking(move || {
-                crate::data::interrupt::with_deadline(limit, || store.run(&db, &cmd))
+                // A write applied in parts stops when the member steps down meanwhile.
+                let still_writable = || kind != CmdKind::Write || writable(&member, &db);
+                crate::data::interrupt::with_deadline(limit, || {
+                    store.run_while(&db, &cmd, &still_writable)
+                })
             })
             .await
             .map_err(|_| {
@@ -134,9 +139,14 @@ fn not_writable(req: &Request) -> CmdError {
     CmdError::new(10107, "NotWritablePrimary", msg)
 }
 
-fn gate_write(node: &Node, req: &Request) -> Result<(), CmdError> {
+/// Writes to `db` may go on here: a standalone, the `local` database, or a writable primary.
+fn writable(node: &Node, db: &str) -> bool {
     let repl = node.repl();
-    if repl.set_name.is_none() || req.db == "local" || repl.is_writable_primary() {
+    repl.set_name.is_none() || db == "local" || repl.is_writable_primary()
+}
+
+fn gate_write(node: &Node, req: &Request) -> Result<(), CmdError> {
+    if writable(node, &req.db) {
         return Ok(());
     }
     if req.name == "aggregate" && req.secondary_ok {

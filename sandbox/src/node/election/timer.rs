@@ -72,8 +72,15 @@ async fn timer_loop(node: Arc<Node>) {
             (evaluate(&node, &mut repl, &mut timer), tick)
         };
         if let Action::PeriodicNoop = action {
-            node.store.append_noop(doc! {"msg": "periodic noop"});
-            node.notify_progress();
+            // The store lock may be held by a long command: wait for it off the runtime's
+            // threads, which heartbeats and vote requests need.
+            let store = node.store.clone();
+            let noop = tokio::task::spawn_blocking(move || {
+                store.append_noop(doc! {"msg": "periodic noop"});
+            });
+            if noop.await.is_ok() {
+                node.notify_progress();
+            }
         }
         if let Action::Elect(reason) = action {
             if let Err(why) = run_election(&node, reason, None).await {
