@@ -1,9 +1,11 @@
 //! Logical sessions: the implicit one shown at startup (`Implicit session: session { "id" :
 //! UUID(…) }`) and the explicit ones of `startSession()`.
 //!
-//! The driver gives each operation an implicit session from its server-session pool, and the
-//! pool hands back the most recently returned session first. So the id of a session started
-//! and ended here is the lsid the next commands of this (sequential) shell carry.
+//! The shell's own session is held here from the moment its id is shown: left to the driver,
+//! each command would take a session from the pool, which gets a used one back only when a
+//! task spawned at its release has run, so under load a command could carry a new lsid.
+//! Holding it makes every command of the connection carry the id printed at start-up, as in
+//! the legacy shell (not causally consistent, as an implicit session is not).
 //!
 //! An explicit session is a driver session kept here under a small handle. The JS side names
 //! it in the connection handle of a session's databases, and [`Connection::use_session`]
@@ -12,7 +14,6 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, MutexGuard};
-use std::time::Duration;
 
 use mongodb::bson::{doc, from_document, to_document, Bson, Document, Timestamp};
 use mongodb::{ClientSession, ClusterTime};
@@ -64,6 +65,8 @@ pub struct Explicit {
     next: u32,
     /// The session the current call runs in (`None`: the implicit one).
     current: Option<u32>,
+    /// The shell's implicit session once its id was asked for (`None` before: the driver's).
+    implicit: Option<Shared>,
 }
 
 impl Connection {
@@ -78,15 +81,10 @@ impl Connection {
     /// handle and its `{ id: UUID }`.
     pub fn start_session(&self, causal: bool) -> Result<(u32, Document), ConnError> {
         let client = self.main_client()?;
+        // The implicit session is held (not in the pool), so this one gets an id of its own.
+        self.implicit_session_id()?;
         let session = block_on(&self.interrupt, async move {
-            // The pool's first session is the implicit one (the shell's commands carry its
-            // id): hold it while taking the next, then give it back to the front, so the
-            // explicit session gets an id of its own and the implicit one keeps its id.
-            let implicit = client.start_session().await?;
-            let own = client.start_session().causal_consistency(causal).await;
-            drop(implicit);
-            tokio::time::sleep(CHECK_IN_GRACE).await;
-            own
+            client.start_session().causal_consistency(causal).await
         })?
         .map_err(|e| {
             ConnError::Other(format!(
@@ -183,12 +181,12 @@ impl Connection {
     /// is asked through its own client, where the session does not exist: implicit there.
     pub(crate) fn session_for(&self, target: &Target) -> Result<Option<Shared>, ConnError> {
         let ex = self.explicit();
-        let Some(n) = ex.current else {
-            return Ok(None);
-        };
         if matches!(target, Target::Member(_)) {
             return Ok(None);
         }
+        let Some(n) = ex.current else {
+            return Ok(ex.implicit.clone());
+        };
         match ex.live.get(&n) {
             Some(s) => Ok(Some(s.clone())),
             None => Err(ConnError::Usage(
@@ -205,30 +203,35 @@ impl Connection {
         };
         let mut all: Vec<Shared> = ex.live.drain().map(|(_, s)| s).collect();
         all.extend(ex.ended.drain().map(|(_, s)| s));
+        all.extend(ex.implicit.take());
         all
     }
 }
-
-/// How long the pool may take to get the session back before the next command (the driver
-/// returns it from a task it spawns when the session is dropped).
-const CHECK_IN_GRACE: Duration = Duration::from_millis(2);
 
 impl Connection {
     /// The `{ id: UUID }` of the logical session the main client's commands use, or `None`
     /// when the deployment does not support sessions.
     pub fn implicit_session_id(&self) -> Result<Option<Document>, ConnError> {
+        if let Some(s) = self.explicit().implicit.clone() {
+            return block_on(&self.interrupt, async move {
+                Some(s.lock().await.session.id().clone())
+            });
+        }
         let client = self.main_client()?;
-        block_on(&self.interrupt, async move {
-            let session = match client.start_session().await {
-                Ok(s) => s,
-                // No logicalSessionTimeoutMinutes in hello: no sessions, no line.
-                Err(_) => return None,
-            };
-            let id = session.id().clone();
-            drop(session);
-            tokio::time::sleep(CHECK_IN_GRACE).await;
-            Some(id)
-        })
+        let started = block_on(&self.interrupt, async move {
+            client.start_session().causal_consistency(false).await
+        })?;
+        // No logicalSessionTimeoutMinutes in hello: no sessions, no line.
+        let Ok(session) = started else {
+            return Ok(None);
+        };
+        let id = session.id().clone();
+        let slot = Slot {
+            session,
+            causal: false,
+        };
+        self.explicit().implicit = Some(Arc::new(tokio::sync::Mutex::new(slot)));
+        Ok(Some(id))
     }
 }
 

@@ -72,8 +72,9 @@ pub fn connect(runtime: &mut Runtime, plan: &ConnectionPlan) -> Result<(), Strin
             plan.hosts.join(",")
         )
     })?;
+    // Taken quiet or not: from here on every command of the connection carries this session.
+    let session = conn.implicit_session_id().ok().flatten();
     if !quiet {
-        let session = conn.implicit_session_id().ok().flatten();
         if let Some(uuid) = session.as_ref().and_then(session_uuid) {
             out(
                 runtime,

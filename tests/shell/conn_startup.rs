@@ -120,8 +120,9 @@ fn startup_lines_session_version_and_server_warnings() {
     // No startup warnings without a terminal.
     assert!(!r.stdout.contains("startup warnings"), "{}", r.stdout);
 
-    // The printed session is the one the next commands carry (a one-member set writes the
-    // lsid of a retryable write into its oplog).
+    // The printed session is the one every later command carries (a one-member set writes the
+    // lsid of a retryable write into its oplog): twenty writes with reads between them, so a
+    // session taken afresh from the driver's pool for some command would show.
     let set = Member::sandbox(&["--replSet", "rs0"]);
     let init = format!(
         "rs.initiate({{_id: 'rs0', members: [{{_id: 0, host: '{}'}}]}}).ok",
@@ -135,8 +136,10 @@ fn startup_lines_session_version_and_server_warnings() {
     assert_eq!(r.stdout.trim(), "1", "{}", r.all());
     let uri = format!("mongodb://{}/test?replicaSet=rs0", set.host());
     let code = "var t = Date.now(); while (!db.hello().isWritablePrimary && Date.now() - t < 30000) sleep(50); \
-                db.s.insert({a: 1}); \
-                print('lsid ' + db.getSiblingDB('local').oplog.rs.find({op: 'i', ns: 'test.s'}).next().lsid.id)";
+                for (var i = 0; i < 20; i++) { db.s.insert({a: i}); db.s.findOne(); } \
+                var ids = {}; db.getSiblingDB('local').oplog.rs.find({op: 'i', ns: 'test.s'}) \
+                    .forEach(function (e) { ids[e.lsid.id.toString()] = 1; }); \
+                print('lsids ' + Object.keys(ids).join(' '))";
     let r = rsh(&[&uri, "--eval", code], "", Duration::from_secs(60));
     let session = r
         .stdout
@@ -145,7 +148,7 @@ fn startup_lines_session_version_and_server_warnings() {
         .and_then(|rest| rest.strip_suffix("\") }"))
         .unwrap_or_else(|| panic!("no session line: {}", r.all()));
     assert!(
-        r.stdout.contains(&format!("lsid UUID(\"{session}\")")),
+        r.stdout.contains(&format!("lsids UUID(\"{session}\")\n")),
         "{}",
         r.all()
     );
