@@ -40,3 +40,4 @@ mod validation;
 mod wire;
 mod wire_limits;
 mod write_concern_noop;
+mod write_concern_stepdown;

@@ -115,7 +115,10 @@ pub async fn wait(node: &Node, req: &Request, optime: OpTime) -> Option<Document
         .wait_progress(timeout, || reached() || stepped_down())
         .await
     {
-        if reached() {
+        // The step-down first: once a newer term exists, members' later optimes may belong to
+        // the new primary's history and say nothing about this write (counting them acknowledged
+        // a write that the rollback then took away).
+        if !stepped_down() && reached() {
             return None;
         }
         return Some(error(
