@@ -85,7 +85,7 @@ pub async fn run(node: &Arc<Node>, req: &Request) -> Result<Document, CmdError> 
     note_usage(node, req, kind, &reply, started);
     if kind == CmdKind::Write {
         // A standalone writes no oplog entry, so this does not depend on `write_optime`.
-        if super::durability::wanted(node, req) {
+        if super::durability::wanted(node, req).await {
             let store = node.store.clone();
             let synced = tokio::task::spawn_blocking(move || store.wait_durable()).await;
             match synced {

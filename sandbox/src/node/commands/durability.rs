@@ -9,9 +9,12 @@ use crate::node::config_view::num;
 use crate::node::dispatch::Request;
 use crate::node::Node;
 
-pub fn wanted(node: &Node, req: &Request) -> bool {
+pub async fn wanted(node: &Node, req: &Request) -> bool {
     let given = req.cmd.get_document("writeConcern").ok();
-    let default = super::rw_defaults::default_write_concern(node);
+    let default = match given {
+        Some(_) => None,
+        None => super::rw_defaults::default_write_concern_off_runtime(node).await,
+    };
     let wc: Option<&Document> = given.or(default.as_ref());
     let in_set = node.repl().config_doc.is_some();
     match wc {

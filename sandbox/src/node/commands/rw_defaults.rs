@@ -21,8 +21,12 @@ const READ_LEVELS: &[&str] = &["local", "available", "majority"];
 
 /// The stored defaults document, if a default was ever set.
 pub fn stored(node: &Node) -> Option<Document> {
+    stored_in(&node.store)
+}
+
+fn stored_in(store: &crate::data::Store) -> Option<Document> {
     let find = doc! {"find": "settings", "filter": {"_id": ID}, "limit": 1, "singleBatch": true};
-    let reply = node.store.run("config", &find).ok()?.reply;
+    let reply = store.run("config", &find).ok()?.reply;
     reply
         .get_document("cursor")
         .ok()?
@@ -36,6 +40,19 @@ pub fn stored(node: &Node) -> Option<Document> {
 /// The global default write concern (`{w, wtimeout}`), when one is set.
 pub fn default_write_concern(node: &Node) -> Option<Document> {
     stored(node)?
+        .get_document("defaultWriteConcern")
+        .ok()
+        .cloned()
+}
+
+/// `default_write_concern`, read off the runtime's threads: the store lock may be held by a long
+/// command, and a write's write concern is looked up after every write.
+pub async fn default_write_concern_off_runtime(node: &Node) -> Option<Document> {
+    let store = node.store.clone();
+    tokio::task::spawn_blocking(move || stored_in(&store))
+        .await
+        .ok()
+        .flatten()?
         .get_document("defaultWriteConcern")
         .ok()
         .cloned()

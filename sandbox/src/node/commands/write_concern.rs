@@ -29,7 +29,7 @@ pub async fn wait(node: &Node, req: &Request, optime: OpTime) -> Option<Document
     // No writeConcern: a global default from setDefaultRWConcern, else the implicit one.
     let custom = match req.cmd.get_document("writeConcern") {
         Ok(_) => None,
-        Err(_) => super::rw_defaults::default_write_concern(node),
+        Err(_) => super::rw_defaults::default_write_concern_off_runtime(node).await,
     };
     let provenance = if req.cmd.contains_key("writeConcern") {
         "clientSupplied"
