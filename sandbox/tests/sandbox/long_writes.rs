@@ -119,7 +119,10 @@ fn a_long_insert_keeps_the_primary_its_term_and_replicates() {
         .set_read_timeout(Some(Duration::from_secs(600)))
         .expect("timeout");
     let started = Instant::now();
-    let r = c.run("test", doc! {"insert": "c", "documents": docs});
+    let r = c.run(
+        "test",
+        doc! {"insert": "c", "documents": docs, "writeConcern": {"w": 1}},
+    );
     let took = started.elapsed();
     stop.store(true, Ordering::Relaxed);
     let seen = watcher.join().expect("watcher");
