@@ -120,6 +120,6 @@ impl Connection {
             Err(p) => p.into_inner().drain().map(|(_, c)| c).collect(),
         };
         drop_in_runtime(old_members);
-        Ok(())
+        self.renew_implicit_session()
     }
 }

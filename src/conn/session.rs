@@ -195,6 +195,18 @@ impl Connection {
         }
     }
 
+    /// After the main client was replaced (`db.auth()`), the held implicit session belongs to
+    /// the old one, whose sessions the driver refuses on the new: take a new one (a new id).
+    pub(super) fn renew_implicit_session(&self) -> Result<(), ConnError> {
+        let old = self.explicit().implicit.take();
+        let had = old.is_some();
+        super::runtime::drop_in_runtime(old);
+        if had {
+            self.implicit_session_id()?;
+        }
+        Ok(())
+    }
+
     /// Every explicit session, for dropping inside the runtime.
     pub(crate) fn take_sessions(&mut self) -> Vec<Shared> {
         let ex = match self.explicit.get_mut() {

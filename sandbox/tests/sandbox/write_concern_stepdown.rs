@@ -26,7 +26,15 @@ fn a_majority_wait_cut_by_an_election_is_not_acknowledged() {
     let r = admin(&members[0], doc! {"replSetInitiate": config(&refs, None)}).expect("reply");
     assert!(ok(&r), "{r}");
     let (p, _) = wait_primary(&refs, Duration::from_secs(30)).expect("a first primary");
-    let r = insert_majority(&members[p], vec![doc! {"_id": 0}]).expect("insert");
+    // On all three (not just a majority): a secondary still lacking it would refuse its vote to
+    // the other, and under load no step-up could win.
+    let r = try_run(
+        members[p].port,
+        "test",
+        doc! {"insert": "c", "documents": [{"_id": 0}],
+        "writeConcern": {"w": 3, "wtimeout": 60_000}},
+    )
+    .expect("insert");
     assert!(ok(&r) && !r.contains_key("writeConcernError"), "{r}");
     let others: Vec<usize> = (0..3).filter(|i| *i != p).collect();
     for i in &others {
@@ -46,10 +54,16 @@ fn a_majority_wait_cut_by_an_election_is_not_acknowledged() {
     thread::sleep(Duration::from_millis(500));
     // ... and another member wins an election meanwhile (the third votes for it: equally fresh).
     let a = &members[others[0]];
+    let mut last = None;
     let stepped_up = wait_until(Duration::from_secs(20), || {
-        admin(a, doc! {"replSetStepUp": 1}).is_some_and(|r| ok(&r))
+        last = admin(a, doc! {"replSetStepUp": 1});
+        last.as_ref().is_some_and(ok)
     });
-    assert!(stepped_up, "replSetStepUp never succeeded");
+    assert!(
+        stepped_up,
+        "replSetStepUp never succeeded: {last:?}\n{}",
+        a.log()
+    );
     let r = waiting
         .join()
         .expect("writer thread")
