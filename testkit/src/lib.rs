@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod bins;
 pub mod clients;
+pub mod cluster;
 pub mod mask;
 pub mod node;
 pub mod poll;

@@ -199,3 +199,22 @@ pub fn one_member_primary() -> Member {
     .expect("a primary within 30 s");
     m
 }
+
+/// A two-member set `rs0` with fast settings: `a` (priority 2) as writable primary and `b`
+/// (priority 0) as SECONDARY, returned once both are in those states.
+pub fn primary_and_secondary(args: &[&str]) -> (Member, Member) {
+    let a = Member::sandbox(args);
+    let b = Member::sandbox(args);
+    let cfg = doc! {"_id": "rs0", "members": [
+        {"_id": 0, "host": a.host(), "priority": 2},
+        {"_id": 1, "host": b.host(), "priority": 0},
+    ], "settings": fast_settings()};
+    assert!(ok(&a.connect().admin(doc! {"replSetInitiate": cfg})));
+    wait_for(Duration::from_secs(30), || {
+        is_writable_primary(&a)
+            .filter(|p| *p)
+            .and_then(|_| my_state(&b).filter(|s| *s == 2))
+    })
+    .expect("a primary and a secondary");
+    (a, b)
+}

@@ -7,7 +7,7 @@ use rsh::js::{EvalError, Runtime, RuntimeOptions};
 
 /// A `Write` whose bytes the test can read back.
 #[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
+pub(crate) struct Capture(Arc<Mutex<Vec<u8>>>);
 
 impl Write for Capture {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
@@ -23,13 +23,13 @@ impl Write for Capture {
 }
 
 impl Capture {
-    fn take(&self) -> String {
+    pub(crate) fn take(&self) -> String {
         let mut v = self.0.lock().expect("capture lock");
         String::from_utf8(std::mem::take(&mut *v)).expect("utf8 output")
     }
 }
 
-fn runtime() -> (Runtime, Capture) {
+pub(crate) fn runtime() -> (Runtime, Capture) {
     runtime_with(RuntimeOptions::default())
 }
 

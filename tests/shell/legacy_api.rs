@@ -3,38 +3,17 @@
 //! something that exists (a function where the row shows a call), every unsupported name's
 //! stub throws its reason, and every 4.4 name is implemented or listed as unsupported.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use rsh::helpers;
-use rsh::js::{Runtime, RuntimeOptions};
 
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0
-            .lock()
-            .map_err(|_| std::io::ErrorKind::Other)?
-            .extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
+use crate::js_runtime::runtime;
 
 /// Run `code` in a fresh runtime (every lazy group loaded) and return what it printed.
 fn run(code: &str) -> String {
-    let cap = Capture::default();
-    let mut rt =
-        Runtime::with_output(RuntimeOptions::default(), Box::new(cap.clone())).expect("runtime");
+    let (mut rt, cap) = runtime();
     rt.eval(LOAD_ALL, "load_all.js").expect("load every group");
     rt.eval(code, "check.js").expect("check script runs");
     rt.flush();
-    let bytes = cap.0.lock().expect("capture").clone();
-    String::from_utf8(bytes).expect("utf8")
+    cap.take()
 }
 
 /// Touch one global of each lazy group, and define the path resolver the checks use.

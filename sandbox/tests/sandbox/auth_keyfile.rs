@@ -152,7 +152,6 @@ fn bad_key_files_stop_the_server_with_mongods_messages() {
 
 #[test]
 fn cluster_subcommand_passes_the_key_file_to_every_member() {
-    use std::io::{BufRead, BufReader};
     let dir = tempfile::tempdir().expect("tempdir");
     let key = key_file(dir.path(), "key", "Y2x1c3RlcmtleWZpbGU=");
     let mut child = Command::new(sandbox_binary())
@@ -171,21 +170,7 @@ fn cluster_subcommand_passes_the_key_file_to_every_member() {
         .stderr(Stdio::null())
         .spawn()
         .expect("spawn cluster");
-    // Read the summary on a thread so a stuck launcher cannot hang the test.
-    let out = child.stdout.take().expect("stdout");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let mut text = String::new();
-        for line in BufReader::new(out).lines().map_while(Result::ok) {
-            text.push_str(&line);
-            text.push('\n');
-            if line.starts_with("press Ctrl-C") {
-                break;
-            }
-        }
-        let _ = tx.send(text);
-    });
-    let summary = rx.recv_timeout(Duration::from_secs(60)).unwrap_or_default();
+    let summary = support::cluster::summary(&mut child, Duration::from_secs(60));
     let uri = summary
         .split_whitespace()
         .find(|w| w.starts_with("mongodb://"))

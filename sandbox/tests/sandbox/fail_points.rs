@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use bson::{doc, Document};
 
 use support::poll::wait_for;
-use support::replset::{fast_settings, wait_primary};
+use support::replset::wait_primary;
 use support::wire::{ok, try_run, Client};
 use support::Member;
 
@@ -184,19 +184,7 @@ fn fail_command_closes_blocks_and_adds_write_concern_errors() {
 
 #[test]
 fn rs_sync_apply_stop_holds_a_secondary_back_until_turned_off() {
-    let a = Member::sandbox(TEST_COMMANDS);
-    let b = Member::sandbox(TEST_COMMANDS);
-    let cfg = doc! {"_id": "rs0", "members": [
-        {"_id": 0, "host": a.host(), "priority": 2},
-        {"_id": 1, "host": b.host(), "priority": 0},
-    ], "settings": fast_settings()};
-    assert!(ok(&a.connect().admin(doc! {"replSetInitiate": cfg})));
-    wait_for(Duration::from_secs(30), || {
-        support::replset::is_writable_primary(&a)
-            .filter(|p| *p)
-            .and_then(|_| support::replset::my_state(&b).filter(|s| *s == 2))
-    })
-    .expect("a primary and a secondary");
+    let (a, b) = support::replset::primary_and_secondary(TEST_COMMANDS);
     let r = b
         .connect()
         .admin(doc! {"configureFailPoint": "rsSyncApplyStop", "mode": "alwaysOn"});

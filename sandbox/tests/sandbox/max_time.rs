@@ -8,8 +8,6 @@ use std::time::Duration;
 
 use bson::{doc, Document};
 
-use support::poll::wait_for;
-use support::replset::fast_settings;
 use support::wire::{ok, Client};
 use support::Member;
 
@@ -129,19 +127,7 @@ fn a_cursor_keeps_what_is_left_of_its_limit() {
 
 #[test]
 fn a_write_concern_wait_ends_at_the_limit_with_the_write_kept() {
-    let a = Member::sandbox(TEST_COMMANDS);
-    let b = Member::sandbox(TEST_COMMANDS);
-    let cfg = doc! {"_id": "rs0", "members": [
-        {"_id": 0, "host": a.host(), "priority": 2},
-        {"_id": 1, "host": b.host(), "priority": 0},
-    ], "settings": fast_settings()};
-    assert!(ok(&a.connect().admin(doc! {"replSetInitiate": cfg})));
-    wait_for(Duration::from_secs(30), || {
-        support::replset::is_writable_primary(&a)
-            .filter(|p| *p)
-            .and_then(|_| support::replset::my_state(&b).filter(|s| *s == 2))
-    })
-    .expect("a primary and a secondary");
+    let (a, b) = support::replset::primary_and_secondary(TEST_COMMANDS);
     let r = b
         .connect()
         .admin(doc! {"configureFailPoint": "rsSyncApplyStop", "mode": "alwaysOn"});

@@ -422,7 +422,6 @@ fn allow_and_prefer_modes_take_both_and_yaml_config_works() {
 
 #[test]
 fn cluster_subcommand_starts_a_require_tls_set() {
-    use std::io::{BufRead, BufReader};
     use std::process::Stdio;
     let Some(c) = certs("cluster_subcommand_starts_a_require_tls_set") else {
         return;
@@ -438,21 +437,7 @@ fn cluster_subcommand_starts_a_require_tls_set() {
         .stderr(Stdio::null())
         .spawn()
         .expect("spawn cluster");
-    // The summary is read on a thread so a stuck launcher cannot hang the test.
-    let out = child.stdout.take().expect("stdout");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let mut text = String::new();
-        for line in BufReader::new(out).lines().map_while(Result::ok) {
-            text.push_str(&line);
-            text.push('\n');
-            if line.starts_with("press Ctrl-C") {
-                break;
-            }
-        }
-        let _ = tx.send(text);
-    });
-    let summary = rx.recv_timeout(Duration::from_secs(90)).unwrap_or_default();
+    let summary = support::cluster::summary(&mut child, Duration::from_secs(90));
     let result = std::panic::catch_unwind(|| {
         // The launcher initiated the set and read each member's state over TLS.
         assert!(summary.contains(" PRIMARY "), "{summary}");
