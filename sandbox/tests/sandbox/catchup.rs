@@ -43,6 +43,8 @@ fn a_new_primary_catches_up_from_a_member_ahead_of_it() {
         .collect();
     let mut settings = fast_settings();
     settings.insert("catchUpTimeoutMillis", 30_000);
+    // B must sync from A: chained behind C, D or E (stopped below) the w:2 write could not reach it.
+    settings.insert("chainingAllowed", false);
     let cfg = doc! {"_id": "rs0", "members": list, "settings": settings};
     assert!(ok(&members[0]
         .connect()
