@@ -317,8 +317,9 @@ proptest! {
         for scheme in ["mongodb://", "mongodb+srv://", "MONGODB://"] {
             let a = Args { positional: vec![format!("{scheme}{rest}")], ..Args::default() };
             if let Ok(Some(p)) = plan(&a) {
-                // Credentials never leak into the driver URI.
-                let leaked = p.password.as_deref().is_some_and(|pw| p.uri.contains(&format!(":{}@", pw)));
+                // Credentials never leak into the driver URI (an empty password has nothing to
+                // leak, and ":@" may stand in the query: `mongodb://u:@h?x=:@`).
+                let leaked = p.password.as_deref().filter(|pw| !pw.is_empty()).is_some_and(|pw| p.uri.contains(&format!(":{}@", pw)));
                 prop_assert!(!leaked);
             }
         }
