@@ -3,14 +3,17 @@
 //!
 //! Scripts run in slices of engine instructions; between two slices the heap use and the
 //! interrupt flag are looked at, and a stopped script is abandoned there (its frames stay
-//! behind in the engine, harmless below the next script's). Native code that calls back into
-//! JavaScript (a `forEach` callback) runs to its end before the next check.
+//! behind in the engine, harmless below the next script's). A file run by `load()` gets its
+//! own slices ([`evaluate_nested`]). Native code that calls back into JavaScript (a `forEach`
+//! callback) runs to its end before the next check, unless the callback calls a native, which
+//! looks at the flag.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::task::{Poll, Waker};
 
+use boa_engine::error::{EngineError, PanicError};
 use boa_engine::{Context, JsError, JsNativeError, JsResult, JsValue, Script};
 
 /// JavaScript frames allowed (the legacy shell managed several thousand; the engine's JS-to-JS
@@ -144,27 +147,66 @@ pub fn evaluate(
     }
     let frames_before = ctx.stack_trace().count();
     let base = ALLOCATED.load(Ordering::Relaxed);
-    let stopped = {
+    let outcome = {
         let fut = script.evaluate_async_with_budget(ctx, SLICE);
         let mut fut = std::pin::pin!(fut);
         let mut cx = std::task::Context::from_waker(Waker::noop());
         loop {
             if let Poll::Ready(result) = fut.as_mut().poll(&mut cx) {
-                return Ok(result);
+                break Ok(result);
             }
             if interrupted.load(Ordering::SeqCst) {
-                break Stopped::Interrupted;
+                break Err(Stopped::Interrupted);
             }
             if over_heap_limit(base) {
-                break Stopped::OutOfMemory;
+                break Err(Stopped::OutOfMemory);
             }
         }
     };
-    // The abandoned frames still count towards the recursion limit: give that room back.
+    // Abandoned frames (here, or of a file `load()` stopped) still count towards the
+    // recursion limit: give that room back.
     let left = ctx.stack_trace().count().saturating_sub(frames_before);
-    let limits = ctx.runtime_limits_mut();
-    limits.set_recursion_limit(limits.recursion_limit().saturating_add(left));
-    Err(stopped)
+    if left > 0 {
+        let limits = ctx.runtime_limits_mut();
+        limits.set_recursion_limit(limits.recursion_limit().saturating_add(left));
+    }
+    outcome
+}
+
+/// Evaluate `script` from inside a running evaluation (`load()`), in slices as [`evaluate`]
+/// does, so that Ctrl-C and the heap limit reach a loop in the loaded file. A stopped file is
+/// abandoned as a top-level script is, and the error returned cannot be caught: unwinding it,
+/// the engine drops the loaded file's frames and every frame below up to the top-level
+/// script, where [`evaluate`] reports it (a catchable error here would resume a `catch` block
+/// of the abandoned code).
+pub fn evaluate_nested(
+    script: &Script,
+    ctx: &mut Context,
+    interrupted: &AtomicBool,
+) -> JsResult<JsValue> {
+    if unbudgeted() {
+        return script.evaluate(ctx);
+    }
+    let base = ALLOCATED.load(Ordering::Relaxed);
+    let fut = script.evaluate_async_with_budget(ctx, SLICE);
+    let mut fut = std::pin::pin!(fut);
+    let mut cx = std::task::Context::from_waker(Waker::noop());
+    loop {
+        if let Poll::Ready(result) = fut.as_mut().poll(&mut cx) {
+            return result;
+        }
+        if interrupted.load(Ordering::SeqCst) {
+            return Err(super::host::interrupted_error());
+        }
+        if over_heap_limit(base) {
+            return Err(PanicError::new(OUT_OF_MEMORY).into());
+        }
+    }
+}
+
+/// Whether `err` is the uncatchable out-of-memory stop of [`evaluate_nested`].
+pub fn is_nested_out_of_memory(err: &JsError) -> bool {
+    matches!(err.as_engine(), Some(EngineError::Panic(p)) if p.message() == OUT_OF_MEMORY)
 }
 
 /// The longest string allowed (V8's limit, the one scripts written for mongosh meet).

@@ -225,10 +225,7 @@ impl Runtime {
         }
         match result {
             Ok(v) => Ok(v),
-            Err(e) => {
-                let interrupted = self.interrupt.load(Ordering::SeqCst);
-                Err(errors::exception_report(e, interrupted, src, &mut self.ctx))
-            }
+            Err(e) => Err(errors::exception_report(e, src, &mut self.ctx)),
         }
     }
 }

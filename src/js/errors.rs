@@ -3,7 +3,6 @@
 
 use boa_engine::{js_string, Context, JsError, JsValue};
 
-use super::host::INTERRUPTED;
 use super::EvalError;
 
 /// A parse failure → one line: `SyntaxError: <msg> @<file>:<line>:<col>`.
@@ -70,12 +69,13 @@ pub struct SourceText<'a> {
 }
 
 /// An uncaught runtime error → `EvalError` (interrupts and thrown values included).
-pub fn exception_report(
-    err: JsError,
-    interrupted: bool,
-    src: Option<SourceText<'_>>,
-    ctx: &mut Context,
-) -> EvalError {
+pub fn exception_report(err: JsError, src: Option<SourceText<'_>>, ctx: &mut Context) -> EvalError {
+    if super::host::is_interrupt(&err) {
+        return EvalError::Interrupted;
+    }
+    if super::budget::is_nested_out_of_memory(&err) {
+        return exception_report(super::budget::out_of_memory(), src, ctx);
+    }
     let display = err.to_string();
     let mut frames = user_frames_first(frames_from_display(&display));
     let head = match err.as_opaque() {
@@ -83,9 +83,6 @@ pub fn exception_report(
         None => match err.try_native(ctx) {
             Ok(native) => {
                 let msg = native.message().trim().to_string();
-                if interrupted && msg == INTERRUPTED {
-                    return EvalError::Interrupted;
-                }
                 let kind = native.kind().to_string();
                 let msg = if kind == "SyntaxError" {
                     evaluated_syntax_message(&msg)
@@ -109,9 +106,6 @@ pub fn exception_report(
     let text = match head {
         Head::Value(text) => format!("uncaught exception: {text}"),
         Head::Error(text) => {
-            if interrupted && text == format!("Error: {INTERRUPTED}") {
-                return EvalError::Interrupted;
-            }
             let mut report = format!("uncaught exception: {text} :");
             for f in &frames {
                 report.push('\n');

@@ -7,6 +7,7 @@ use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
+use boa_engine::error::{EngineError, PanicError};
 use boa_engine::{Context, JsError, JsResult};
 
 use super::args::error;
@@ -16,7 +17,7 @@ use super::RuntimeOptions;
 pub struct Host {
     /// Where all shell output goes (stdout in the binary, a buffer in tests).
     pub out: RefCell<Box<dyn Write>>,
-    /// Set by the shell's SIGINT handler; natives throw `Error: interrupted` when it is set.
+    /// Set by the shell's SIGINT handler; natives throw the interrupt error when it is set.
     pub interrupt: Arc<AtomicBool>,
     pub opts: RuntimeOptions,
     /// Set by `quit(n)`; the evaluation then ends with an uncatchable error.
@@ -79,7 +80,7 @@ pub fn host(ctx: &Context) -> JsResult<&Host> {
 /// Message of the error thrown when the interrupt flag is seen.
 pub const INTERRUPTED: &str = "interrupted";
 
-/// Throws `Error: interrupted` when the interrupt flag is set.
+/// Throws the interrupt error when the interrupt flag is set.
 pub fn check_interrupt(ctx: &Context) -> JsResult<()> {
     if host(ctx)?.interrupted() {
         return Err(interrupted_error());
@@ -87,8 +88,17 @@ pub fn check_interrupt(ctx: &Context) -> JsResult<()> {
     Ok(())
 }
 
+/// The error that ends an evaluation after Ctrl-C. Scripts cannot catch it (as in the legacy
+/// shell, whose interrupt terminates the script): a loop that catches every error around a
+/// database call would otherwise go on after each Ctrl-C. The runtime reports it as
+/// `interrupted`.
 pub fn interrupted_error() -> JsError {
-    error(INTERRUPTED)
+    PanicError::new(INTERRUPTED).into()
+}
+
+/// Whether `err` is the interrupt error of [`interrupted_error`].
+pub fn is_interrupt(err: &JsError) -> bool {
+    matches!(err.as_engine(), Some(EngineError::Panic(p)) if p.message() == INTERRUPTED)
 }
 
 /// Write through the host of `ctx` (no-op without a host).

@@ -1,6 +1,7 @@
 //! The REPL in a pseudo-terminal on a replica-set primary: Ctrl-C stops a pure-JS loop and a
 //! sleep and the `rs0:PRIMARY> ` prompt comes back; a line that is not UTF-8 is reported and
 //! skipped; deep and huge inputs throw and the session goes on; two Ctrl-C at the prompt leave.
+//! Ctrl-C also ends a loop in a `load()`ed file and a loop that catches every error.
 
 use std::path::Path;
 use std::process::Command;
@@ -97,6 +98,59 @@ fn ctrl_c_stops_loops_and_waits_back_to_the_primary_prompt() {
     std::thread::sleep(Duration::from_millis(300));
     s.send_control('c')
         .unwrap_or_else(|e| panic!("ctrl-c: {e}"));
+    wait_exit(&s, 0);
+}
+
+#[test]
+fn ctrl_c_stops_loops_in_loaded_files_and_catching_loops() {
+    let m = one_member_primary();
+    let h = home();
+    let pure = h.path().join("pure.js");
+    let catching = h.path().join("catching.js");
+    let write = |p: &Path, text: &str| {
+        std::fs::write(p, text).unwrap_or_else(|e| panic!("write {}: {e}", p.display()))
+    };
+    write(&pure, "var turns = 0;\nwhile (true) { turns++ }\n");
+    // Every error caught, around a database call and a sleep: Ctrl-C must still end it.
+    write(
+        &catching,
+        "while (true) { try { db.t.findOne(); sleep(5) } catch (e) { print('CAU' + 'GHT ' + e) } }\n",
+    );
+    let (pure, catching) = (pure.display(), catching.display());
+    let mut s = start(h.path(), &m);
+    for code in [
+        format!("load('{pure}')"),
+        format!("load('{catching}')"),
+        format!("[1, 2].forEach(function () {{ load('{pure}') }}); print('not ' + 'reached')"),
+        format!("function f() {{ load('{catching}') }}; f()"),
+        "while (true) { try { sleep(5) } catch (e) { print('CAU' + 'GHT ' + e) } }".to_string(),
+    ] {
+        send(&mut s, &format!("{code}\r"));
+        wait_running(&s);
+        s.send_control('c')
+            .unwrap_or_else(|e| panic!("ctrl-c: {e}"));
+        let before = expect(&mut s, "interrupted");
+        assert!(!before.contains("CAUGHT"), "{code}: {before}");
+        let after = expect(&mut s, PROMPT);
+        assert!(
+            !after.contains("CAUGHT") && !after.contains("not reached\r\n"),
+            "{code}: {after}"
+        );
+    }
+    // The engine is whole after the abandoned files: globals they set, deep recursion, errors.
+    send(&mut s, "'turns ' + (turns > 0)\r");
+    expect(&mut s, "turns true");
+    expect(&mut s, PROMPT);
+    send(
+        &mut s,
+        "g = n => n ? 1 + g(n - 1) : 0; 'frames: ' + g(15000)\r",
+    );
+    expect(&mut s, "frames: 15000");
+    expect(&mut s, PROMPT);
+    send(&mut s, "try { nosuch } catch (e) { 'caught: ' + e }\r");
+    expect(&mut s, "caught: ReferenceError: nosuch is not defined");
+    expect(&mut s, PROMPT);
+    send(&mut s, "exit\r");
     wait_exit(&s, 0);
 }
 

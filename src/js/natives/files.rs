@@ -47,8 +47,8 @@ fn load(_: &JsValue, args: &[JsValue], ctx: &mut Context) -> JsResult<JsValue> {
         })?;
         // The engine's frame limit stops the file with an uncatchable engine error; here, at
         // a native boundary, it becomes the catchable error it is in the legacy shell.
-        script
-            .evaluate(ctx)
+        let interrupt = crate::js::host::host(ctx)?.interrupt.clone();
+        crate::js::budget::evaluate_nested(&script, ctx, &interrupt)
             .map_err(|e| crate::js::depth::catchable_limit(e, ctx))?;
     }
     Ok(JsValue::from(true))

@@ -106,6 +106,7 @@ pub(crate) fn conn_error(e: ConnError) -> JsError {
             "error: {}",
             format::pretty(&bson::Bson::Document(reply), Style::default())
         )),
+        ConnError::Interrupted => crate::js::host::interrupted_error(),
         other => error(other.to_string()),
     }
 }
