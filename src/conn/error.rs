@@ -310,6 +310,10 @@ pub fn set_verbose(on: bool) {
     VERBOSE.store(on, Ordering::Relaxed);
 }
 
+pub fn verbose() -> bool {
+    VERBOSE.load(Ordering::Relaxed)
+}
+
 /// Sort a driver error into an `ErrClass`.
 pub fn classify(err: &DriverError) -> ErrClass {
     let class = classify_kind(err);

@@ -164,16 +164,88 @@ pub fn fast_set() -> (Vec<Member>, String) {
     let cfg = doc! {"_id": "rs0", "members": list, "settings": fast_settings()};
     let r = members[0].connect().admin(doc! {"replSetInitiate": cfg});
     assert!(ok(&r), "{r}");
-    let primary = wait_for(Duration::from_secs(30), || {
-        members.iter().find_map(|m| {
-            let h = m.connect().admin(doc! {"hello": 1});
-            h.get_bool("isWritablePrimary")
-                .unwrap_or(false)
-                .then(|| m.host())
-        })
-    })
-    .expect("a primary within 30 s");
+    let primary = settled_primary(&members, Duration::from_secs(60))
+        .expect("one primary that all members agree on within 60 s");
     (members, primary)
+}
+
+/// The primary's host once every member has named it, the others being SECONDARY, for longer
+/// than an election timeout. Tests address the primary by host: on a loaded machine a set that
+/// has just elected may elect again while its members finish starting, and a test that then
+/// writes to the first primary, or kills it, tests the wrong member.
+pub fn settled_primary(members: &[Member], limit: Duration) -> Option<String> {
+    let hold = Duration::from_millis(ELECTION_TIMEOUT_MS as u64 * 3 / 2);
+    let deadline = Instant::now() + limit;
+    let mut agreed: Option<(String, Instant)> = None;
+    while Instant::now() < deadline {
+        let views: Vec<Option<Document>> = members
+            .iter()
+            .map(|m| admin(m, doc! {"hello": 1}))
+            .collect();
+        let named = views
+            .first()
+            .and_then(|v| v.as_ref())
+            .and_then(|h| h.get_str("primary").ok())
+            .map(str::to_string);
+        let all_agree = named.as_deref().is_some_and(|p| {
+            views.iter().zip(members).all(|(v, m)| {
+                v.as_ref().is_some_and(|h| {
+                    let role = if m.host() == p {
+                        h.get_bool("isWritablePrimary")
+                    } else {
+                        h.get_bool("secondary")
+                    };
+                    h.get_str("primary").ok() == Some(p) && role == Ok(true)
+                })
+            })
+        });
+        match (all_agree, named) {
+            (true, Some(p)) => match &agreed {
+                Some((q, since)) if *q == p => {
+                    if since.elapsed() >= hold {
+                        return Some(p);
+                    }
+                }
+                _ => agreed = Some((p, Instant::now())),
+            },
+            _ => agreed = None,
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    None
+}
+
+/// Give the set of [`fast_set`] a 60 s election timeout (heartbeats stay fast) and wait until
+/// every member runs that config: for tests in which an election would be a disturbance, not
+/// the subject, since on a loaded machine a 1 s timeout can pass between two heartbeats.
+pub fn without_elections(members: &[Member], primary: &str) {
+    let p = members
+        .iter()
+        .find(|m| m.host() == primary)
+        .expect("the primary is one of the members");
+    let mut cfg = current_config(&mut p.connect());
+    let version = cfg.get_i32("version").expect("config version") + 1;
+    cfg.insert("version", version);
+    let mut settings = cfg.get_document("settings").cloned().unwrap_or_default();
+    settings.insert("electionTimeoutMillis", 60_000);
+    cfg.insert("settings", settings);
+    let r = p.connect().admin(doc! {"replSetReconfig": cfg});
+    assert!(ok(&r), "{r}");
+    let everywhere = wait_for(Duration::from_secs(30), || {
+        members
+            .iter()
+            .all(|m| {
+                admin(m, doc! {"replSetGetConfig": 1})
+                    .and_then(|c| c.get_document("config").ok().cloned())
+                    .and_then(|c| c.get_i32("version").ok())
+                    == Some(version)
+            })
+            .then_some(())
+    });
+    assert!(
+        everywhere.is_some(),
+        "config {version} did not reach every member"
+    );
 }
 
 /// The primary's replSetGetConfig `config`.
