@@ -189,6 +189,32 @@ fn heap_limit_stops_a_growing_script_and_the_session_goes_on() {
 }
 
 #[test]
+fn heap_limit_stops_a_loaded_file_uncaught_and_the_session_goes_on() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let file = dir.path().join("grow.js");
+    std::fs::write(&file, "var s = 'x';\nwhile (true) { s = s + s }\n")
+        .unwrap_or_else(|e| panic!("write: {e}"));
+    // The loaded file is abandoned, so its error cannot be caught by the caller's `catch`,
+    // which would otherwise resume inside the abandoned code.
+    let code = format!(
+        "try {{ load({:?}) }} catch (e) {{ print('caught ' + e) }}\ns = null; print('alive')\n",
+        file.display().to_string()
+    );
+    let r = rsh(
+        &["--nodb", "--quiet", "--jsHeapLimitMB", "256"],
+        &code,
+        LIMIT,
+    );
+    assert!(
+        r.stderr
+            .contains("uncaught exception: RangeError: out of memory"),
+        "{}",
+        r.all()
+    );
+    assert_eq!(r.stdout, "alive\n", "{}", r.all());
+}
+
+#[test]
 fn legacy_flags_are_accepted() {
     let r = rsh(
         &[
