@@ -131,7 +131,7 @@ fn a_long_insert_keeps_the_primary_its_term_and_replicates() {
          stalest heartbeat answer seen by a secondary {:?}",
         seen.slowest_count, seen.oldest_heartbeat
     );
-    assert!(ok(&r), "{r}");
+    assert!(ok(&r), "{r}\n{}", election_logs(&members));
     assert_eq!(r.get_i32("n").ok(), Some(DOCS), "{r}");
     // As on mongod, each document is its own write: readers on the primary see the insert partly
     // applied, and the secondaries replicate it as it goes (they held some of its documents while
