@@ -157,7 +157,13 @@ fn a_long_insert_keeps_the_primary_its_term_and_replicates() {
     assert_eq!(count_on(&members[p]), Some(i64::from(DOCS)));
 
     // A w:majority write after it: everything before it is on a majority, then on everyone.
-    let r = insert_majority(&members[p], vec![doc! {"_id": -1}]).expect("follow-up insert");
+    // The wait covers the secondaries applying all of the insert (over 10 s on a loaded
+    // machine), so it gets the long client timeout of the insert itself.
+    let r = c.run(
+        "test",
+        doc! {"insert": "c", "documents": [{"_id": -1}],
+        "writeConcern": {"w": "majority", "wtimeout": 120_000}},
+    );
     assert!(ok(&r) && !r.contains_key("writeConcernError"), "{r}");
     let everywhere = wait_until(Duration::from_secs(120), || {
         members
