@@ -7,7 +7,7 @@ use bson::{doc, Bson, Document};
 
 use crate::node::Member;
 use crate::poll::wait_for;
-use crate::wire::{ok, try_run, Client};
+use crate::wire::{ok, try_run, try_run_within, Client};
 
 /// Fast timing for tests (the defaults are 2000 / 10000 / 10).
 pub const HEARTBEAT_MS: i32 = 200;
@@ -86,12 +86,15 @@ pub fn wait_primary(members: &[&Member], limit: Duration) -> Option<(usize, Dura
     }
 }
 
-/// Inserts `docs` into test.c with `w: "majority"`; the reply.
+/// Inserts `docs` into test.c with `w: "majority"`; the reply. The client waits longer than
+/// the server's `wtimeout`, so a write that is not acknowledged in time comes back with its
+/// writeConcernError rather than as no reply.
 pub fn insert_majority(m: &Member, docs: Vec<Document>) -> Option<Document> {
-    try_run(
+    try_run_within(
         m.port,
         "test",
         doc! {"insert": "c", "documents": docs, "writeConcern": {"w": "majority", "wtimeout": 10_000}},
+        Duration::from_secs(20),
     )
 }
 

@@ -79,8 +79,13 @@ impl Client {
 /// Runs one command on a fresh connection; `None` on any network problem (the member may be
 /// dead), so polling loops never panic.
 pub fn try_run(port: u16, db: &str, cmd: Document) -> Option<Document> {
+    try_run_within(port, db, cmd, Duration::from_secs(10))
+}
+
+/// [`try_run`] with its own reply timeout (for commands that wait on the server).
+pub fn try_run_within(port: u16, db: &str, cmd: Document, limit: Duration) -> Option<Document> {
     let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+    s.set_read_timeout(Some(limit)).ok()?;
     let mut body = cmd;
     body.insert("$db", db);
     s.write_all(&encode_msg(7, 0, &body)).ok()?;
