@@ -34,6 +34,13 @@ fn send(s: &mut PtySession, text: &str) {
     s.flush().unwrap_or_else(|e| panic!("flush: {e}"));
 }
 
+/// Type `line` (ending in `\r`), wait for `answer`, then for the prompt.
+fn ask(s: &mut PtySession, line: &str, answer: &str) {
+    send(s, line);
+    expect(s, answer);
+    expect(s, PROMPT);
+}
+
 /// Write raw bytes (not UTF-8) to the terminal.
 fn send_bytes(s: &PtySession, bytes: &[u8]) {
     use std::io::Write;
@@ -89,9 +96,7 @@ fn ctrl_c_stops_loops_and_waits_back_to_the_primary_prompt() {
         expect(&mut s, "interrupted");
         expect(&mut s, PROMPT);
     }
-    send(&mut s, "'still' + '-alive'\r");
-    expect(&mut s, "still-alive");
-    expect(&mut s, PROMPT);
+    ask(&mut s, "'still' + '-alive'\r", "still-alive");
     // Two Ctrl-C at the prompt within a second: the session ends.
     s.send_control('c')
         .unwrap_or_else(|e| panic!("ctrl-c: {e}"));
@@ -138,18 +143,18 @@ fn ctrl_c_stops_loops_in_loaded_files_and_catching_loops() {
         );
     }
     // The engine is whole after the abandoned files: globals they set, deep recursion, errors.
-    send(&mut s, "'turns ' + (turns > 0)\r");
-    expect(&mut s, "turns true");
-    expect(&mut s, PROMPT);
+    ask(&mut s, "'turns ' + (turns > 0)\r", "turns true");
     send(
         &mut s,
         "g = n => n ? 1 + g(n - 1) : 0; 'frames: ' + g(15000)\r",
     );
     expect(&mut s, "frames: 15000");
     expect(&mut s, PROMPT);
-    send(&mut s, "try { nosuch } catch (e) { 'caught: ' + e }\r");
-    expect(&mut s, "caught: ReferenceError: nosuch is not defined");
-    expect(&mut s, PROMPT);
+    ask(
+        &mut s,
+        "try { nosuch } catch (e) { 'caught: ' + e }\r",
+        "caught: ReferenceError: nosuch is not defined",
+    );
     send(&mut s, "exit\r");
     wait_exit(&s, 0);
 }
@@ -163,16 +168,13 @@ fn bad_bytes_deep_and_huge_inputs_keep_the_session() {
     send_bytes(&s, b"print('caf\xe9 au lait')\r");
     expect(&mut s, "is not UTF-8");
     expect(&mut s, PROMPT);
-    send(&mut s, "'after' + '-bytes'\r");
-    expect(&mut s, "after-bytes");
-    expect(&mut s, PROMPT);
+    ask(&mut s, "'after' + '-bytes'\r", "after-bytes");
     // A literal nested deeper than the parser allows.
-    send(
+    ask(
         &mut s,
         &format!("{}\r", "[".repeat(12_000) + &"]".repeat(12_000)),
+        "InternalError: too much recursion",
     );
-    expect(&mut s, "InternalError: too much recursion");
-    expect(&mut s, PROMPT);
     // Deep structures in the built-ins and in printing: catchable errors, no abort.
     send(
         &mut s,
@@ -183,30 +185,27 @@ fn bad_bytes_deep_and_huge_inputs_keep_the_session() {
     );
     expect(&mut s, "4 caught: InternalError: too much recursion");
     expect(&mut s, PROMPT);
-    send(
+    ask(
         &mut s,
         "try { 'x'.repeat(2**30) } catch (e) { 'repeat: ' + e }\r",
+        "repeat: RangeError: Invalid string length",
     );
-    expect(&mut s, "repeat: RangeError: Invalid string length");
-    expect(&mut s, PROMPT);
     send(
         &mut s,
         "f = n => n ? 1 + f(n - 1) : 0; 'frames: ' + f(10000)\r",
     );
     expect(&mut s, "frames: 10000");
     expect(&mut s, PROMPT);
-    send(
+    ask(
         &mut s,
         "try { eval('['.repeat(1e6) + ']'.repeat(1e6)) } catch (e) { 'eval: ' + e }\r",
+        "eval: InternalError: too much recursion",
     );
-    expect(&mut s, "eval: InternalError: too much recursion");
-    expect(&mut s, PROMPT);
-    send(
+    ask(
         &mut s,
         "try { [1].forEach(function r() { r() }) } catch (e) { 'forEach: ' + e }\r",
+        "forEach: InternalError: too much recursion",
     );
-    expect(&mut s, "forEach: InternalError: too much recursion");
-    expect(&mut s, PROMPT);
     send(&mut s, "f(1e6)\r");
     expect(&mut s, "InternalError: too much recursion");
     expect(&mut s, " more identical frames");
