@@ -53,8 +53,21 @@ impl Connection {
 
     /// Ask every host at once whether a server answers there; `None` when interrupted.
     fn reach(&self, hosts: &[String]) -> Option<BTreeMap<String, Option<Failure>>> {
+        // A member that requires TLS may reset a plain `hello` unread, like a dying process;
+        // there only the connection itself is tried.
+        let tls = matches!(self.options.tls, Some(mongodb::options::Tls::Enabled(_)));
         let tries = hosts.iter().map(|h| async move {
-            let outcome = match tokio::time::timeout(REACH_TIMEOUT, answers(h)).await {
+            let attempt = async {
+                if tls {
+                    tokio::net::TcpStream::connect(h)
+                        .await
+                        .err()
+                        .map(|e| failure_of_io(&e))
+                } else {
+                    answers(h).await
+                }
+            };
+            let outcome = match tokio::time::timeout(REACH_TIMEOUT, attempt).await {
                 Ok(outcome) => outcome,
                 Err(_) => Some(Failure::NoAnswer),
             };
@@ -72,8 +85,8 @@ impl Connection {
 /// frozen or still dying (a killed server may close its client connections before its
 /// listening socket), and such a member would be taken for one that answers. So a `hello` is
 /// sent and the host counts as answering when anything comes back: a reply, or the server
-/// closing the connection after reading it (a member that requires TLS does so). A dying
-/// process resets the connection; a frozen one stays silent until the caller's timeout.
+/// closing the connection after reading it. A dying process resets the connection; a frozen
+/// one stays silent until the caller's timeout.
 async fn answers(host: &str) -> Option<Failure> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut stream = match tokio::net::TcpStream::connect(host).await {
@@ -165,7 +178,7 @@ mod tests {
             std::thread::sleep(Duration::from_millis(500));
         });
         assert_eq!(probe(&host), None);
-        // Reads the message and closes, as a member requiring TLS does: answers.
+        // Reads the message and closes: answers.
         let host = serving(|mut c| {
             let mut buf = [0u8; 64];
             let _ = c.read(&mut buf);
