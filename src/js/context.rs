@@ -2,7 +2,7 @@
 
 use std::io::Write;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use boa_engine::{js_string, Context, JsValue, Script, Source};
@@ -46,7 +46,10 @@ impl Runtime {
         Ok(rt)
     }
 
-    /// The flag the shell's SIGINT handler sets; natives then throw `Error: interrupted`.
+    /// The flag the shell's SIGINT handler sets: the running evaluation stops with
+    /// `EvalError::Interrupted`. Evaluations do not clear it; whoever starts a stage does (the
+    /// shell at each prompt and script run), so a Ctrl-C landing just as an evaluation begins
+    /// still stops it.
     pub fn interrupt_flag(&self) -> Arc<AtomicBool> {
         self.interrupt.clone()
     }
@@ -171,7 +174,6 @@ impl Runtime {
     }
 
     fn run(&mut self, code: &str, source_name: &str) -> Result<JsValue, EvalError> {
-        self.interrupt.store(false, Ordering::SeqCst);
         if let Ok(h) = host::host(&self.ctx) {
             h.quit.set(None);
         }

@@ -47,8 +47,8 @@ extern "C" fn on_sigint(_signal: libc::c_int) {
     }
 }
 
-/// A Ctrl-C arrived since `begin_command`. Checked before each evaluation, because the runtime
-/// clears its flag when an evaluation starts: a Ctrl-C landing just before would be lost.
+/// A Ctrl-C arrived since `begin_command`: checked before each evaluation of a stage, so that a
+/// Ctrl-C between two of them stops the rest.
 pub fn pending() -> bool {
     HITS.load(Ordering::SeqCst) > 0
 }

@@ -431,7 +431,7 @@ fn sleep_rules_and_interrupt() {
     assert!(r.contains("sleep takes a single numeric argument"), "{r}");
     assert_eq!(shows("sleep(1)"), "");
 
-    let (mut rt, _cap) = runtime();
+    let (mut rt, cap) = runtime();
     let flag = rt.interrupt_flag();
     let setter = std::thread::spawn(move || {
         std::thread::sleep(std::time::Duration::from_millis(50));
@@ -442,18 +442,30 @@ fn sleep_rules_and_interrupt() {
     setter.join().expect("setter thread");
     assert_eq!(r, Err(EvalError::Interrupted));
 
-    // A caught interrupt lets the script go on; print then refuses while the flag is up.
+    // The interrupt cannot be caught (as in the legacy shell): the catch block never runs.
+    // The flag stays up until the stage's owner clears it, so the next evaluation stops too,
+    // at its first check.
     let flag = rt.interrupt_flag();
+    assert_eq!(
+        rt.eval("sleep(1); var m = 'not run'", "(shell)"),
+        Err(EvalError::Interrupted)
+    );
+    flag.store(false, std::sync::atomic::Ordering::SeqCst);
     let setter = std::thread::spawn(move || {
         std::thread::sleep(std::time::Duration::from_millis(50));
         flag.store(true, std::sync::atomic::Ordering::SeqCst);
     });
     let r = rt.eval(
-        "var m; try { sleep(600000) } catch (e) { m = e.message }; while (true) print(m)",
+        "var m = 'none'; try { sleep(600000) } catch (e) { m = 'caught' }; while (true) print(m)",
         "(shell)",
     );
     setter.join().expect("setter thread");
     assert_eq!(r, Err(EvalError::Interrupted));
+    rt.interrupt_flag()
+        .store(false, std::sync::atomic::Ordering::SeqCst);
+    let _ = cap.take();
+    assert_eq!(rt.eval_print("m", "(shell)"), Ok(()));
+    assert_eq!(cap.take(), "none\n");
 }
 
 #[test]
