@@ -53,7 +53,15 @@ fn rolled_back(m: &Member, ns: &str) -> Vec<Document> {
 fn roll_back_a_large_insert(with_new_collection: bool) {
     let mut members: Vec<Member> = (0..3).map(|_| Member::sandbox(ARGS)).collect();
     let refs: Vec<&Member> = members.iter().collect();
-    let r = admin(&members[0], doc! {"replSetInitiate": config(&refs, None)}).expect("reply");
+    // A 3 s election timeout instead of the fast 1 s: on a loaded machine the 100,000-document
+    // insert has a core to itself for seconds, and a heartbeat late by over a second would
+    // depose the primary before its writes exist (an election is the test's last step, not
+    // something to happen during the insert).
+    let mut cfg = config(&refs, None);
+    if let Ok(settings) = cfg.get_document_mut("settings") {
+        settings.insert("electionTimeoutMillis", 3_000);
+    }
+    let r = admin(&members[0], doc! {"replSetInitiate": cfg}).expect("reply");
     assert!(ok(&r), "{r}");
     let (p, _) = wait_primary(&refs, Duration::from_secs(30)).expect("a first primary");
     let r = insert_majority(&members[p], vec![doc! {"_id": -1}]).expect("insert");
