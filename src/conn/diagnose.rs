@@ -59,10 +59,7 @@ impl Connection {
         let tries = hosts.iter().map(|h| async move {
             let attempt = async {
                 if tls {
-                    tokio::net::TcpStream::connect(h)
-                        .await
-                        .err()
-                        .map(|e| failure_of_io(&e))
+                    connects(h).await
                 } else {
                     answers(h).await
                 }
@@ -77,6 +74,14 @@ impl Connection {
             .ok()
             .map(|v| v.into_iter().collect())
     }
+}
+
+/// Whether `host` accepts a TCP connection: `None` if so, else why not.
+async fn connects(host: &str) -> Option<Failure> {
+    tokio::net::TcpStream::connect(host)
+        .await
+        .err()
+        .map(|e| failure_of_io(&e))
 }
 
 /// Whether a live server is at `host`: `None` if so, else why not.
@@ -107,12 +112,9 @@ async fn answers(host: &str) -> Option<Failure> {
 fn hello_message() -> Vec<u8> {
     const OP_MSG: i32 = 2013;
     let mut body = Vec::new();
-    // An empty document if encoding failed (it cannot for this one): the server answers that
-    // with an error reply, which counts as an answer just the same.
+    // Writing a document into a Vec cannot fail; were it to, the server would answer the
+    // malformed message with an error, an answer just the same.
     let _ = mongodb::bson::doc! {"hello": 1, "$db": "admin"}.to_writer(&mut body);
-    if body.is_empty() {
-        body = vec![5, 0, 0, 0, 0];
-    }
     let length = 16 + 4 + 1 + body.len();
     let mut msg = Vec::with_capacity(length);
     msg.extend_from_slice(&(length as i32).to_le_bytes());

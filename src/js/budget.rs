@@ -147,22 +147,11 @@ pub fn evaluate(
     }
     let frames_before = ctx.stack_trace().count();
     let base = ALLOCATED.load(Ordering::Relaxed);
-    let outcome = {
-        let fut = script.evaluate_async_with_budget(ctx, SLICE);
-        let mut fut = std::pin::pin!(fut);
-        let mut cx = std::task::Context::from_waker(Waker::noop());
-        loop {
-            if let Poll::Ready(result) = fut.as_mut().poll(&mut cx) {
-                break Ok(result);
-            }
-            if interrupted.load(Ordering::SeqCst) {
-                break Err(Stopped::Interrupted);
-            }
-            if over_heap_limit(base) {
-                break Err(Stopped::OutOfMemory);
-            }
-        }
-    };
+    let outcome = run_in_slices(
+        script.evaluate_async_with_budget(ctx, SLICE),
+        interrupted,
+        base,
+    );
     // Abandoned frames (here, or of a file `load()` stopped) still count towards the
     // recursion limit: give that room back.
     let left = ctx.stack_trace().count().saturating_sub(frames_before);
@@ -188,18 +177,35 @@ pub fn evaluate_nested(
         return script.evaluate(ctx);
     }
     let base = ALLOCATED.load(Ordering::Relaxed);
-    let fut = script.evaluate_async_with_budget(ctx, SLICE);
+    match run_in_slices(
+        script.evaluate_async_with_budget(ctx, SLICE),
+        interrupted,
+        base,
+    ) {
+        Ok(result) => result,
+        Err(Stopped::Interrupted) => Err(super::host::interrupted_error()),
+        Err(Stopped::OutOfMemory) => Err(PanicError::new(OUT_OF_MEMORY).into()),
+    }
+}
+
+/// Poll an evaluation slice by slice, looking at the interrupt flag and the heap between two;
+/// a stopped evaluation is dropped where it stands.
+fn run_in_slices(
+    fut: impl Future<Output = JsResult<JsValue>>,
+    interrupted: &AtomicBool,
+    base: usize,
+) -> Result<JsResult<JsValue>, Stopped> {
     let mut fut = std::pin::pin!(fut);
     let mut cx = std::task::Context::from_waker(Waker::noop());
     loop {
         if let Poll::Ready(result) = fut.as_mut().poll(&mut cx) {
-            return result;
+            return Ok(result);
         }
         if interrupted.load(Ordering::SeqCst) {
-            return Err(super::host::interrupted_error());
+            return Err(Stopped::Interrupted);
         }
         if over_heap_limit(base) {
-            return Err(PanicError::new(OUT_OF_MEMORY).into());
+            return Err(Stopped::OutOfMemory);
         }
     }
 }
